@@ -1,0 +1,1 @@
+# dnsgen/: the DNS record generator, key maker and checker.

@@ -1,0 +1,1 @@
+# etc/: sample configuration, systemd unit and Postfix snippet (shipped, not installed).

@@ -1,0 +1,143 @@
+/*
+ * conf.h - signpost.conf(5): the one configuration both programs read.
+ *
+ * sp_config_load() parses the whole file into one struct sp_config, with the
+ * defaults SPEC.md gives, or fails with "FILE:LINE: what is wrong" and
+ * returns NULL: nothing half-loaded is ever handed out. The struct is
+ * read-only after loading, so the milter can share it between threads.
+ */
+#ifndef SIGNPOST_CONF_H
+#define SIGNPOST_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "signpost/log.h"
+#include "signpost/util.h"
+
+enum sp_canon {
+	SP_CANON_SIMPLE,
+	SP_CANON_RELAXED,
+};
+
+enum sp_on_error {
+	SP_ON_ERROR_TEMPFAIL,
+	SP_ON_ERROR_ACCEPT,
+};
+
+/* One entry of internal_hosts: an IPv4 or IPv6 network. */
+struct sp_cidr {
+	int family;                 /* AF_INET or AF_INET6 */
+	unsigned char addr[16];     /* network address, host bits zero */
+	unsigned prefix;            /* 0..32 or 0..128 */
+};
+
+/* "10.0.0.0/8", "::1", "192.0.2.7" (a bare address is a /32 or /128). */
+bool sp_cidr_parse(const char *text, struct sp_cidr *out);
+/* Does the address match any entry? IPv4-mapped IPv6 counts as IPv4. */
+bool sp_cidr_match_sockaddr(const struct sp_cidr *list, size_t n,
+    const struct sockaddr *sa);
+bool sp_cidr_match_text(const struct sp_cidr *list, size_t n,
+    const char *address);
+
+/* RFC 6186 / RFC 8314 services, in the order dnsgen prints them. */
+enum sp_service {
+	SP_SVC_SUBMISSIONS = 1u << 0,   /* _submissions._tcp 465 */
+	SP_SVC_SUBMISSION = 1u << 1,    /* _submission._tcp 587 */
+	SP_SVC_IMAPS = 1u << 2,         /* _imaps._tcp 993 */
+	SP_SVC_IMAP = 1u << 3,          /* _imap._tcp 143 */
+	SP_SVC_POP3S = 1u << 4,         /* _pop3s._tcp 995 */
+	SP_SVC_POP3 = 1u << 5,          /* _pop3._tcp 110 */
+};
+#define SP_SVC_COUNT 6
+struct sp_service_info {
+	enum sp_service bit;
+	const char *name;       /* "submissions" */
+	unsigned port;          /* 465 */
+};
+extern const struct sp_service_info sp_services[SP_SVC_COUNT];
+
+struct sp_mx {
+	unsigned priority;
+	char *host;             /* lower-case, no trailing dot */
+};
+
+/* The [dns] names; a [domain] section starts from [dns] and overrides. */
+struct sp_dns_conf {
+	unsigned ttl;                   /* default 3600 */
+	char *mail_host;                /* NULL when not configured */
+	struct sp_list ipv4;            /* addresses, as written */
+	struct sp_list ipv6;
+	struct sp_mx *mx;               /* n_mx == 0: "0 <mail_host>" */
+	size_t n_mx;
+	char *spf;                      /* default "-all" */
+	char *dmarc;                    /* default "p=quarantine" */
+	unsigned services;              /* sp_service bits; default submissions, submission, imaps */
+	bool autodiscover;              /* default yes */
+};
+
+struct sp_selector {
+	char *name;
+	unsigned line;                  /* config line that names it */
+};
+
+struct sp_domain {
+	char *name;                     /* lower-case, no trailing dot */
+	unsigned line;                  /* line of "[domain NAME]" */
+	struct sp_selector *selectors;  /* active selectors, at least one */
+	size_t n_selectors;
+	bool subdomains;                /* default no */
+	struct sp_dns_conf dns;         /* effective values for this domain */
+};
+
+struct sp_milter_conf {
+	char *socket;                   /* default "inet:8891@127.0.0.1" */
+	unsigned socket_mode;           /* default 0660 */
+	char *user;                     /* NULL: keep the starting user */
+	char *pidfile;                  /* default RUNSTATEDIR "/signpost/signpost-milter.pid" */
+	struct sp_cidr *internal_hosts; /* default 127.0.0.0/8, ::1 */
+	size_t n_internal_hosts;
+	bool sign_authenticated;        /* default yes */
+	enum sp_on_error on_error;      /* default tempfail */
+	enum sp_log_level log_level;    /* default info */
+};
+
+struct sp_signing_conf {
+	char *keys_dir;                 /* default SYSCONFDIR "/signpost/keys" */
+	enum sp_canon header_canon;     /* default relaxed */
+	enum sp_canon body_canon;       /* default relaxed */
+	struct sp_list sign_headers;    /* lower-case field names */
+	struct sp_list oversign_headers;/* lower-case field names */
+	unsigned long expire;           /* seconds; 0: no x= */
+	bool allow_weak_rsa;            /* default no */
+};
+
+struct sp_config {
+	char *path;                     /* the file it came from */
+	struct sp_milter_conf milter;
+	struct sp_signing_conf signing;
+	struct sp_dns_conf dns;         /* the [dns] section with defaults */
+	struct sp_domain *domains;      /* in file order */
+	size_t n_domains;
+};
+
+/* SYSCONFDIR "/signpost/signpost.conf" */
+const char *sp_config_default_path(void);
+
+struct sp_config *sp_config_load(const char *path, sp_err *err);
+/* Parse text already in memory; `name` is used in messages as the file. */
+struct sp_config *sp_config_parse(const char *name, const char *text,
+    size_t len, sp_err *err);
+void sp_config_free(struct sp_config *conf);
+
+/*
+ * The domain whose key signs mail From: `from_domain` (lower-case): an exact
+ * match, else the closest parent with subdomains = yes. NULL: not ours.
+ */
+const struct sp_domain *sp_config_find_domain(const struct sp_config *conf,
+    const char *from_domain);
+const struct sp_domain *sp_config_domain_named(const struct sp_config *conf,
+    const char *name);
+
+#endif

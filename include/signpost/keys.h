@@ -1,0 +1,102 @@
+/*
+ * keys.h - DKIM private keys: the one place key files are opened, checked
+ * and parsed.
+ *
+ * A key lives at keys_dir/DOMAIN/SELECTOR.pem (RSA 1024-4096 bits, PKCS#1 or
+ * PKCS#8 PEM; or Ed25519, PKCS#8 PEM). It is parsed once into an EVP_PKEY,
+ * the file bytes are wiped, and the public half is kept exactly as the DKIM
+ * TXT record needs it. Files with unsafe owner or mode are refused with the
+ * chmod/chown that fixes them.
+ */
+#ifndef SIGNPOST_KEYS_H
+#define SIGNPOST_KEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <openssl/evp.h>
+
+#include "signpost/conf.h"
+#include "signpost/util.h"
+
+enum sp_key_type {
+	SP_KEY_RSA,
+	SP_KEY_ED25519,
+};
+
+struct sp_key {
+	char *domain;           /* d= this key signs for */
+	char *selector;         /* s= */
+	char *path;
+	enum sp_key_type type;
+	int bits;               /* RSA modulus size; 256 for Ed25519 */
+	EVP_PKEY *pkey;
+	char *public_b64;       /* p= : RSA SubjectPublicKeyInfo DER / Ed25519 raw 32 bytes, base64 */
+};
+
+/* Who may own a key file, and whether weak RSA is accepted. */
+struct sp_key_rules {
+	bool allow_weak_rsa;
+	uid_t owners[3];        /* root, the milter user, the running user */
+	size_t n_owners;
+	const char *owner_name; /* the milter's user name for messages, or NULL */
+};
+
+/*
+ * Owners allowed: root, the configured milter user (looked up by name) and
+ * the effective user. Fails when the configured user does not exist and
+ * `need_user` is true.
+ */
+bool sp_key_rules_from_config(const struct sp_config *conf, bool need_user,
+    struct sp_key_rules *rules, sp_err *err);
+
+/* Check owner and mode of an open key file (path for messages). */
+bool sp_key_check_file(int fd, const char *path,
+    const struct sp_key_rules *rules, sp_err *err);
+
+/* Open, check, parse. domain/selector are recorded in the result. */
+struct sp_key *sp_key_load(const char *path, const char *domain,
+    const char *selector, const struct sp_key_rules *rules, sp_err *err);
+/* Wrap a key already in memory (keygen, tests); takes ownership of pkey. */
+struct sp_key *sp_key_from_pkey(EVP_PKEY *pkey, const char *domain,
+    const char *selector, const char *path, sp_err *err);
+void sp_key_free(struct sp_key *key);
+
+/* "rsa-sha256" / "ed25519-sha256" */
+const char *sp_key_algorithm(const struct sp_key *key);
+/* "rsa" / "ed25519" (the record's k=) */
+const char *sp_key_dns_type(const struct sp_key *key);
+/* "v=DKIM1; k=rsa; p=..." (caller frees) */
+char *sp_key_dns_record(const struct sp_key *key);
+
+/* keys_dir/DOMAIN/SELECTOR.pem (caller frees) */
+char *sp_key_path(const struct sp_config *conf, const char *domain,
+    const char *selector);
+
+/* Every active selector's key of every configured domain. */
+struct sp_keyset {
+	struct sp_key **keys;
+	size_t n;
+};
+
+/*
+ * Load all active keys; the first failure is reported as
+ * "CONFIG:LINE: selector S of DOMAIN: <why>" and nothing is returned.
+ */
+struct sp_keyset *sp_keyset_load(const struct sp_config *conf,
+    const struct sp_key_rules *rules, sp_err *err);
+const struct sp_key *sp_keyset_find(const struct sp_keyset *ks,
+    const char *domain, const char *selector);
+void sp_keyset_free(struct sp_keyset *ks);
+
+/*
+ * Every *.pem in keys_dir/DOMAIN (active or not), sorted by selector, for
+ * dnsgen. A missing folder is an empty list, not an error.
+ */
+bool sp_keys_in_domain_dir(const struct sp_config *conf, const char *domain,
+    const struct sp_key_rules *rules, struct sp_key ***keys, size_t *n,
+    sp_err *err);
+void sp_keys_free_array(struct sp_key **keys, size_t n);
+
+#endif

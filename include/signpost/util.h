@@ -1,0 +1,80 @@
+/*
+ * util.h - small shared helpers for signpost: error text, growable byte
+ * buffers, string lists and allocation that never returns NULL.
+ *
+ * Nothing here does I/O. An allocation failure is a bad environment, not a
+ * recoverable condition: sp_xmalloc() and friends print a message and abort.
+ */
+#ifndef SIGNPOST_UTIL_H
+#define SIGNPOST_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* An error message for the caller to print; functions that fail fill it. */
+typedef struct sp_err {
+	char msg[1024];
+} sp_err;
+
+void sp_err_set(sp_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Prefix the existing message: "<prefix>: <old message>". */
+void sp_err_prefix(sp_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+void *sp_xmalloc(size_t n);
+void *sp_xcalloc(size_t nmemb, size_t size);
+void *sp_xrealloc(void *p, size_t nmemb, size_t size);
+char *sp_xstrdup(const char *s);
+char *sp_xstrndup(const char *s, size_t n);
+char *sp_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Abort loudly: a violated internal invariant is a bug (names the function). */
+#define SP_BUG(...) sp_bug(__func__, __VA_ARGS__)
+void sp_bug(const char *func, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+
+/* A growable byte buffer; data is always NUL-terminated after len bytes. */
+struct sp_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+#define SP_BUF_INIT { NULL, 0, 0 }
+
+void sp_buf_init(struct sp_buf *b);
+void sp_buf_reserve(struct sp_buf *b, size_t extra);
+void sp_buf_append(struct sp_buf *b, const void *p, size_t n);
+void sp_buf_puts(struct sp_buf *b, const char *s);
+void sp_buf_putc(struct sp_buf *b, char c);
+void sp_buf_printf(struct sp_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void sp_buf_reset(struct sp_buf *b);
+/* Hand the bytes to the caller (never NULL) and leave b empty. */
+char *sp_buf_steal(struct sp_buf *b);
+void sp_buf_free(struct sp_buf *b);
+/* Wipe the whole allocation before freeing it: for anything secret. */
+void sp_buf_wipe(struct sp_buf *b);
+
+/* An owned list of owned strings. */
+struct sp_list {
+	char **v;
+	size_t n;
+};
+
+#define SP_LIST_INIT { NULL, 0 }
+
+void sp_list_add(struct sp_list *l, const char *s);
+void sp_list_add_owned(struct sp_list *l, char *s);
+bool sp_list_contains_ci(const struct sp_list *l, const char *s);
+void sp_list_copy(struct sp_list *dst, const struct sp_list *src);
+void sp_list_free(struct sp_list *l);
+
+/* ASCII-only helpers (locale independent). */
+int sp_strcasecmp(const char *a, const char *b);
+int sp_strncasecmp(const char *a, const char *b, size_t n);
+void sp_str_lower(char *s);
+
+#endif

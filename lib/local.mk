@@ -1,0 +1,16 @@
+# lib/: the shared core (config, keys, DKIM canonicalisation and signing,
+# DNS record building). No libmilter here: both programs and the tests link it.
+noinst_LIBRARIES += lib/libsignpost.a
+lib_libsignpost_a_SOURCES = lib/util.c lib/log.c \
+	include/signpost/util.h include/signpost/log.h
+# keys
+lib_libsignpost_a_SOURCES += include/signpost/keys.h
+# configuration and CIDR lists
+lib_libsignpost_a_SOURCES += include/signpost/conf.h
+# canonicalisation, From: parsing and the signing engine
+lib_libsignpost_a_SOURCES += include/signpost/dkim.h
+# signing policy (which mail the milter signs)
+# DNS record building (dnsgen)
+
+# What a program linking the core needs.
+SIGNPOST_LIBS = lib/libsignpost.a $(CRYPTO_LIBS) $(BSD_LIBS)

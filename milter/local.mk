@@ -1,0 +1,1 @@
+# milter/: signpost-milter, the libmilter daemon.

@@ -1,0 +1,1 @@
+# tests/conf.mk: the conf tests (TAP).

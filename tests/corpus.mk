@@ -1,0 +1,1 @@
+# tests/corpus.mk: the corpus tests (TAP).

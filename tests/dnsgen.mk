@@ -1,0 +1,1 @@
+# tests/dnsgen.mk: the dnsgen tests (TAP).

@@ -1,0 +1,1 @@
+# tests/engine.mk: the engine tests (TAP).

@@ -1,0 +1,1 @@
+# tests/keys.mk: the keys tests (TAP).

@@ -1,0 +1,10 @@
+# tests/: every test speaks TAP (see tests/tap.h, tests/tap.sh). Each area
+# keeps its own list in a fragment of its own.
+EXTRA_DIST += tests/tap.h tests/tap.sh tests/data
+include tests/keys.mk
+include tests/conf.mk
+include tests/engine.mk
+include tests/corpus.mk
+include tests/milter.mk
+include tests/postfix.mk
+include tests/dnsgen.mk

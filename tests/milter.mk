@@ -1,0 +1,1 @@
+# tests/milter.mk: the milter tests (TAP).

@@ -1,0 +1,1 @@
+# tests/postfix.mk: the postfix tests (TAP).
