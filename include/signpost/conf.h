@@ -75,6 +75,11 @@ struct sp_dns_conf {
 	char *dmarc;                    /* default "p=quarantine" */
 	unsigned services;              /* sp_service bits; default submissions, submission, imaps */
 	bool autodiscover;              /* default yes */
+	/* Config line where each value was set (0: the default), for messages. */
+	struct {
+		unsigned ttl, mail_host, ipv4, ipv6, mx, spf, dmarc, services,
+		    autodiscover;
+	} line;
 };
 
 struct sp_selector {
