@@ -4,7 +4,7 @@ noinst_LIBRARIES += lib/libsignpost.a
 lib_libsignpost_a_SOURCES = lib/util.c lib/log.c \
 	include/signpost/util.h include/signpost/log.h
 # keys
-lib_libsignpost_a_SOURCES += include/signpost/keys.h
+lib_libsignpost_a_SOURCES += lib/keys.c include/signpost/keys.h
 # configuration and CIDR lists
 lib_libsignpost_a_SOURCES += include/signpost/conf.h
 # canonicalisation, From: parsing and the signing engine

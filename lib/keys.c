@@ -1,0 +1,975 @@
+/*
+ * keys.c - DKIM private keys: the one place key files are opened, checked
+ * and parsed.
+ *
+ * A key file is opened once, its owner and mode are checked on the open
+ * descriptor (no race with a rename), its bytes are read into one buffer,
+ * the PEM text is classified (so a public key, an encrypted key or an EC key
+ * is refused with its own reason) and parsed by OpenSSL into an EVP_PKEY.
+ * The file bytes are wiped on every path. The public half is exported once,
+ * exactly as the DKIM TXT record's p= needs it (RFC 6376 3.6.1, RFC 8463 4):
+ * RSA as base64 of the SubjectPublicKeyInfo DER, Ed25519 as base64 of the
+ * 32 raw bytes. Every message names the path and says what fixes it.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "signpost/keys.h"
+
+/* A PEM key is a few KiB at most; anything bigger is not a key file. */
+#define KEY_FILE_MAX (64 * 1024)
+
+#define RSA_MIN_BITS 1024
+#define RSA_GOOD_BITS 2048
+#define RSA_MAX_BITS 4096
+
+/* --- user and group names (reentrant: SIGHUP reloads may run in threads) */
+
+static bool
+uid_name(uid_t uid, char *out, size_t outlen)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
+		return false;
+	snprintf(out, outlen, "%s", pw.pw_name);
+	return true;
+}
+
+/* The group a file should carry so that `user` can read it through 0640. */
+static bool
+user_group_name(const char *user, char *out, size_t outlen)
+{
+	struct passwd pw, *pres = NULL;
+	struct group gr, *gres = NULL;
+	char buf[4096];
+
+	if (getgrnam_r(user, &gr, buf, sizeof(buf), &gres) == 0 && gres != NULL) {
+		snprintf(out, outlen, "%s", gr.gr_name);
+		return true;
+	}
+	if (getpwnam_r(user, &pw, buf, sizeof(buf), &pres) != 0 || pres == NULL)
+		return false;
+	if (getgrgid_r(pw.pw_gid, &gr, buf, sizeof(buf), &gres) != 0 ||
+	    gres == NULL)
+		return false;
+	snprintf(out, outlen, "%s", gr.gr_name);
+	return true;
+}
+
+static void
+add_owner(struct sp_key_rules *rules, uid_t uid)
+{
+	for (size_t i = 0; i < rules->n_owners; i++)
+		if (rules->owners[i] == uid)
+			return;
+	if (rules->n_owners >= sizeof(rules->owners) / sizeof(rules->owners[0]))
+		SP_BUG("more than %zu key owners", rules->n_owners);
+	rules->owners[rules->n_owners++] = uid;
+}
+
+bool
+sp_key_rules_from_config(const struct sp_config *conf, bool need_user,
+    struct sp_key_rules *rules, sp_err *err)
+{
+	const char *user = conf != NULL ? conf->milter.user : NULL;
+
+	memset(rules, 0, sizeof(*rules));
+	rules->allow_weak_rsa = conf != NULL && conf->signing.allow_weak_rsa;
+	add_owner(rules, 0);
+	if (user != NULL && *user != '\0') {
+		struct passwd pw, *res = NULL;
+		char buf[4096];
+		int rc = getpwnam_r(user, &pw, buf, sizeof(buf), &res);
+
+		if (rc == 0 && res != NULL) {
+			add_owner(rules, pw.pw_uid);
+			rules->owner_name = user;
+		} else if (need_user) {
+			sp_err_set(err, "%s: [milter] user %s does not exist%s%s; "
+			    "create it (e.g. adduser --system --group %s) or "
+			    "change the setting",
+			    conf->path != NULL ? conf->path : "configuration",
+			    user, rc != 0 ? ": " : "",
+			    rc != 0 ? strerror(rc) : "", user);
+			return false;
+		}
+	}
+	add_owner(rules, geteuid());
+	return true;
+}
+
+/* --- owner and mode ---------------------------------------------------- */
+
+/* "root or signpost", "root, signpost or alice" */
+static void
+describe_owners(const struct sp_key_rules *rules, struct sp_buf *b)
+{
+	for (size_t i = 0; i < rules->n_owners; i++) {
+		char name[256];
+
+		if (i > 0)
+			sp_buf_puts(b, i + 1 == rules->n_owners ? " or " : ", ");
+		if (uid_name(rules->owners[i], name, sizeof(name)))
+			sp_buf_puts(b, name);
+		else
+			sp_buf_printf(b, "uid %lu", (unsigned long)rules->owners[i]);
+	}
+}
+
+/* "root:signpost" when the milter runs as its own user, else "root". */
+static void
+describe_chown(const struct sp_key_rules *rules, struct sp_buf *b)
+{
+	char group[256];
+
+	sp_buf_puts(b, "root");
+	if (rules->owner_name != NULL &&
+	    user_group_name(rules->owner_name, group, sizeof(group)))
+		sp_buf_printf(b, ":%s", group);
+}
+
+static bool
+check_owner(const struct stat *st, const char *path,
+    const struct sp_key_rules *rules, sp_err *err)
+{
+	struct sp_buf owners = SP_BUF_INIT, fix = SP_BUF_INIT;
+	char name[256];
+
+	for (size_t i = 0; i < rules->n_owners; i++)
+		if (rules->owners[i] == st->st_uid)
+			return true;
+	describe_owners(rules, &owners);
+	describe_chown(rules, &fix);
+	if (uid_name(st->st_uid, name, sizeof(name)))
+		sp_err_set(err, "%s: owned by uid %lu (%s), not %s; run: chown %s %s",
+		    path, (unsigned long)st->st_uid, name, owners.data,
+		    fix.data, path);
+	else
+		sp_err_set(err, "%s: owned by uid %lu, not %s; run: chown %s %s",
+		    path, (unsigned long)st->st_uid, owners.data, fix.data,
+		    path);
+	sp_buf_free(&owners);
+	sp_buf_free(&fix);
+	return false;
+}
+
+/* Refuse group write and any access by others (read or write). */
+static bool
+check_mode(const struct stat *st, const char *path, sp_err *err)
+{
+	mode_t mode = st->st_mode & 07777;
+	bool gw = (mode & S_IWGRP) != 0;
+	bool orr = (mode & S_IROTH) != 0, ow = (mode & S_IWOTH) != 0;
+	const char *others;
+
+	if (!gw && !orr && !ow)
+		return true;
+	others = orr && ow ? "readable and writable by others" :
+	    orr ? "readable by others" : ow ? "writable by others" : NULL;
+	sp_err_set(err, "%s: mode %04o is %s%s%s; run: chmod %04o %s", path,
+	    (unsigned)mode, gw ? "writable by group" : "",
+	    gw && others != NULL ? " and " : "", others != NULL ? others : "",
+	    (unsigned)(mode & 0750), path);
+	return false;
+}
+
+static const char *
+file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	return "not a regular file";
+}
+
+bool
+sp_key_check_file(int fd, const char *path, const struct sp_key_rules *rules,
+    sp_err *err)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0) {
+		sp_err_set(err, "%s: cannot stat: %s", path, strerror(errno));
+		return false;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		sp_err_set(err, "%s: is %s, not a key file", path,
+		    file_kind(st.st_mode));
+		return false;
+	}
+	return check_mode(&st, path, err) && check_owner(&st, path, rules, err);
+}
+
+/* --- reading ------------------------------------------------------------ */
+
+/*
+ * Read the whole (already checked) file into a fresh buffer. On success the
+ * caller owns *data and must wipe it; on failure nothing is left behind.
+ */
+static bool
+read_key_file(int fd, const char *path, char **data, size_t *len, sp_err *err)
+{
+	struct stat st;
+	char *buf;
+	size_t have = 0, want;
+
+	if (fstat(fd, &st) != 0) {
+		sp_err_set(err, "%s: cannot stat: %s", path, strerror(errno));
+		return false;
+	}
+	if (st.st_size <= 0) {
+		sp_err_set(err, "%s: is empty; a key file holds one PEM "
+		    "private key (make one with dnsgen keygen)", path);
+		return false;
+	}
+	if (st.st_size > KEY_FILE_MAX) {
+		sp_err_set(err, "%s: is %lld bytes, too large for a key file "
+		    "(at most %d)", path, (long long)st.st_size, KEY_FILE_MAX);
+		return false;
+	}
+	want = (size_t)st.st_size;
+	buf = sp_xmalloc(want + 1);
+	while (have < want) {
+		ssize_t n = read(fd, buf + have, want - have);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			sp_err_set(err, "%s: cannot read: %s", path,
+			    strerror(errno));
+			OPENSSL_clear_free(buf, want + 1);
+			return false;
+		}
+		if (n == 0)
+			break;
+		have += (size_t)n;
+	}
+	if (have == 0) {
+		sp_err_set(err, "%s: is empty; a key file holds one PEM "
+		    "private key (make one with dnsgen keygen)", path);
+		OPENSSL_clear_free(buf, want + 1);
+		return false;
+	}
+	buf[have] = '\0';
+	*data = buf;
+	*len = have;
+	return true;
+}
+
+/* --- PEM classification ------------------------------------------------ */
+
+/*
+ * OpenSSL would skip PEM blocks it cannot use and report a bare "no start
+ * line"; looking at the labels first lets us say what the file really is.
+ */
+enum pem_kind {
+	PEM_PRIVATE,            /* PRIVATE KEY, RSA PRIVATE KEY */
+	PEM_ENCRYPTED,          /* ENCRYPTED PRIVATE KEY */
+	PEM_PUBLIC,             /* PUBLIC KEY, RSA PUBLIC KEY */
+	PEM_OTHER_KEY,          /* EC/DSA/OPENSSH PRIVATE KEY */
+	PEM_CERT,               /* CERTIFICATE, CERTIFICATE REQUEST, ... */
+	PEM_PARAMS,             /* EC PARAMETERS, DH PARAMETERS */
+	PEM_UNKNOWN,
+};
+
+struct pem_scan {
+	size_t n_blocks;
+	size_t n_private;
+	bool unterminated;          /* a BEGIN without its END */
+	bool proc_encrypted;        /* PKCS#1 "Proc-Type: 4,ENCRYPTED" */
+	enum pem_kind first_kind;
+	char first_label[64];
+	enum pem_kind bad_kind;     /* first block we refuse outright */
+	char bad_label[64];
+};
+
+static enum pem_kind
+pem_label_kind(const char *label)
+{
+	static const struct {
+		const char *label;
+		enum pem_kind kind;
+	} table[] = {
+		{ "PRIVATE KEY", PEM_PRIVATE },
+		{ "RSA PRIVATE KEY", PEM_PRIVATE },
+		{ "ENCRYPTED PRIVATE KEY", PEM_ENCRYPTED },
+		{ "PUBLIC KEY", PEM_PUBLIC },
+		{ "RSA PUBLIC KEY", PEM_PUBLIC },
+		{ "EC PRIVATE KEY", PEM_OTHER_KEY },
+		{ "DSA PRIVATE KEY", PEM_OTHER_KEY },
+		{ "OPENSSH PRIVATE KEY", PEM_OTHER_KEY },
+		{ "CERTIFICATE", PEM_CERT },
+		{ "TRUSTED CERTIFICATE", PEM_CERT },
+		{ "X509 CERTIFICATE", PEM_CERT },
+		{ "CERTIFICATE REQUEST", PEM_CERT },
+		{ "NEW CERTIFICATE REQUEST", PEM_CERT },
+		{ "EC PARAMETERS", PEM_PARAMS },
+		{ "DH PARAMETERS", PEM_PARAMS },
+		{ "X9.42 DH PARAMETERS", PEM_PARAMS },
+	};
+
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (strcmp(table[i].label, label) == 0)
+			return table[i].kind;
+	return PEM_UNKNOWN;
+}
+
+/* Find "-----BEGIN LABEL-----" at a line start in [p, end); data: the text. */
+static const char *
+pem_next_begin(const char *data, const char *p, const char *end, char *label,
+    size_t labellen)
+{
+	static const char begin[] = "-----BEGIN ";
+	const size_t blen = sizeof(begin) - 1;
+
+	for (; (size_t)(end - p) >= blen; p++) {
+		const char *q = p + blen;
+		size_t n = 0;
+
+		if ((p != data && p[-1] != '\n') || memcmp(p, begin, blen) != 0)
+			continue;
+		while (q + n < end && q[n] != '-' && q[n] != '\n' &&
+		    n + 1 < labellen)
+			n++;
+		if ((size_t)(end - (q + n)) < 5 || memcmp(q + n, "-----", 5) != 0)
+			continue;
+		memcpy(label, q, n);
+		label[n] = '\0';
+		return q + n + 5;
+	}
+	return NULL;
+}
+
+static void
+pem_scan_text(const char *data, size_t len, struct pem_scan *scan)
+{
+	const char *p = data, *end = data + len;
+	char label[64];
+
+	memset(scan, 0, sizeof(*scan));
+	scan->first_kind = PEM_UNKNOWN;
+	scan->bad_kind = PEM_PRIVATE;
+	while ((p = pem_next_begin(data, p, end, label, sizeof(label))) != NULL) {
+		enum pem_kind kind = pem_label_kind(label);
+		char endline[96];
+		const char *stop;
+
+		if (scan->n_blocks++ == 0) {
+			scan->first_kind = kind;
+			snprintf(scan->first_label, sizeof(scan->first_label),
+			    "%s", label);
+		}
+		if (kind == PEM_PRIVATE)
+			scan->n_private++;
+		if ((kind == PEM_ENCRYPTED || kind == PEM_OTHER_KEY) &&
+		    scan->bad_kind == PEM_PRIVATE) {
+			scan->bad_kind = kind;
+			snprintf(scan->bad_label, sizeof(scan->bad_label),
+			    "%s", label);
+		}
+		snprintf(endline, sizeof(endline), "-----END %s-----", label);
+		stop = memmem(p, (size_t)(end - p), endline, strlen(endline));
+		if (stop == NULL) {
+			scan->unterminated = true;
+			return;
+		}
+		/* RFC 1421 headers of a PKCS#1 key encrypted by OpenSSL */
+		if (kind == PEM_PRIVATE &&
+		    memmem(p, (size_t)(stop - p), "Proc-Type: 4,ENCRYPTED",
+		    22) != NULL)
+			scan->proc_encrypted = true;
+		p = stop + strlen(endline);
+	}
+}
+
+static void
+encrypted(const char *path, sp_err *err)
+{
+	sp_err_set(err, "%s: is encrypted; signpost never asks for a "
+	    "passphrase: decrypt it with: openssl pkey -in %s -out NEWFILE "
+	    "(then chmod 0640 NEWFILE)", path, path);
+}
+
+/* Refuse (true, with the reason in err) what cannot be one usable key. */
+static bool
+pem_refuse(const struct pem_scan *scan, const char *path, sp_err *err)
+{
+	if (scan->n_blocks == 0) {
+		sp_err_set(err, "%s: not a PEM file (no -----BEGIN line); a key "
+		    "file holds one PEM private key (make one with dnsgen "
+		    "keygen)", path);
+		return true;
+	}
+	if (scan->bad_kind == PEM_ENCRYPTED || scan->proc_encrypted) {
+		encrypted(path, err);
+		return true;
+	}
+	if (scan->bad_kind == PEM_OTHER_KEY) {
+		sp_err_set(err, "%s: holds a PEM \"%s\"; DKIM signs with RSA "
+		    "or Ed25519 keys only (make one with dnsgen keygen)", path,
+		    scan->bad_label);
+		return true;
+	}
+	if (scan->n_private == 0) {
+		const char *what =
+		    scan->first_kind == PEM_PUBLIC ? "a public key" :
+		    scan->first_kind == PEM_CERT ? "a certificate" :
+		    scan->first_kind == PEM_PARAMS ? "key parameters" :
+		    "no private key";
+
+		sp_err_set(err, "%s: holds %s (PEM \"%s\"), not a private key; "
+		    "point the selector at the private key file", path, what,
+		    scan->first_label);
+		return true;
+	}
+	if (scan->n_private > 1) {
+		sp_err_set(err, "%s: holds %zu private keys; a key file must "
+		    "hold exactly one", path, scan->n_private);
+		return true;
+	}
+	if (scan->unterminated) {
+		sp_err_set(err, "%s: PEM block \"%s\" has no END line (file "
+		    "truncated?)", path, scan->first_label);
+		return true;
+	}
+	return false;
+}
+
+/* --- parsing ------------------------------------------------------------ */
+
+/* Never prompt: remember that a passphrase was wanted and fail. */
+static int
+no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	*(bool *)u = true;
+	return -1;
+}
+
+/* The innermost OpenSSL reason, for damaged files; clears the queue. */
+static const char *
+openssl_reason(void)
+{
+	unsigned long e = ERR_peek_last_error();
+	const char *r = e != 0 ? ERR_reason_error_string(e) : NULL;
+
+	ERR_clear_error();
+	return r != NULL ? r : "unknown error";
+}
+
+static EVP_PKEY *
+parse_pem(const char *data, size_t len, const char *path, sp_err *err)
+{
+	struct pem_scan scan;
+	EVP_PKEY *pkey = NULL;
+	bool wanted_passphrase = false;
+	BIO *bio;
+
+	pem_scan_text(data, len, &scan);
+	if (pem_refuse(&scan, path, err))
+		return NULL;
+	if (len > (size_t)KEY_FILE_MAX)
+		SP_BUG("key file of %zu bytes got past the size check", len);
+	bio = BIO_new_mem_buf(data, (int)len);
+	if (bio == NULL) {
+		sp_err_set(err, "%s: out of memory", path);
+		return NULL;
+	}
+	ERR_clear_error();
+	pkey = PEM_read_bio_PrivateKey_ex(bio, NULL, no_passphrase,
+	    &wanted_passphrase, NULL, NULL);
+	BIO_free(bio);
+	if (pkey == NULL) {
+		if (wanted_passphrase) {
+			ERR_clear_error();
+			encrypted(path, err);
+		} else {
+			sp_err_set(err, "%s: damaged or truncated PEM private "
+			    "key (OpenSSL: %s); restore it or make a new one "
+			    "with dnsgen keygen", path, openssl_reason());
+		}
+		return NULL;
+	}
+	ERR_clear_error();
+	return pkey;
+}
+
+/* --- the key object ----------------------------------------------------- */
+
+static char *
+base64(const unsigned char *in, size_t len)
+{
+	char *out;
+
+	if (len > 0x7fffffff / 4 * 3 - 3)
+		SP_BUG("public key of %zu bytes", len);
+	out = sp_xmalloc(4 * ((len + 2) / 3) + 1);
+	EVP_EncodeBlock((unsigned char *)out, in, (int)len);
+	return out;
+}
+
+/* p= of the DKIM record (RFC 6376 3.6.1; RFC 8463 4 for Ed25519). */
+static char *
+public_b64(EVP_PKEY *pkey, enum sp_key_type type)
+{
+	if (type == SP_KEY_ED25519) {
+		unsigned char raw[32];
+		size_t rawlen = sizeof(raw);
+
+		if (EVP_PKEY_get_raw_public_key(pkey, raw, &rawlen) != 1 ||
+		    rawlen != sizeof(raw))
+			return NULL;
+		return base64(raw, rawlen);
+	}
+	unsigned char *der = NULL;
+	int n = i2d_PUBKEY(pkey, &der);
+	if (n <= 0)
+		return NULL;
+	char *b64 = base64(der, (size_t)n);
+	OPENSSL_free(der);
+	return b64;
+}
+
+static bool
+key_type_of(EVP_PKEY *pkey, const char *path, enum sp_key_type *type,
+    sp_err *err)
+{
+	const char *name;
+
+	if (EVP_PKEY_is_a(pkey, "RSA")) {
+		*type = SP_KEY_RSA;
+		return true;
+	}
+	if (EVP_PKEY_is_a(pkey, "ED25519")) {
+		*type = SP_KEY_ED25519;
+		return true;
+	}
+	name = EVP_PKEY_get0_type_name(pkey);
+	sp_err_set(err, "%s: holds a key of type %s; DKIM signs with RSA or "
+	    "Ed25519 keys only (make one with dnsgen keygen)", path,
+	    name != NULL ? name : "unknown");
+	return false;
+}
+
+struct sp_key *
+sp_key_from_pkey(EVP_PKEY *pkey, const char *domain, const char *selector,
+    const char *path, sp_err *err)
+{
+	const char *what = path != NULL ? path : "key";
+	struct sp_key *key;
+	enum sp_key_type type;
+
+	if (pkey == NULL)
+		SP_BUG("no key");
+	if (!key_type_of(pkey, what, &type, err)) {
+		EVP_PKEY_free(pkey);
+		return NULL;
+	}
+	key = sp_xcalloc(1, sizeof(*key));
+	key->type = type;
+	key->pkey = pkey;
+	key->bits = EVP_PKEY_get_bits(pkey);
+	key->domain = domain != NULL ? sp_xstrdup(domain) : NULL;
+	key->selector = selector != NULL ? sp_xstrdup(selector) : NULL;
+	key->path = path != NULL ? sp_xstrdup(path) : NULL;
+	key->public_b64 = public_b64(pkey, type);
+	if (key->public_b64 == NULL) {
+		sp_err_set(err, "%s: cannot export the public key (%s)", what,
+		    openssl_reason());
+		sp_key_free(key);
+		return NULL;
+	}
+	return key;
+}
+
+/* RSA size rules of SPEC.md: 1024..4096, under 2048 only when allowed. */
+static bool
+check_rsa_size(const struct sp_key *key, const struct sp_key_rules *rules,
+    sp_err *err)
+{
+	if (key->type != SP_KEY_RSA)
+		return true;
+	if (key->bits < RSA_MIN_BITS) {
+		sp_err_set(err, "%s: is %d-bit RSA; keys under %d bits are "
+		    "refused even with allow_weak_rsa: generate a new key "
+		    "with dnsgen keygen", key->path, key->bits, RSA_MIN_BITS);
+		return false;
+	}
+	if (key->bits > RSA_MAX_BITS) {
+		sp_err_set(err, "%s: is %d-bit RSA; DKIM verifiers need keys "
+		    "of at most %d bits (RFC 8301): generate a new key with "
+		    "dnsgen keygen", key->path, key->bits, RSA_MAX_BITS);
+		return false;
+	}
+	if (key->bits < RSA_GOOD_BITS && !rules->allow_weak_rsa) {
+		sp_err_set(err, "%s: is %d-bit RSA; receivers treat keys under "
+		    "%d bits as weak: generate a new key with dnsgen keygen, "
+		    "or set allow_weak_rsa = yes", key->path, key->bits,
+		    RSA_GOOD_BITS);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Sign and verify a fixed message once, so a damaged key (e.g. CRT values
+ * that do not match the modulus) is refused at load time, not discovered
+ * as signatures that fail at every receiver.
+ */
+static bool
+self_test(const struct sp_key *key, sp_err *err)
+{
+	static const unsigned char msg[] = "signpost key self-test";
+	const EVP_MD *md = key->type == SP_KEY_RSA ? EVP_sha256() : NULL;
+	unsigned char sig[1024];
+	size_t siglen = sizeof(sig);
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	bool good = false;
+
+	if (ctx == NULL)
+		goto done;
+	if (EVP_DigestSignInit(ctx, NULL, md, NULL, key->pkey) != 1 ||
+	    EVP_DigestSign(ctx, sig, &siglen, msg, sizeof(msg)) != 1)
+		goto done;
+	EVP_MD_CTX_free(ctx);
+	ctx = EVP_MD_CTX_new();
+	if (ctx == NULL)
+		goto done;
+	good = EVP_DigestVerifyInit(ctx, NULL, md, NULL, key->pkey) == 1 &&
+	    EVP_DigestVerify(ctx, sig, siglen, msg, sizeof(msg)) == 1;
+done:
+	EVP_MD_CTX_free(ctx);
+	if (!good)
+		sp_err_set(err, "%s: the private key fails a test signature "
+		    "(%s); the file is damaged: restore it or make a new one "
+		    "with dnsgen keygen", key->path, openssl_reason());
+	ERR_clear_error();
+	return good;
+}
+
+static void
+open_failed(const char *path, const char *domain, const char *selector,
+    sp_err *err)
+{
+	int e = errno;
+
+	if (e == ENOENT && domain != NULL && selector != NULL)
+		sp_err_set(err, "%s: cannot open key file: %s; make one with: "
+		    "dnsgen keygen -d %s -s %s", path, strerror(e), domain,
+		    selector);
+	else
+		sp_err_set(err, "%s: cannot open key file: %s", path,
+		    strerror(e));
+}
+
+struct sp_key *
+sp_key_load(const char *path, const char *domain, const char *selector,
+    const struct sp_key_rules *rules, sp_err *err)
+{
+	struct sp_key *key = NULL;
+	EVP_PKEY *pkey;
+	char *data = NULL;
+	size_t len = 0;
+	int fd;
+
+	/* O_NONBLOCK: a FIFO must not hang us; it is refused by the check. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		open_failed(path, domain, selector, err);
+		return NULL;
+	}
+	if (!sp_key_check_file(fd, path, rules, err) ||
+	    !read_key_file(fd, path, &data, &len, err)) {
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	pkey = parse_pem(data, len, path, err);
+	OPENSSL_clear_free(data, len + 1);
+	if (pkey == NULL)
+		return NULL;
+	key = sp_key_from_pkey(pkey, domain, selector, path, err);
+	if (key == NULL)
+		return NULL;
+	if (!check_rsa_size(key, rules, err) || !self_test(key, err)) {
+		sp_key_free(key);
+		return NULL;
+	}
+	return key;
+}
+
+void
+sp_key_free(struct sp_key *key)
+{
+	if (key == NULL)
+		return;
+	EVP_PKEY_free(key->pkey);
+	free(key->domain);
+	free(key->selector);
+	free(key->path);
+	free(key->public_b64);
+	free(key);
+}
+
+const char *
+sp_key_algorithm(const struct sp_key *key)
+{
+	switch (key->type) {
+	case SP_KEY_RSA:
+		return "rsa-sha256";
+	case SP_KEY_ED25519:
+		return "ed25519-sha256";
+	}
+	SP_BUG("key type %d", (int)key->type);
+}
+
+const char *
+sp_key_dns_type(const struct sp_key *key)
+{
+	switch (key->type) {
+	case SP_KEY_RSA:
+		return "rsa";
+	case SP_KEY_ED25519:
+		return "ed25519";
+	}
+	SP_BUG("key type %d", (int)key->type);
+}
+
+char *
+sp_key_dns_record(const struct sp_key *key)
+{
+	return sp_xasprintf("v=DKIM1; k=%s; p=%s", sp_key_dns_type(key),
+	    key->public_b64);
+}
+
+/* keys_dir/DOMAIN, without doubled slashes */
+static char *
+domain_dir(const struct sp_config *conf, const char *domain)
+{
+	const char *dir = conf->signing.keys_dir;
+	size_t dlen = strlen(dir);
+
+	while (dlen > 1 && dir[dlen - 1] == '/')
+		dlen--;
+	return sp_xasprintf("%.*s/%s", (int)dlen, dir, domain);
+}
+
+char *
+sp_key_path(const struct sp_config *conf, const char *domain,
+    const char *selector)
+{
+	char *dir = domain_dir(conf, domain);
+	char *path = sp_xasprintf("%s/%s.pem", dir, selector);
+
+	free(dir);
+	return path;
+}
+
+/* --- every active key --------------------------------------------------- */
+
+struct sp_keyset *
+sp_keyset_load(const struct sp_config *conf, const struct sp_key_rules *rules,
+    sp_err *err)
+{
+	struct sp_keyset *ks = sp_xcalloc(1, sizeof(*ks));
+	const char *cpath = conf->path != NULL ? conf->path : "configuration";
+
+	for (size_t d = 0; d < conf->n_domains; d++) {
+		const struct sp_domain *dom = &conf->domains[d];
+
+		for (size_t s = 0; s < dom->n_selectors; s++) {
+			const struct sp_selector *sel = &dom->selectors[s];
+			char *path = sp_key_path(conf, dom->name, sel->name);
+			struct sp_key *key = sp_key_load(path, dom->name,
+			    sel->name, rules, err);
+
+			free(path);
+			if (key == NULL) {
+				sp_err_prefix(err, "%s:%u: selector %s of %s",
+				    cpath, sel->line, sel->name, dom->name);
+				sp_keyset_free(ks);
+				return NULL;
+			}
+			ks->keys = sp_xrealloc(ks->keys, ks->n + 1,
+			    sizeof(*ks->keys));
+			ks->keys[ks->n++] = key;
+		}
+	}
+	return ks;
+}
+
+const struct sp_key *
+sp_keyset_find(const struct sp_keyset *ks, const char *domain,
+    const char *selector)
+{
+	if (ks == NULL)
+		return NULL;
+	for (size_t i = 0; i < ks->n; i++)
+		if (sp_strcasecmp(ks->keys[i]->domain, domain) == 0 &&
+		    sp_strcasecmp(ks->keys[i]->selector, selector) == 0)
+			return ks->keys[i];
+	return NULL;
+}
+
+void
+sp_keyset_free(struct sp_keyset *ks)
+{
+	if (ks == NULL)
+		return;
+	sp_keys_free_array(ks->keys, ks->n);
+	free(ks);
+}
+
+/* --- every key in a domain's folder (dnsgen) ---------------------------- */
+
+/* RFC 6376 3.1: selector = sub-domain *("." sub-domain) */
+static bool
+selector_ok(const char *s, size_t len)
+{
+	size_t label = 0;
+
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return false;
+			label = 0;
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || (c == '-' && label > 0)) {
+			if (++label > 63)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	return label > 0 && s[len - 1] != '-';
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The selectors (file names minus .pem) in dir, sorted; false: error set. */
+static bool
+list_selectors(const char *dir, struct sp_list *names, bool *missing,
+    sp_err *err)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+
+	*missing = false;
+	if (dp == NULL) {
+		if (errno == ENOENT) {
+			*missing = true;
+			return true;
+		}
+		sp_err_set(err, "%s: cannot read key folder: %s", dir,
+		    strerror(errno));
+		return false;
+	}
+	errno = 0;
+	while ((de = readdir(dp)) != NULL) {
+		size_t n = strlen(de->d_name);
+
+		/* dot files: editor and backup leftovers, never selectors */
+		if (de->d_name[0] == '.' || n <= 4 ||
+		    strcmp(de->d_name + n - 4, ".pem") != 0)
+			continue;
+		if (!selector_ok(de->d_name, n - 4)) {
+			sp_err_set(err, "%s/%s: \"%.*s\" is not a DKIM selector "
+			    "(letters, digits, '-' and '.'): rename the file",
+			    dir, de->d_name, (int)(n - 4), de->d_name);
+			closedir(dp);
+			sp_list_free(names);
+			return false;
+		}
+		sp_list_add_owned(names, sp_xstrndup(de->d_name, n - 4));
+		errno = 0;
+	}
+	if (errno != 0) {
+		sp_err_set(err, "%s: cannot read key folder: %s", dir,
+		    strerror(errno));
+		closedir(dp);
+		sp_list_free(names);
+		return false;
+	}
+	closedir(dp);
+	if (names->n > 1)
+		qsort(names->v, names->n, sizeof(*names->v), cmp_names);
+	return true;
+}
+
+bool
+sp_keys_in_domain_dir(const struct sp_config *conf, const char *domain,
+    const struct sp_key_rules *rules, struct sp_key ***keys, size_t *n,
+    sp_err *err)
+{
+	struct sp_list names = SP_LIST_INIT;
+	struct sp_key **out = NULL;
+	bool missing, good = true;
+	char *dir = domain_dir(conf, domain);
+
+	*keys = NULL;
+	*n = 0;
+	if (!list_selectors(dir, &names, &missing, err)) {
+		free(dir);
+		return false;
+	}
+	free(dir);
+	if (names.n > 0)
+		out = sp_xcalloc(names.n, sizeof(*out));
+	for (size_t i = 0; i < names.n; i++) {
+		char *path = sp_key_path(conf, domain, names.v[i]);
+
+		out[i] = sp_key_load(path, domain, names.v[i], rules, err);
+		free(path);
+		if (out[i] == NULL) {
+			sp_keys_free_array(out, i);
+			good = false;
+			break;
+		}
+	}
+	if (good) {
+		*keys = out;
+		*n = names.n;
+	}
+	sp_list_free(&names);
+	return good;
+}
+
+void
+sp_keys_free_array(struct sp_key **keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sp_key_free(keys[i]);
+	free(keys);
+}
