@@ -1,0 +1,152 @@
+# verify-selftest.sh - shows that tests/verify/verify-dkim, the judge of every
+# signature our tests produce, is not vacuous: RFC 8463's signed message passes
+# (both signatures, each with two independent verifiers, from a records file
+# and from a real DNS server), and every kind of damage makes it fail.
+. "$top_srcdir/tests/tap.sh"
+
+verify=$top_srcdir/tests/verify/verify-dkim
+rfc=$top_srcdir/tests/data/rfc8463
+signed=$rfc/signed-rfc.eml
+records=$rfc/records.txt
+
+[ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import dkim, nacl, dns' 2>/dev/null ||
+	skip_all "dkimpy, python3-nacl or dnspython missing (scripts/install-deps installs them)"
+/usr/bin/perl -MMail::DKIM::Verifier -e 1 2>/dev/null ||
+	skip_all "Mail::DKIM missing (scripts/install-deps installs libmail-dkim-perl)"
+modules=${SIGNPOST_NODE_MODULES:-/var/cache/signpost-tests/node_modules}
+[ -f "$modules/mailauth/package.json" ] ||
+	skip_all "mailauth missing from $modules (run scripts/install-node-verifier)"
+
+# passes NAME VERIFY-ARGS... : exit 0, and each signature passed by each judge
+# expected for its algorithm (Ed25519: dkimpy, mailauth; RSA: all three).
+passes() {
+	local name=$1; shift
+	local out rc=0
+	out=$("$verify" "$@" 2>&1) || rc=$?
+	local want=("pass dkimpy d=football.example.com s=brisbane a=ed25519-sha256"
+		"pass mailauth d=football.example.com s=brisbane a=ed25519-sha256"
+		"pass dkimpy d=football.example.com s=test a=rsa-sha256"
+		"pass mail-dkim d=football.example.com s=test a=rsa-sha256"
+		"pass mailauth d=football.example.com s=test a=rsa-sha256")
+	local missing=""
+	for w in "${want[@]}"; do
+		grep -qxF "$w" <<<"$out" || missing="$missing; no '$w'"
+	done
+	if [ "$rc" -eq 0 ] && [ -z "$missing" ] && ! grep -q '^fail' <<<"$out"; then
+		ok "$name"
+	else
+		not_ok "$name" "exit $rc$missing
+$out"
+	fi
+}
+
+# fails NAME WANT-EXIT PATTERN VERIFY-ARGS... : exits WANT-EXIT and prints a
+# line matching PATTERN (so it failed for the reason we caused); with no_pass=1
+# in its environment, no judge may pass any signature either.
+fails() {
+	local name=$1 want=$2 pattern=$3; shift 3
+	local out rc=0
+	out=$("$verify" "$@" 2>&1) || rc=$?
+	if [ "$rc" -eq "$want" ] && grep -qE "$pattern" <<<"$out" &&
+	   { [ -z "${no_pass:-}" ] || ! grep -q '^pass ' <<<"$out"; }; then
+		ok "$name"
+	else
+		not_ok "$name" "exit $rc (wanted $want, output matching /$pattern/):
+$out"
+	fi
+}
+
+t=$TAP_TMP
+
+# 1. the good message, keys from the records file and from DNS
+passes "RFC 8463 A.3 passes, both signatures, records file" --records "$records" "$signed"
+tr -d '\r' <"$signed" >"$t/lf.eml"
+passes "RFC 8463 A.3 with bare LF line ends passes (sent as CRLF)" --records "$records" "$t/lf.eml"
+{ printf 'Received: from a.example.net by b.example.net; Fri, 11 Jul 2003 21:01:00 -0700\r\n'; cat "$signed"; } >"$t/received.eml"
+passes "an unsigned header added above the signatures still passes" --records "$records" "$t/received.eml"
+
+port=$(free_port)
+mkdir -p "$t/dns"
+if pid=$("$top_srcdir/tests/verify/serve-records" "$records" "$t/dns" "$port" 2>"$t/dns.err"); then
+	stop_dns() { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; }
+	at_exit stop_dns
+	passes "RFC 8463 A.3 passes, keys from a real DNS server (--server)" --server "127.0.0.1#$port" "$signed"
+	sed 's/^From: Joe SixPack <joe@football.example.com>/From: Joe SixPack <joe@football.example.org>/' "$signed" |
+		sed 's/d=football\.example\.com/d=football.example.org/' >"$t/nxdomain.eml"
+	no_pass=1 fails "a key the DNS server does not have fails (NXDOMAIN)" 1 '^fail dkimpy d=football\.example\.org s=test' \
+		--server "127.0.0.1#$port" "$t/nxdomain.eml"
+	dead=$(free_port)
+	no_pass=1 fails "a DNS server that does not answer fails, not passes" 1 '^fail mailauth .*s=brisbane' \
+		--server "127.0.0.1#$dead" "$signed"
+else
+	not_ok "start a DNS server for --server" "$(cat "$t/dns.err")"
+fi
+
+# 2. damage: every judge must notice
+sed 's/We lost the game\./We lost the gamE./' "$signed" >"$t/body.eml"
+cmp -s "$signed" "$t/body.eml" && bail_out "body edit did not change the message"
+no_pass=1 fails "one changed body byte fails" 1 '^fail mail-dkim d=football\.example\.com s=test .*body' \
+	--records "$records" "$t/body.eml"
+fails "one changed body byte fails with dkimpy (Ed25519)" 1 '^fail dkimpy d=football\.example\.com s=brisbane .*body hash' \
+	--records "$records" "$t/body.eml"
+fails "one changed body byte fails with mailauth (Ed25519)" 1 '^fail mailauth d=football\.example\.com s=brisbane .*body hash' \
+	--records "$records" "$t/body.eml"
+printf 'Hi.\r\n\r\nWe lost the game.  Are you hungry yet?\r\n\r\nJoe.\r\nP.S.\r\n' >"$t/tail"
+{ sed '/^\r$/q' "$signed"; cat "$t/tail"; } >"$t/appended.eml"
+no_pass=1 fails "a line appended to the body fails" 1 '^fail dkimpy .*s=test' --records "$records" "$t/appended.eml"
+
+sed 's/^Subject: Is dinner ready?/Subject: Is dinner ready!/' "$signed" >"$t/subject.eml"
+cmp -s "$signed" "$t/subject.eml" && bail_out "subject edit did not change the message"
+no_pass=1 fails "a changed signed header (Subject) fails" 1 '^fail dkimpy d=football\.example\.com s=brisbane' \
+	--records "$records" "$t/subject.eml"
+fails "a changed signed header fails with Mail::DKIM" 1 '^fail mail-dkim d=football\.example\.com s=test' \
+	--records "$records" "$t/subject.eml"
+sed 's/^To: Suzie Q/To: Suzie R/' "$signed" >"$t/to.eml"
+no_pass=1 fails "a changed signed header (To) fails with mailauth" 1 '^fail mailauth d=football\.example\.com s=test' \
+	--records "$records" "$t/to.eml"
+sed 's/^\(Message-ID: .*\)$/\1\nSubject: added/' "$signed" | sed 's/^Subject: added$/Subject: added\r/' >"$t/extra.eml"
+no_pass=1 fails "a second Subject (oversigned) added fails" 1 '^fail (dkimpy|mail-dkim|mailauth) ' \
+	--records "$records" "$t/extra.eml"
+
+sed 's/ t=1528637909;/ t=1528637900;/' "$signed" >"$t/tag.eml"
+no_pass=1 fails "a changed tag in the DKIM-Signature itself fails" 1 '^fail mailauth .*s=test' \
+	--records "$records" "$t/tag.eml"
+
+# 3. wrong keys
+sed 's|p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQ|p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOR|' "$records" >"$t/rsa-p.txt"
+cmp -s "$records" "$t/rsa-p.txt" && bail_out "RSA p= edit did not change the records"
+fails "a wrong RSA p= fails" 1 '^fail mail-dkim d=football\.example\.com s=test' --records "$t/rsa-p.txt" "$signed"
+sed 's|p=11qYAYKx|p=11qYAYKy|' "$records" >"$t/ed-p.txt"
+cmp -s "$records" "$t/ed-p.txt" && bail_out "Ed25519 p= edit did not change the records"
+fails "a wrong Ed25519 p= fails" 1 '^fail mailauth d=football\.example\.com s=brisbane' --records "$t/ed-p.txt" "$signed"
+grep -v '^brisbane\.' "$records" >"$t/no-ed.txt"
+fails "a missing record fails" 1 '^fail dkimpy d=football\.example\.com s=brisbane' --records "$t/no-ed.txt" "$signed"
+# the RSA record published under the Ed25519 name: a key of the wrong type
+rsa_value=$(sed -n 's/^test\._domainkey\.football\.example\.com //p' "$records")
+{ echo "brisbane._domainkey.football.example.com $rsa_value"; grep '^test\.' "$records"; } >"$t/swap.txt"
+fails "an RSA key for an Ed25519 signature fails" 1 '^fail (dkimpy|mailauth) d=football\.example\.com s=brisbane' \
+	--records "$t/swap.txt" "$signed"
+
+# 4. nothing to judge, or too few judges
+fails "a message with no signature fails" 1 '^fail .*no DKIM-Signature' --records "$records" "$rfc/message.eml"
+printf 'From: a@example.com\r\nSubject: x\r\n' >"$t/headers-only.eml"
+fails "a header-only message with no signature fails" 1 'no DKIM-Signature' --records "$records" "$t/headers-only.eml"
+SIGNPOST_NODE_MODULES=$t/absent/node_modules fails \
+	"Ed25519 with only one verifier available fails (two are required)" 1 \
+	'^fail verdict d=football\.example\.com s=brisbane .*only 1' --records "$records" "$signed"
+awk 'BEGIN { skip = 0 }
+     /^DKIM-Signature: v=1; a=ed25519-sha256/ { skip = 1; next }
+     skip && /^[ \t]/ { next }
+     { skip = 0; print }' "$signed" >"$t/rsa-only.eml"
+out=$(SIGNPOST_NODE_MODULES=$t/absent/node_modules "$verify" --records "$records" "$t/rsa-only.eml" 2>&1) &&
+	grep -q '^pass dkimpy .*s=test' <<<"$out" && grep -q '^pass mail-dkim .*s=test' <<<"$out" &&
+	ok "RSA alone passes with dkimpy and Mail::DKIM (mailauth absent)" ||
+	not_ok "RSA alone passes with dkimpy and Mail::DKIM (mailauth absent)" "$out"
+
+# 5. usage
+fails "no arguments is a usage error" 2 'usage' 
+fails "both --records and --server is a usage error" 2 'usage' --records "$records" --server 127.0.0.1 "$signed"
+fails "a missing message file is an error" 2 'no-such' --records "$records" "$t/no-such.eml"
+fails "a missing records file is an error" 2 'no-such' --records "$t/no-such.txt" "$signed"
+
+done_testing

@@ -1,0 +1,114 @@
+# dkimpy.py - one of verify-dkim's judges: dkimpy (Debian's python3-dkim, with
+# python3-nacl for Ed25519).  Run by /usr/bin/python3 (the python3 first on
+# PATH may lack dkimpy).
+#
+#   dkimpy.py (--records FILE | --server ADDR[#PORT]) < MESSAGE
+#
+# Prints "INDEX pass|fail REASON" for every DKIM-Signature field, top first.
+# Keys come only from the records file (lines "NAME VALUE") or from the named
+# DNS server, asked directly with dnspython: never the system resolver.
+
+import logging
+import sys
+
+import dkim
+import dns.exception
+import dns.flags
+import dns.message
+import dns.name
+import dns.query
+import dns.rcode
+import dns.rdatatype
+
+
+def records_dnsfunc(path):
+    table = {}
+    with open(path, "rb") as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith(b"#"):
+                continue
+            parts = line.split(None, 1)
+            name = parts[0].rstrip(b".").lower()
+            table.setdefault(name, parts[1] if len(parts) > 1 else b"")
+
+    def lookup(name, timeout=5):
+        if isinstance(name, str):
+            name = name.encode("ascii")
+        return table.get(name.rstrip(b".").lower())
+    return lookup
+
+
+def server_dnsfunc(spec):
+    addr, _, port = spec.partition("#")
+    port = int(port) if port else 53
+
+    def lookup(name, timeout=5):
+        if isinstance(name, bytes):
+            name = name.decode("ascii")
+        qname = dns.name.from_text(name)
+        query = dns.message.make_query(qname, dns.rdatatype.TXT)
+        try:
+            reply = dns.query.udp(query, addr, port=port, timeout=timeout)
+            if reply.flags & dns.flags.TC:
+                reply = dns.query.tcp(query, addr, port=port, timeout=timeout)
+        except (dns.exception.DNSException, OSError) as e:
+            raise dkim.DnsTimeoutError("query %s at %s: %s" % (name, spec, e))
+        if reply.rcode() != dns.rcode.NOERROR:
+            return None
+        for rrset in reply.answer:
+            if rrset.rdtype == dns.rdatatype.TXT and rrset.name == qname:
+                for rdata in rrset:
+                    return b"".join(rdata.strings)
+        return None
+    return lookup
+
+
+class Reasons(logging.Handler):
+    """Keeps what dkimpy logs, so a False verdict can say why."""
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.lines = []
+
+    def emit(self, record):
+        if record.levelno >= logging.INFO:
+            self.lines.append(record.getMessage())
+
+
+def verify_one(message, idx, dnsfunc):
+    reasons = Reasons()
+    log = logging.getLogger("dkimpy-%d" % idx)
+    log.propagate = False
+    log.setLevel(logging.DEBUG)
+    log.addHandler(reasons)
+    try:
+        d = dkim.DKIM(message, logger=log, minkey=1024)
+        if d.verify(idx=idx, dnsfunc=dnsfunc):
+            return "pass", ""
+        return "fail", (reasons.lines[-1] if reasons.lines else "signature did not verify")
+    except dkim.DKIMException as e:
+        return "fail", "%s: %s" % (type(e).__name__, e)
+    except Exception as e:  # dkimpy chokes on some input: that is a failure too
+        return "fail", "dkimpy raised %s: %s" % (type(e).__name__, e)
+
+
+def main(argv):
+    if len(argv) != 2 or argv[0] not in ("--records", "--server"):
+        sys.stderr.write("usage: dkimpy.py (--records FILE | --server ADDR[#PORT]) < MESSAGE\n")
+        return 2
+    dnsfunc = records_dnsfunc(argv[1]) if argv[0] == "--records" else server_dnsfunc(argv[1])
+    message = sys.stdin.buffer.read()
+    try:
+        headers, _ = dkim.rfc822_parse(message)
+    except dkim.DKIMException as e:
+        sys.stderr.write("dkimpy cannot parse the message: %s\n" % e)
+        return 1
+    count = sum(1 for name, _ in headers if name.lower() == b"dkim-signature")
+    for idx in range(count):
+        result, reason = verify_one(message, idx, dnsfunc)
+        print(("%d %s %s" % (idx, result, reason.replace("\n", " "))).rstrip())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
