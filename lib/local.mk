@@ -6,7 +6,7 @@ lib_libsignpost_a_SOURCES = lib/util.c lib/log.c \
 # keys
 lib_libsignpost_a_SOURCES += lib/keys.c include/signpost/keys.h
 # configuration and CIDR lists
-lib_libsignpost_a_SOURCES += include/signpost/conf.h
+lib_libsignpost_a_SOURCES += include/signpost/conf.h lib/conf.c lib/conf_set.c lib/conf_value.c lib/conf_int.h lib/cidr.c
 # canonicalisation, From: parsing and the signing engine
 lib_libsignpost_a_SOURCES += include/signpost/dkim.h
 # signing policy (which mail the milter signs)

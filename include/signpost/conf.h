@@ -40,6 +40,15 @@ bool sp_cidr_match_sockaddr(const struct sp_cidr *list, size_t n,
     const struct sockaddr *sa);
 bool sp_cidr_match_text(const struct sp_cidr *list, size_t n,
     const char *address);
+/*
+ * sp_cidr_parse, saying what is wrong: "10.1.2.3/8: host bits set (write
+ * 10.0.0.0/8)". Host bits are refused, never silently cleared. An entry in
+ * IPv4-mapped form (::ffff:10.0.0.0/104) is stored as IPv4 (10.0.0.0/8).
+ */
+bool sp_cidr_parse_err(const char *text, struct sp_cidr *out, sp_err *err);
+/* "10.0.0.0/8", "2001:db8::/32" into buf (SP_CIDR_TEXT_MAX bytes suffice). */
+#define SP_CIDR_TEXT_MAX 56
+void sp_cidr_format(const struct sp_cidr *cidr, char *buf, size_t size);
 
 /* RFC 6186 / RFC 8314 services, in the order dnsgen prints them. */
 enum sp_service {

@@ -1,0 +1,86 @@
+/*
+ * conf_int.h - what the parts of the signpost.conf(5) parser share, and
+ * nothing else sees: the parser's state while it walks the file, the table
+ * of names (conf_set.c) and the value checkers (conf_value.c).
+ *
+ * Every checker and setter reports only "what is wrong (what is allowed)";
+ * the reader (conf.c) puts "FILE:LINE: NAME: " in front.
+ */
+#ifndef SIGNPOST_CONF_INT_H
+#define SIGNPOST_CONF_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "signpost/conf.h"
+#include "signpost/util.h"
+
+enum conf_section {
+	SEC_NONE,               /* before the first section header */
+	SEC_MILTER,
+	SEC_SIGNING,
+	SEC_DNS,
+	SEC_DOMAIN,
+	SEC_COUNT
+};
+
+#define IN_MILTER (1u << SEC_MILTER)
+#define IN_SIGNING (1u << SEC_SIGNING)
+#define IN_DNS ((1u << SEC_DNS) | (1u << SEC_DOMAIN))
+#define IN_DOMAIN (1u << SEC_DOMAIN)
+
+/* How far the reader is, and where values go. */
+struct conf_parser {
+	const char *file;               /* name used in messages */
+	unsigned line;                  /* current line, from 1 */
+	struct sp_config *conf;         /* being filled */
+	enum conf_section sec;
+	unsigned sec_line;              /* line of the current section header */
+	size_t domain;                  /* conf->domains index in [domain] */
+	struct sp_dns_conf *dns;        /* conf->dns, or the domain's own */
+	unsigned section_line[SEC_COUNT]; /* first [milter], [signing], [dns] */
+	unsigned *seen;                 /* per conf_rules entry: line set here */
+	unsigned oversign_line;         /* 0: oversign_headers is the default */
+};
+
+/* One name: the sections it may appear in and what sets it. */
+struct conf_rule {
+	const char *name;
+	unsigned sections;
+	bool (*set)(struct conf_parser *p, const char *value, sp_err *err);
+};
+
+extern const struct conf_rule conf_rules[];
+extern const size_t conf_n_rules;
+
+/* conf_value.c: value syntax. Each returns false and fills err. */
+bool conf_bool(const char *v, bool *out, sp_err *err);
+bool conf_duration(const char *v, unsigned long min, unsigned long max,
+    unsigned long *out, sp_err *err);
+bool conf_mode(const char *v, unsigned *out, sp_err *err);
+bool conf_socket(const char *v, sp_err *err);
+bool conf_abs_path(const char *v, sp_err *err);
+bool conf_user_name(const char *v, sp_err *err);
+bool conf_canonicalization(const char *v, enum sp_canon *header,
+    enum sp_canon *body, sp_err *err);
+bool conf_on_error(const char *v, enum sp_on_error *out, sp_err *err);
+bool conf_log_level(const char *v, enum sp_log_level *out, sp_err *err);
+bool conf_services(const char *v, unsigned *out, sp_err *err);
+bool conf_cidr_list(const char *v, struct sp_cidr **out, size_t *n,
+    sp_err *err);
+bool conf_header_list(const char *v, bool for_signing, struct sp_list *out,
+    sp_err *err);
+bool conf_address_list(const char *v, int family, struct sp_list *out,
+    sp_err *err);
+bool conf_mx_list(const char *v, struct sp_mx **out, size_t *n, sp_err *err);
+bool conf_selector(const char *v, sp_err *err);
+bool conf_txt_value(const char *v, const char *tag, sp_err *err);
+/* A host name, lower-cased without its trailing dot (caller frees). */
+char *conf_host_name(const char *v, const char *what, sp_err *err);
+/* Split a list at commas and white space (empty items dropped). */
+void conf_split_list(const char *v, struct sp_list *out);
+
+/* conf.c: the [dns] struct's lifetime, shared with the setters. */
+void conf_dns_free(struct sp_dns_conf *dns);
+
+#endif
