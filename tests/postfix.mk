@@ -1,1 +1,8 @@
-# tests/postfix.mk: the postfix tests (TAP).
+# tests/postfix.mk: the milter-protocol client that tests and benchmarks
+# drive milters with, and the end-to-end tests through a private Postfix.
+check_PROGRAMS += tests/tools/milter-client
+tests_tools_milter_client_SOURCES = tests/tools/milter-client.c \
+	tests/tools/milter-client-proto.c tests/tools/milter-client-txn.c \
+	tests/tools/milter-client-msg.c tests/tools/milter-client-load.c \
+	tests/tools/milter-client-proto.h tests/tools/milter-client-internal.h
+tests_tools_milter_client_LDADD = $(SIGNPOST_LIBS)
