@@ -40,36 +40,96 @@
 
 /* --- user and group names (reentrant: SIGHUP reloads may run in threads) */
 
+enum lookup_by { BY_UID, BY_USER, BY_GID, BY_GROUP };
+
+struct ident {
+	bool found;
+	int error;              /* from the get*_r call when not found */
+	uid_t uid;
+	gid_t gid;              /* the user's primary group, or the group */
+	char name[256];
+};
+
+/* getpw*_r and getgr*_r want scratch space: grow it on ERANGE. */
+static void
+lookup(enum lookup_by by, const char *name, unsigned long id,
+    struct ident *out)
+{
+	size_t cap = 1024;
+
+	memset(out, 0, sizeof(*out));
+	for (;;) {
+		char *buf = sp_xmalloc(cap);
+		struct passwd pw, *pres = NULL;
+		struct group gr, *gres = NULL;
+		int rc = 0;
+
+		switch (by) {
+		case BY_UID:
+			rc = getpwuid_r((uid_t)id, &pw, buf, cap, &pres);
+			break;
+		case BY_USER:
+			rc = getpwnam_r(name, &pw, buf, cap, &pres);
+			break;
+		case BY_GID:
+			rc = getgrgid_r((gid_t)id, &gr, buf, cap, &gres);
+			break;
+		case BY_GROUP:
+			rc = getgrnam_r(name, &gr, buf, cap, &gres);
+			break;
+		}
+		if (rc == ERANGE && cap < 1024 * 1024) {
+			free(buf);
+			cap *= 4;
+			continue;
+		}
+		out->error = rc;
+		if (rc == 0 && pres != NULL) {
+			out->found = true;
+			out->uid = pw.pw_uid;
+			out->gid = pw.pw_gid;
+			snprintf(out->name, sizeof(out->name), "%s", pw.pw_name);
+		} else if (rc == 0 && gres != NULL) {
+			out->found = true;
+			out->gid = gr.gr_gid;
+			snprintf(out->name, sizeof(out->name), "%s", gr.gr_name);
+		}
+		free(buf);
+		return;
+	}
+}
+
 static bool
 uid_name(uid_t uid, char *out, size_t outlen)
 {
-	struct passwd pw, *res = NULL;
-	char buf[4096];
+	struct ident id;
 
-	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
-		return false;
-	snprintf(out, outlen, "%s", pw.pw_name);
-	return true;
+	lookup(BY_UID, NULL, (unsigned long)uid, &id);
+	if (id.found)
+		snprintf(out, outlen, "%s", id.name);
+	return id.found;
 }
 
-/* The group a file should carry so that `user` can read it through 0640. */
+/*
+ * The group a key file should carry so that `user` can read it through mode
+ * 0640: a group of the same name (adduser --system --group), else the
+ * user's primary group.
+ */
 static bool
 user_group_name(const char *user, char *out, size_t outlen)
 {
-	struct passwd pw, *pres = NULL;
-	struct group gr, *gres = NULL;
-	char buf[4096];
+	struct ident id;
 
-	if (getgrnam_r(user, &gr, buf, sizeof(buf), &gres) == 0 && gres != NULL) {
-		snprintf(out, outlen, "%s", gr.gr_name);
-		return true;
+	lookup(BY_GROUP, user, 0, &id);
+	if (!id.found) {
+		lookup(BY_USER, user, 0, &id);
+		if (!id.found)
+			return false;
+		lookup(BY_GID, NULL, (unsigned long)id.gid, &id);
+		if (!id.found)
+			return false;
 	}
-	if (getpwnam_r(user, &pw, buf, sizeof(buf), &pres) != 0 || pres == NULL)
-		return false;
-	if (getgrgid_r(pw.pw_gid, &gr, buf, sizeof(buf), &gres) != 0 ||
-	    gres == NULL)
-		return false;
-	snprintf(out, outlen, "%s", gr.gr_name);
+	snprintf(out, outlen, "%s", id.name);
 	return true;
 }
 
@@ -94,20 +154,21 @@ sp_key_rules_from_config(const struct sp_config *conf, bool need_user,
 	rules->allow_weak_rsa = conf != NULL && conf->signing.allow_weak_rsa;
 	add_owner(rules, 0);
 	if (user != NULL && *user != '\0') {
-		struct passwd pw, *res = NULL;
-		char buf[4096];
-		int rc = getpwnam_r(user, &pw, buf, sizeof(buf), &res);
+		struct ident id;
+		bool odd;
 
-		if (rc == 0 && res != NULL) {
-			add_owner(rules, pw.pw_uid);
+		lookup(BY_USER, user, 0, &id);
+		odd = id.error != 0 && id.error != ENOENT && id.error != ESRCH;
+		if (id.found) {
+			add_owner(rules, id.uid);
 			rules->owner_name = user;
 		} else if (need_user) {
 			sp_err_set(err, "%s: [milter] user %s does not exist%s%s; "
 			    "create it (e.g. adduser --system --group %s) or "
 			    "change the setting",
 			    conf->path != NULL ? conf->path : "configuration",
-			    user, rc != 0 ? ": " : "",
-			    rc != 0 ? strerror(rc) : "", user);
+			    user, odd ? ": " : "", odd ? strerror(id.error) : "",
+			    user);
 			return false;
 		}
 	}
@@ -133,16 +194,32 @@ describe_owners(const struct sp_key_rules *rules, struct sp_buf *b)
 	}
 }
 
-/* "root:signpost" when the milter runs as its own user, else "root". */
+/*
+ * The owner to suggest: "root:signpost" when the milter has its own user
+ * (it reads the key through the group), else the running user when that
+ * is not root (it must read the key itself), else "root".
+ */
 static void
 describe_chown(const struct sp_key_rules *rules, struct sp_buf *b)
 {
-	char group[256];
+	char name[256];
 
+	if (rules->owner_name != NULL) {
+		sp_buf_puts(b, "root");
+		if (user_group_name(rules->owner_name, name, sizeof(name)))
+			sp_buf_printf(b, ":%s", name);
+		return;
+	}
+	for (size_t i = rules->n_owners; i-- > 0;) {
+		if (rules->owners[i] == 0)
+			continue;
+		if (uid_name(rules->owners[i], name, sizeof(name)))
+			sp_buf_puts(b, name);
+		else
+			sp_buf_printf(b, "%lu", (unsigned long)rules->owners[i]);
+		return;
+	}
 	sp_buf_puts(b, "root");
-	if (rules->owner_name != NULL &&
-	    user_group_name(rules->owner_name, group, sizeof(group)))
-		sp_buf_printf(b, ":%s", group);
 }
 
 static bool
@@ -224,6 +301,16 @@ sp_key_check_file(int fd, const char *path, const struct sp_key_rules *rules,
 
 /* --- reading ------------------------------------------------------------ */
 
+/* Secret bytes never go back to the allocator readable. */
+static void
+wipe_free(char *p, size_t len)
+{
+	if (p == NULL)
+		return;
+	OPENSSL_cleanse(p, len);
+	free(p);
+}
+
 /*
  * Read the whole (already checked) file into a fresh buffer. On success the
  * caller owns *data and must wipe it; on failure nothing is left behind.
@@ -259,7 +346,7 @@ read_key_file(int fd, const char *path, char **data, size_t *len, sp_err *err)
 		if (n < 0) {
 			sp_err_set(err, "%s: cannot read: %s", path,
 			    strerror(errno));
-			OPENSSL_clear_free(buf, want + 1);
+			wipe_free(buf, want + 1);
 			return false;
 		}
 		if (n == 0)
@@ -269,7 +356,7 @@ read_key_file(int fd, const char *path, char **data, size_t *len, sp_err *err)
 	if (have == 0) {
 		sp_err_set(err, "%s: is empty; a key file holds one PEM "
 		    "private key (make one with dnsgen keygen)", path);
-		OPENSSL_clear_free(buf, want + 1);
+		wipe_free(buf, want + 1);
 		return false;
 	}
 	buf[have] = '\0';
@@ -673,17 +760,35 @@ done:
 
 static void
 open_failed(const char *path, const char *domain, const char *selector,
-    sp_err *err)
+    const struct sp_key_rules *rules, sp_err *err)
 {
 	int e = errno;
+	uid_t uid = geteuid();
+	char name[256], group[256];
 
-	if (e == ENOENT && domain != NULL && selector != NULL)
+	if (e == ENOENT && domain != NULL && selector != NULL) {
 		sp_err_set(err, "%s: cannot open key file: %s; make one with: "
 		    "dnsgen keygen -d %s -s %s", path, strerror(e), domain,
 		    selector);
-	else
+	} else if (e == EACCES && uid != 0 && rules->owner_name != NULL &&
+	    uid_name(uid, name, sizeof(name)) &&
+	    strcmp(name, rules->owner_name) == 0 &&
+	    user_group_name(name, group, sizeof(group))) {
+		/* the milter re-reading keys after dropping to its user */
+		sp_err_set(err, "%s: cannot open key file as user %s: %s; "
+		    "let its group read the key: run: chown root:%s %s && "
+		    "chmod 0640 %s", path, name, strerror(e), group, path,
+		    path);
+	} else if (e == EACCES) {
+		if (!uid_name(uid, name, sizeof(name)))
+			snprintf(name, sizeof(name), "uid %lu",
+			    (unsigned long)uid);
+		sp_err_set(err, "%s: cannot open key file as user %s: %s",
+		    path, name, strerror(e));
+	} else {
 		sp_err_set(err, "%s: cannot open key file: %s", path,
 		    strerror(e));
+	}
 }
 
 struct sp_key *
@@ -699,7 +804,7 @@ sp_key_load(const char *path, const char *domain, const char *selector,
 	/* O_NONBLOCK: a FIFO must not hang us; it is refused by the check. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
-		open_failed(path, domain, selector, err);
+		open_failed(path, domain, selector, rules, err);
 		return NULL;
 	}
 	if (!sp_key_check_file(fd, path, rules, err) ||
@@ -709,7 +814,7 @@ sp_key_load(const char *path, const char *domain, const char *selector,
 	}
 	close(fd);
 	pkey = parse_pem(data, len, path, err);
-	OPENSSL_clear_free(data, len + 1);
+	wipe_free(data, len + 1);
 	if (pkey == NULL)
 		return NULL;
 	key = sp_key_from_pkey(pkey, domain, selector, path, err);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <openssl/core_names.h>
@@ -648,6 +649,20 @@ test_owner(void)
 	is_str(err.msg, want, "owner: named owner in the message");
 	free(want);
 
+	/* no milter user, running as daemon: daemon must own (and read) it */
+	if (chown(path, 54321, 0) != 0)
+		bail_out("chown: %s", strerror(errno));
+	struct sp_key_rules as_daemon = { .owners = { 0, 1 }, .n_owners = 2 };
+	key = sp_key_load(path, "example.com", "owned", &as_daemon, &err);
+	want = sp_xasprintf("%s: owned by uid 54321, not root or %s; run: chown "
+	    "%s %s", path, d != NULL ? d->pw_name : "?",
+	    d != NULL ? d->pw_name : "?", path);
+	ok(key == NULL, "owner: no milter user, not root: refused");
+	is_str(err.msg, want, "owner: no milter user, fix names the running user");
+	free(want);
+	if (chown(path, 1, 0) != 0)
+		bail_out("chown: %s", strerror(errno));
+
 	/* without a milter user the fix is plain root */
 	memset(&conf, 0, sizeof(conf));
 	sp_key_rules_from_config(&conf, true, &rules, &err);
@@ -658,6 +673,97 @@ test_owner(void)
 	is_str(err.msg, want, "owner: no milter user, fix is chown root");
 	free(want);
 	free(group);
+	free(path);
+}
+
+/*
+ * The milter re-reads its keys on SIGHUP after dropping to its user: a key
+ * only root can read must be refused with the chown/chmod that lets the
+ * user's group read it, and then load. Runs in a child that drops to nobody.
+ */
+static bool
+load_as(const struct passwd *pw, const char *path,
+    const struct sp_key_rules *rules, char *msg, size_t msglen)
+{
+	int fds[2], status;
+	pid_t pid;
+	ssize_t n;
+
+	if (pipe(fds) != 0 || (pid = fork()) < 0)
+		bail_out("pipe/fork: %s", strerror(errno));
+	if (pid == 0) {
+		sp_err err = { "" };
+		struct sp_key *key;
+
+		close(fds[0]);
+		if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 ||
+		    setuid(pw->pw_uid) != 0)
+			_exit(3);
+		key = sp_key_load(path, "example.com", "drop", rules, &err);
+		if (write(fds[1], key != NULL ? "" : err.msg,
+		    key != NULL ? 1 : strlen(err.msg)) < 0)
+			_exit(4);
+		sp_key_free(key);
+		_exit(key != NULL ? 0 : 1);
+	}
+	close(fds[1]);
+	n = read(fds[0], msg, msglen - 1);
+	msg[n > 0 ? n : 0] = '\0';
+	close(fds[0]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) > 1)
+		bail_out("child that drops to %s failed", pw->pw_name);
+	return WEXITSTATUS(status) == 0;
+}
+
+static void
+test_after_privilege_drop(void)
+{
+	const struct passwd *pw = milter_user();
+	struct sp_config conf;
+	struct sp_key_rules rules;
+	char *dir = tmp_path("drop"), *path = tmp_path("drop/k.pem");
+	char *group, *want, msg[1024];
+	sp_err err = { "" };
+
+	if (geteuid() != 0) {
+		printf("ok %d - # SKIP dropping to another user needs root "
+		    "(running as uid %lu)\n", ++tap_count,
+		    (unsigned long)geteuid());
+		free(dir);
+		free(path);
+		return;
+	}
+	if (pw == NULL)
+		bail_out("user nobody does not exist");
+	memset(&conf, 0, sizeof(conf));
+	conf.milter.user = "nobody";
+	if (!sp_key_rules_from_config(&conf, true, &rules, &err))
+		bail_out("rules: %s", err.msg);
+	group = group_for(pw);
+	/* let nobody reach the file: the directories must be searchable */
+	if (chmod(tmpdir, 0711) != 0 || mkdir(dir, 0700) != 0 ||
+	    chmod(dir, 0711) != 0)
+		bail_out("chmod/mkdir: %s", strerror(errno));
+	write_file(path, pem.ed25519, strlen(pem.ed25519), 0600);
+
+	want = sp_xasprintf("%s: cannot open key file as user nobody: "
+	    "Permission denied; let its group read the key: run: chown root:%s "
+	    "%s && chmod 0640 %s", path, group, path, path);
+	ok(!load_as(pw, path, &rules, msg, sizeof(msg)),
+	    "after dropping to nobody: a root-only key is refused");
+	is_str(msg, want, "after dropping to nobody: message gives the fix");
+	free(want);
+
+	if (chown(path, 0, pw->pw_gid) != 0 || chmod(path, 0640) != 0)
+		bail_out("chown/chmod: %s", strerror(errno));
+	ok(load_as(pw, path, &rules, msg, sizeof(msg)),
+	    "after dropping to nobody: the fixed key loads");
+	if (msg[0] != '\0')
+		diag("  error: %s", msg);
+	chmod(tmpdir, 0700);
+	free(group);
+	free(dir);
 	free(path);
 }
 
@@ -1172,6 +1278,7 @@ main(void)
 	test_check_file_fd();
 	test_rules();
 	test_owner();
+	test_after_privilege_drop();
 	test_public();
 	test_rfc8463();
 	test_every_truncation("Ed25519 PKCS#8", pem.ed25519);
