@@ -12,6 +12,7 @@ lib_libsignpost_a_SOURCES += include/signpost/dkim.h lib/dkim.c lib/dkim_sig.c \
 	include/signpost/dkim_sig.h lib/canon.c include/signpost/canon.h \
 	lib/mailaddr.c include/signpost/mailaddr.h
 # signing policy (which mail the milter signs)
+lib_libsignpost_a_SOURCES += lib/policy.c include/signpost/policy.h
 # DNS record building (dnsgen)
 
 # What a program linking the core needs.

@@ -1,1 +1,5 @@
-# tests/milter.mk: the milter tests (TAP).
+# tests/milter.mk: the milter tests (TAP): the signing policy as a table, and
+# protocol-level tests that drive the real signpost-milter daemon.
+check_PROGRAMS += tests/unit/test_policy
+TESTS += tests/unit/test_policy
+tests_unit_test_policy_LDADD = $(SIGNPOST_LIBS)
