@@ -1,1 +1,3 @@
 # etc/: sample configuration, systemd unit and Postfix snippet (shipped, not installed).
+# the annotated sample configuration, described in signpost.conf(5)
+EXTRA_DIST += etc/signpost.conf

@@ -216,7 +216,7 @@ conf_host_name(const char *v, const char *what, sp_err *err)
 	const char *why;
 	char *name;
 
-	if (len > 1 && v[len - 1] == '.')
+	if (len > 0 && v[len - 1] == '.')
 		len--;
 	name = sp_xstrndup(v, len);
 	sp_str_lower(name);
@@ -641,7 +641,8 @@ conf_mx_list(const char *v, struct sp_mx **out, size_t *n, sp_err *err)
 
 /*
  * A DKIM selector (RFC 6376 section 3.1): dot-separated labels of letters,
- * digits and '-'. It becomes a file name, so nothing else may pass.
+ * digits and '-' (not first or last). It becomes a file name, so nothing
+ * else may pass: no '/', no "..".
  */
 bool
 conf_selector(const char *v, sp_err *err)
@@ -659,15 +660,15 @@ conf_selector(const char *v, sp_err *err)
 			label = 0;
 			continue;
 		}
-		if (!is_alnum(ch) && ch != '-')
+		if (!is_alnum(ch) && (ch != '-' || label == 0))
 			goto bad;
 		if (++label > 63)
 			goto bad;
 	}
 bad:
 	sp_err_set(err, "\"%.*s\" is not a selector (labels of letters, "
-	    "digits and '-', separated by dots, at most 63 characters each, "
-	    "e.g. 2026r)", SHOW, v);
+	    "digits and inner '-', separated by dots, at most 63 characters "
+	    "each, e.g. 2026r)", SHOW, v);
 	return false;
 }
 

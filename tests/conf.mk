@@ -1,1 +1,6 @@
-# tests/conf.mk: the conf tests (TAP).
+# tests/conf.mk: the conf tests (TAP): signpost.conf(5) parsing and
+# internal_hosts networks. test_conf also parses the shipped etc/signpost.conf.
+check_PROGRAMS += tests/unit/test_conf tests/unit/test_cidr
+TESTS += tests/unit/test_conf tests/unit/test_cidr
+tests_unit_test_conf_LDADD = $(SIGNPOST_LIBS)
+tests_unit_test_cidr_LDADD = $(SIGNPOST_LIBS)
