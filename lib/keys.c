@@ -287,6 +287,8 @@ sp_key_check_file(int fd, const char *path, const struct sp_key_rules *rules,
 {
 	struct stat st;
 
+	if (rules == NULL)
+		SP_BUG("no key rules for %s", path);
 	if (fstat(fd, &st) != 0) {
 		sp_err_set(err, "%s: cannot stat: %s", path, strerror(errno));
 		return false;
@@ -707,9 +709,9 @@ check_rsa_size(const struct sp_key *key, const struct sp_key_rules *rules,
 		return false;
 	}
 	if (key->bits > RSA_MAX_BITS) {
-		sp_err_set(err, "%s: is %d-bit RSA; DKIM verifiers need keys "
-		    "of at most %d bits (RFC 8301): generate a new key with "
-		    "dnsgen keygen", key->path, key->bits, RSA_MAX_BITS);
+		sp_err_set(err, "%s: is %d-bit RSA; verifiers are only required "
+		    "to handle up to %d bits (RFC 8301): generate a new key "
+		    "with dnsgen keygen", key->path, key->bits, RSA_MAX_BITS);
 		return false;
 	}
 	if (key->bits < RSA_GOOD_BITS && !rules->allow_weak_rsa) {
@@ -801,6 +803,8 @@ sp_key_load(const char *path, const char *domain, const char *selector,
 	size_t len = 0;
 	int fd;
 
+	if (rules == NULL)
+		SP_BUG("no key rules for %s", path);
 	/* O_NONBLOCK: a FIFO must not hang us; it is refused by the check. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
@@ -985,18 +989,15 @@ cmp_names(const void *a, const void *b)
 
 /* The selectors (file names minus .pem) in dir, sorted; false: error set. */
 static bool
-list_selectors(const char *dir, struct sp_list *names, bool *missing,
-    sp_err *err)
+list_selectors(const char *dir, struct sp_list *names, sp_err *err)
 {
 	DIR *dp = opendir(dir);
 	struct dirent *de;
 
-	*missing = false;
 	if (dp == NULL) {
-		if (errno == ENOENT) {
-			*missing = true;
+		/* no folder yet: no keys published, not an error */
+		if (errno == ENOENT)
 			return true;
-		}
 		sp_err_set(err, "%s: cannot read key folder: %s", dir,
 		    strerror(errno));
 		return false;
@@ -1040,12 +1041,12 @@ sp_keys_in_domain_dir(const struct sp_config *conf, const char *domain,
 {
 	struct sp_list names = SP_LIST_INIT;
 	struct sp_key **out = NULL;
-	bool missing, good = true;
+	bool good = true;
 	char *dir = domain_dir(conf, domain);
 
 	*keys = NULL;
 	*n = 0;
-	if (!list_selectors(dir, &names, &missing, err)) {
+	if (!list_selectors(dir, &names, err)) {
 		free(dir);
 		return false;
 	}

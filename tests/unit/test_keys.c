@@ -371,8 +371,8 @@ static const struct file_case file_cases[] = {
 	  "PATH: is 512-bit RSA; keys under 1024 bits are refused even with "
 	  "allow_weak_rsa: generate a new key with dnsgen keygen", 0, 0 },
 	{ "RSA-4104 (over 4096)", &pem.rsa4104_p8, 0, 0600, false,
-	  "PATH: is 4104-bit RSA; DKIM verifiers need keys of at most 4096 bits "
-	  "(RFC 8301): generate a new key with dnsgen keygen", 0, 0 },
+	  "PATH: is 4104-bit RSA; verifiers are only required to handle up to "
+	  "4096 bits (RFC 8301): generate a new key with dnsgen keygen", 0, 0 },
 	{ "mode 0644", &pem.rsa2048_p8, 0, 0644, false,
 	  "PATH: mode 0644 is readable by others; run: chmod 0640 PATH", 0, 0 },
 	{ "mode 0604", &pem.rsa2048_p8, 0, 0604, false,
