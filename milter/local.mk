@@ -1,1 +1,6 @@
 # milter/: signpost-milter, the libmilter daemon.
+sbin_PROGRAMS += milter/signpost-milter
+milter_signpost_milter_SOURCES = milter/milter.h milter/main.c \
+	milter/process.c milter/snapshot.c milter/filter.c milter/listen.c \
+	milter/check.c
+milter_signpost_milter_LDADD = $(SIGNPOST_LIBS) $(MILTER_LIBS) $(LIBS)

@@ -1,0 +1,91 @@
+/*
+ * check.c - signpost-milter -t: load the configuration and every active
+ * key exactly as the daemon would (owner and mode rules included), then
+ * print what would be signed how: per domain, each selector with its
+ * algorithm, key size and file. Exit 0, or 2 with the first problem
+ * (FILE:LINE for the configuration, the path for a key).
+ */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "signpost/conf.h"
+#include "signpost/keys.h"
+#include "milter.h"
+
+static void
+print_milter(const struct sp_config *conf)
+{
+	const struct sp_milter_conf *m = &conf->milter;
+	char cidr[SP_CIDR_TEXT_MAX];
+
+	printf("listen on %s (socket_mode %04o), pidfile %s, user %s\n",
+	    m->socket, m->socket_mode, m->pidfile,
+	    m->user != NULL ? m->user : "(the starting user)");
+	printf("sign mail from internal_hosts");
+	for (size_t i = 0; i < m->n_internal_hosts; i++) {
+		sp_cidr_format(&m->internal_hosts[i], cidr, sizeof(cidr));
+		printf("%s %s", i > 0 ? "," : "", cidr);
+	}
+	if (m->n_internal_hosts == 0)
+		printf(" (none)");
+	printf("%s; on_error = %s\n", m->sign_authenticated ?
+	    " and from authenticated clients" : "",
+	    m->on_error == SP_ON_ERROR_ACCEPT ? "accept" : "tempfail");
+}
+
+static void
+print_domains(const struct sp_config *conf, const struct sp_keyset *keys)
+{
+	for (size_t i = 0; i < conf->n_domains; i++) {
+		const struct sp_domain *d = &conf->domains[i];
+
+		if (d->subdomains)
+			printf("domain %s and its subdomains (signed as "
+			    "d=%s):\n", d->name, d->name);
+		else
+			printf("domain %s:\n", d->name);
+		for (size_t j = 0; j < d->n_selectors; j++) {
+			const struct sp_key *k = sp_keyset_find(keys, d->name,
+			    d->selectors[j].name);
+
+			if (k == NULL)
+				continue;
+			printf("  s=%-16s a=%-15s %4d bits  %s\n",
+			    k->selector, sp_key_algorithm(k), k->bits, k->path);
+		}
+	}
+}
+
+int
+mt_check(const char *path)
+{
+	struct sp_config *conf;
+	struct sp_key_rules rules;
+	struct sp_keyset *keys;
+	sp_err err;
+
+	conf = sp_config_load(path, &err);
+	if (conf == NULL) {
+		fprintf(stderr, MT_NAME ": %s\n", err.msg);
+		return 2;
+	}
+	if (!sp_key_rules_from_config(conf, conf->milter.user != NULL, &rules,
+	    &err)) {
+		fprintf(stderr, MT_NAME ": %s: %s\n", path, err.msg);
+		sp_config_free(conf);
+		return 2;
+	}
+	keys = sp_keyset_load(conf, &rules, &err);
+	if (keys == NULL) {
+		fprintf(stderr, MT_NAME ": %s\n", err.msg);
+		sp_config_free(conf);
+		return 2;
+	}
+	printf("%s: configuration and %zu key(s) OK\n", path, keys->n);
+	print_milter(conf);
+	print_domains(conf, keys);
+	sp_keyset_free(keys);
+	sp_config_free(conf);
+	return 0;
+}

@@ -1,0 +1,585 @@
+/*
+ * filter.c - the libmilter callbacks of signpost-milter.
+ *
+ * One struct mt_conn per MTA connection (the client address), one struct
+ * mt_msg per message, created at MAIL FROM and destroyed by message_end()
+ * whatever ends it (end of message, our ACCEPT at end of header, abort,
+ * close), so nothing carries over from one message to the next.
+ *
+ * A message moves through one state:
+ *   MSG_COLLECT  the client may be ours: header fields go to the engine
+ *   MSG_PASS     not ours, the reason is known; end of header says ACCEPT
+ *                (so the MTA sends us no body) and logs why
+ *   MSG_SIGN     ours: the body streams into the engine, end of message
+ *                inserts the DKIM-Signature fields
+ *   MSG_FAILED   something inside us broke; every callback returns early
+ *                and the next reply is the configured on_error
+ *                (reply_on_error, the one place that turns a failure into
+ *                TEMPFAIL or ACCEPT)
+ *
+ * What we negotiate (mt_negotiate): only the add-header action (plus
+ * SETSYMLIST, without which the MTA ignores our macro lists), no HELO, RCPT,
+ * DATA or unknown-command events, no replies to connect, MAIL, header or
+ * body events (SMFIP_NR_*: libmilter answers for us if the MTA cannot do
+ * without), and SMFIP_HDR_LEADSPC so header values arrive exactly as they
+ * are in the message, leading space and folding included.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libmilter/mfapi.h>
+
+#include "signpost/dkim.h"
+#include "signpost/log.h"
+#include "signpost/policy.h"
+#include "milter.h"
+
+/* Body lines longer than this are folded by Postfix's smtp client. */
+#define RFC5322_LINE_MAX 998
+/* The largest milter packet we accept: room for a 1 MiB header field. */
+#define MT_MAX_DATA_SIZE (4u * 1024 * 1024)
+
+enum mt_msg_state {
+	MSG_COLLECT,
+	MSG_PASS,
+	MSG_SIGN,
+	MSG_FAILED,
+};
+
+struct mt_msg {
+	enum mt_msg_state state;
+	struct mt_snapshot *snap;       /* the keys this message signs with */
+	struct sp_sign_opts opts;       /* points into snap->conf */
+	struct sp_dkim *dkim;
+	char *auth_authen;
+	struct sp_policy_result policy;
+	struct sp_buf reason;           /* MSG_PASS / MSG_FAILED: why */
+	bool in_flight;                 /* counted for SIGTERM's drain */
+};
+
+struct mt_conn {
+	struct sockaddr_storage addr;
+	bool have_addr;
+	char *addr_text;                /* {client_addr}, when sent */
+	unsigned long pflags;           /* protocol flags we negotiated */
+	struct mt_msg *msg;
+};
+
+/* ---- messages in flight, for SIGTERM ---- */
+
+static pthread_mutex_t flight_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t flight_done = PTHREAD_COND_INITIALIZER;
+static unsigned in_flight;
+static bool draining;
+
+static bool
+flight_begin(void)
+{
+	bool ok;
+
+	pthread_mutex_lock(&flight_lock);
+	ok = !draining;
+	if (ok)
+		in_flight++;
+	pthread_mutex_unlock(&flight_lock);
+	return ok;
+}
+
+static void
+flight_end(void)
+{
+	pthread_mutex_lock(&flight_lock);
+	if (in_flight == 0)
+		SP_BUG("more messages ended than began");
+	if (--in_flight == 0)
+		pthread_cond_broadcast(&flight_done);
+	pthread_mutex_unlock(&flight_lock);
+}
+
+static bool
+is_draining(void)
+{
+	bool d;
+
+	pthread_mutex_lock(&flight_lock);
+	d = draining;
+	pthread_mutex_unlock(&flight_lock);
+	return d;
+}
+
+unsigned
+mt_filter_drain(unsigned seconds)
+{
+	struct timespec deadline;
+	unsigned left;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += seconds;
+	pthread_mutex_lock(&flight_lock);
+	draining = true;
+	while (in_flight > 0) {
+		if (pthread_cond_timedwait(&flight_done, &flight_lock,
+		    &deadline) == ETIMEDOUT)
+			break;
+	}
+	left = in_flight;
+	pthread_mutex_unlock(&flight_lock);
+	return left;
+}
+
+/* ---- message life ---- */
+
+static const char *
+queue_id(SMFICTX *ctx)
+{
+	const char *id = smfi_getsymval(ctx, "i");
+
+	return id != NULL && id[0] != '\0' ? id : "NOQUEUE";
+}
+
+static void
+message_end(struct mt_conn *conn)
+{
+	struct mt_msg *msg = conn->msg;
+
+	if (msg == NULL)
+		return;
+	conn->msg = NULL;
+	sp_dkim_free(msg->dkim);
+	sp_policy_result_clear(&msg->policy);
+	sp_buf_free(&msg->reason);
+	free(msg->auth_authen);
+	mt_snapshot_release(msg->snap);
+	if (msg->in_flight)
+		flight_end();
+	free(msg);
+}
+
+/* Set the message aside with a reason (the first reason given wins). */
+static void msg_set(struct mt_msg *msg, enum mt_msg_state state,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void
+msg_set(struct mt_msg *msg, enum mt_msg_state state, const char *fmt, ...)
+{
+	va_list ap;
+	char text[1200];
+
+	if (msg->state == MSG_PASS || msg->state == MSG_FAILED)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	msg->state = state;
+	sp_buf_reset(&msg->reason);
+	sp_buf_puts(&msg->reason, text);
+}
+
+/*
+ * The one place a failure becomes a reply: on_error = tempfail asks the
+ * client to retry (nothing is lost), on_error = accept lets the message
+ * through unsigned. Either way the log says why.
+ */
+static sfsistat
+reply_on_error(SMFICTX *ctx, struct mt_conn *conn, const char *why)
+{
+	struct mt_snapshot *snap;
+	enum sp_on_error action;
+	sfsistat r;
+
+	snap = conn != NULL && conn->msg != NULL ? conn->msg->snap : NULL;
+	if (snap != NULL) {
+		action = snap->conf->milter.on_error;
+	} else {
+		struct mt_snapshot *cur = mt_snapshot_acquire();
+
+		action = cur->conf->milter.on_error;
+		mt_snapshot_release(cur);
+	}
+	if (action == SP_ON_ERROR_ACCEPT) {
+		sp_log(SP_LOG_ERROR, "%s: not signed: %s (on_error = accept: "
+		    "passed on unsigned)", queue_id(ctx), why);
+		r = SMFIS_ACCEPT;
+	} else {
+		sp_log(SP_LOG_ERROR, "%s: not signed: %s (on_error = tempfail: "
+		    "the client is asked to try again)", queue_id(ctx), why);
+		(void)smfi_setreply(ctx, "451", "4.7.1",
+		    "DKIM signing failed, try again later");
+		r = SMFIS_TEMPFAIL;
+	}
+	if (conn != NULL)
+		message_end(conn);
+	return r;
+}
+
+/* Not ours: say why once, and tell the MTA to stop sending us this message. */
+static sfsistat
+reply_pass(SMFICTX *ctx, struct mt_conn *conn)
+{
+	sp_log(SP_LOG_INFO, "%s: not signed: %s", queue_id(ctx),
+	    conn->msg->reason.data);
+	message_end(conn);
+	return SMFIS_ACCEPT;
+}
+
+/* SMFIS_NOREPLY when we negotiated "no reply" for this step. */
+static sfsistat
+no_reply(const struct mt_conn *conn, unsigned long nr_bit)
+{
+	return conn != NULL && (conn->pflags & nr_bit) != 0 ?
+	    SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+static struct mt_conn *
+conn_of(SMFICTX *ctx)
+{
+	return smfi_getpriv(ctx);
+}
+
+/* ---- callbacks ---- */
+
+static sfsistat
+mt_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+    unsigned long f2, unsigned long f3, unsigned long *pf0,
+    unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	const unsigned long skip = SMFIP_NOHELO | SMFIP_NORCPT |
+	    SMFIP_NODATA | SMFIP_NOUNKNOWN;
+	const unsigned long no_replies = SMFIP_NR_CONN | SMFIP_NR_MAIL |
+	    SMFIP_NR_HDR | SMFIP_NR_BODY;
+	struct mt_conn *conn;
+
+	(void)f2, (void)f3;
+	if (is_draining()) {
+		sp_log(SP_LOG_INFO, "refusing a new MTA connection: stopping");
+		return SMFIS_REJECT;
+	}
+	if ((f0 & SMFIF_ADDHDRS) == 0) {
+		sp_log(SP_LOG_ERROR, "the MTA does not allow adding header "
+		    "fields (actions 0x%lx): cannot sign", f0);
+		return SMFIS_REJECT;
+	}
+	*pf0 = SMFIF_ADDHDRS | (f0 & SMFIF_SETSYMLIST);
+	/* libmilter offers the NR_* bits even to an MTA without them. */
+	*pf1 = (skip & f1) | (no_replies & f1) | (SMFIP_HDR_LEADSPC & f1);
+	*pf2 = 0;
+	*pf3 = 0;
+
+	conn = sp_xcalloc(1, sizeof(*conn));
+	conn->pflags = *pf1;
+	if (smfi_setpriv(ctx, conn) != MI_SUCCESS) {
+		free(conn);
+		sp_log(SP_LOG_ERROR, "smfi_setpriv failed");
+		return SMFIS_REJECT;
+	}
+	if ((f0 & SMFIF_SETSYMLIST) != 0) {
+		(void)smfi_setsymlist(ctx, SMFIM_CONNECT, "{client_addr}");
+		(void)smfi_setsymlist(ctx, SMFIM_ENVFROM, "{auth_authen} i");
+		(void)smfi_setsymlist(ctx, SMFIM_EOH, "i");
+		(void)smfi_setsymlist(ctx, SMFIM_EOM, "i");
+	}
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mt_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
+{
+	struct mt_conn *conn = conn_of(ctx);
+	const char *text;
+
+	(void)hostname;
+	if (conn == NULL)
+		return SMFIS_CONTINUE;
+	conn->have_addr = false;
+	if (hostaddr != NULL && hostaddr->sa_family == AF_INET) {
+		memcpy(&conn->addr, hostaddr, sizeof(struct sockaddr_in));
+		conn->have_addr = true;
+	} else if (hostaddr != NULL && hostaddr->sa_family == AF_INET6) {
+		memcpy(&conn->addr, hostaddr, sizeof(struct sockaddr_in6));
+		conn->have_addr = true;
+	}
+	free(conn->addr_text);
+	text = smfi_getsymval(ctx, "{client_addr}");
+	conn->addr_text = text != NULL ? sp_xstrdup(text) : NULL;
+	return no_reply(conn, SMFIP_NR_CONN);
+}
+
+/* The signing options of this message, from its snapshot. */
+static void
+message_opts(struct mt_msg *msg)
+{
+	const struct sp_signing_conf *s = &msg->snap->conf->signing;
+
+	msg->opts.header_canon = s->header_canon;
+	msg->opts.body_canon = s->body_canon;
+	msg->opts.sign_headers = &s->sign_headers;
+	msg->opts.oversign_headers = &s->oversign_headers;
+	msg->opts.now = time(NULL);
+	msg->opts.expire = s->expire;
+}
+
+static sfsistat
+mt_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct mt_conn *conn = conn_of(ctx);
+	struct mt_msg *msg;
+	struct sp_policy_client client;
+	const char *auth;
+	char reason[SP_POLICY_REASON_MAX];
+
+	(void)argv;
+	if (conn == NULL)
+		return SMFIS_CONTINUE;
+	message_end(conn);              /* a message the MTA never closed */
+	msg = sp_xcalloc(1, sizeof(*msg));
+	conn->msg = msg;
+	msg->snap = mt_snapshot_acquire();
+	msg->state = MSG_COLLECT;
+	msg->in_flight = flight_begin();
+	if (!msg->in_flight) {
+		msg_set(msg, MSG_FAILED, "signpost-milter is stopping");
+		return no_reply(conn, SMFIP_NR_MAIL);
+	}
+	auth = smfi_getsymval(ctx, "{auth_authen}");
+	msg->auth_authen = auth != NULL ? sp_xstrdup(auth) : NULL;
+
+	client.addr = conn->have_addr ? (struct sockaddr *)&conn->addr : NULL;
+	client.addr_text = conn->addr_text;
+	client.auth_authen = msg->auth_authen;
+	if (!sp_policy_client_ok(msg->snap->conf, &client, reason,
+	    sizeof(reason))) {
+		msg_set(msg, MSG_PASS, "%s", reason);
+		return no_reply(conn, SMFIP_NR_MAIL);
+	}
+	message_opts(msg);
+	msg->dkim = sp_dkim_new(&msg->opts);
+	if (msg->dkim == NULL)
+		msg_set(msg, MSG_FAILED, "cannot start the signing engine");
+	return no_reply(conn, SMFIP_NR_MAIL);
+}
+
+static sfsistat
+mt_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct mt_conn *conn = conn_of(ctx);
+	struct mt_msg *msg = conn != NULL ? conn->msg : NULL;
+	sp_err err;
+	bool ok;
+
+	if (msg == NULL || msg->state != MSG_COLLECT)
+		return no_reply(conn, SMFIP_NR_HDR);
+	if ((conn->pflags & SMFIP_HDR_LEADSPC) != 0) {
+		ok = sp_dkim_header(msg->dkim, name, strlen(name), value,
+		    strlen(value), &err);
+	} else {
+		/* The MTA dropped one leading space: put it back. */
+		char *v = sp_xasprintf(" %s", value);
+
+		ok = sp_dkim_header(msg->dkim, name, strlen(name), v,
+		    strlen(v), &err);
+		free(v);
+	}
+	if (!ok)
+		msg_set(msg, MSG_PASS, "%s", err.msg);
+	return no_reply(conn, SMFIP_NR_HDR);
+}
+
+static bool
+has_signature(const void *arg, const char *sdid, const char *selector)
+{
+	return sp_dkim_has_signature(arg, sdid, selector);
+}
+
+/* End of header: the whole policy decision, then the signers. */
+static sfsistat
+mt_eoh(SMFICTX *ctx)
+{
+	struct mt_conn *conn = conn_of(ctx);
+	struct mt_msg *msg = conn != NULL ? conn->msg : NULL;
+	struct sp_policy_client client;
+	sp_err err;
+
+	if (msg == NULL)
+		return SMFIS_CONTINUE;
+	if (msg->state == MSG_FAILED)
+		return reply_on_error(ctx, conn, msg->reason.data);
+	if (msg->state == MSG_PASS)
+		return reply_pass(ctx, conn);
+	if (!sp_dkim_end_headers(msg->dkim, &err)) {
+		msg_set(msg, MSG_PASS, "%s", err.msg);
+		return reply_pass(ctx, conn);
+	}
+	client.addr = conn->have_addr ? (struct sockaddr *)&conn->addr : NULL;
+	client.addr_text = conn->addr_text;
+	client.auth_authen = msg->auth_authen;
+	sp_policy_decide(msg->snap->conf, &client, sp_dkim_from_domain(msg->dkim),
+	    has_signature, msg->dkim, &msg->policy);
+	if (!msg->policy.sign) {
+		msg_set(msg, MSG_PASS, "%s", msg->policy.reason);
+		return reply_pass(ctx, conn);
+	}
+	for (size_t i = 0; i < msg->policy.n_selectors; i++) {
+		const char *d = msg->policy.domain->name;
+		const char *s = msg->policy.selectors[i]->name;
+		const struct sp_key *key = sp_keyset_find(msg->snap->keys, d, s);
+
+		if (key == NULL)
+			return reply_on_error(ctx, conn, "no key loaded for "
+			    "the active selector (a bug)");
+		if (!sp_dkim_add_signer(msg->dkim, d, key, &err))
+			return reply_on_error(ctx, conn, err.msg);
+	}
+	msg->state = MSG_SIGN;
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mt_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+	struct mt_conn *conn = conn_of(ctx);
+	struct mt_msg *msg = conn != NULL ? conn->msg : NULL;
+
+	if (msg != NULL && msg->state == MSG_SIGN)
+		sp_dkim_body(msg->dkim, chunk, len);
+	return no_reply(conn, SMFIP_NR_BODY);
+}
+
+/*
+ * The engine folds with CRLF; the MTA wants bare LF between the lines of
+ * an inserted field (it writes its own line ends), and without
+ * SMFIP_HDR_LEADSPC it adds the space after the colon itself.
+ */
+static char *
+field_for_mta(const char *value, bool leadspc)
+{
+	struct sp_buf b = SP_BUF_INIT;
+
+	if (!leadspc && *value == ' ')
+		value++;
+	for (const char *p = value; *p != '\0'; p++)
+		if (!(p[0] == '\r' && p[1] == '\n'))
+			sp_buf_putc(&b, *p);
+	return sp_buf_steal(&b);
+}
+
+static void
+log_signed(SMFICTX *ctx, struct mt_msg *msg)
+{
+	struct sp_buf line = SP_BUF_INIT;
+	size_t longest = sp_dkim_longest_line(msg->dkim);
+
+	sp_buf_printf(&line, "%s: signed", queue_id(ctx));
+	for (size_t i = 0; i < msg->policy.n_selectors; i++) {
+		const char *d = msg->policy.domain->name;
+		const char *s = msg->policy.selectors[i]->name;
+
+		sp_buf_printf(&line, "%s d=%s s=%s a=%s", i > 0 ? "," : "", d,
+		    s, sp_key_algorithm(sp_keyset_find(msg->snap->keys, d, s)));
+	}
+	sp_log(SP_LOG_INFO, "%s", line.data);
+	sp_buf_free(&line);
+	if (longest > RFC5322_LINE_MAX)
+		sp_log(SP_LOG_WARNING, "%s: body line of %zu bytes (over %d): "
+		    "an SMTP client that folds long lines will break the "
+		    "signature", queue_id(ctx), longest, RFC5322_LINE_MAX);
+}
+
+static sfsistat
+mt_eom(SMFICTX *ctx)
+{
+	struct mt_conn *conn = conn_of(ctx);
+	struct mt_msg *msg = conn != NULL ? conn->msg : NULL;
+	struct sp_list sigs = SP_LIST_INIT;
+	bool leadspc;
+	sp_err err;
+
+	if (msg == NULL)
+		return SMFIS_CONTINUE;
+	if (msg->state == MSG_FAILED)
+		return reply_on_error(ctx, conn, msg->reason.data);
+	if (msg->state != MSG_SIGN)
+		return reply_pass(ctx, conn);
+	if (!sp_dkim_final(msg->dkim, &sigs, &err))
+		return reply_on_error(ctx, conn, err.msg);
+	leadspc = (conn->pflags & SMFIP_HDR_LEADSPC) != 0;
+	/* Insert from the last so the first selector ends up on top. */
+	for (size_t i = sigs.n; i-- > 0;) {
+		char *value = field_for_mta(sigs.v[i], leadspc);
+		int rc = smfi_insheader(ctx, 0, "DKIM-Signature", value);
+
+		free(value);
+		if (rc != MI_SUCCESS) {
+			sp_list_free(&sigs);
+			return reply_on_error(ctx, conn, "the MTA refused the "
+			    "DKIM-Signature field (smfi_insheader failed)");
+		}
+	}
+	sp_list_free(&sigs);
+	log_signed(ctx, msg);
+	message_end(conn);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mt_abort(SMFICTX *ctx)
+{
+	struct mt_conn *conn = conn_of(ctx);
+
+	if (conn != NULL && conn->msg != NULL) {
+		sp_log(SP_LOG_DEBUG, "%s: message aborted by the MTA",
+		    queue_id(ctx));
+		message_end(conn);
+	}
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+mt_close(SMFICTX *ctx)
+{
+	struct mt_conn *conn = conn_of(ctx);
+
+	if (conn == NULL)
+		return SMFIS_CONTINUE;
+	if (conn->msg != NULL)
+		sp_log(SP_LOG_DEBUG, "%s: connection closed in the middle of "
+		    "a message", queue_id(ctx));
+	message_end(conn);
+	free(conn->addr_text);
+	free(conn);
+	(void)smfi_setpriv(ctx, NULL);
+	return SMFIS_CONTINUE;
+}
+
+bool
+mt_filter_register(sp_err *err)
+{
+	struct smfiDesc desc;
+
+	memset(&desc, 0, sizeof(desc));
+	desc.xxfi_name = MT_NAME;
+	desc.xxfi_version = SMFI_VERSION;
+	desc.xxfi_flags = SMFIF_ADDHDRS;
+	desc.xxfi_connect = mt_connect;
+	desc.xxfi_envfrom = mt_envfrom;
+	desc.xxfi_header = mt_header;
+	desc.xxfi_eoh = mt_eoh;
+	desc.xxfi_body = mt_body;
+	desc.xxfi_eom = mt_eom;
+	desc.xxfi_abort = mt_abort;
+	desc.xxfi_close = mt_close;
+	desc.xxfi_negotiate = mt_negotiate;
+	if (smfi_register(desc) != MI_SUCCESS) {
+		sp_err_set(err, "smfi_register failed");
+		return false;
+	}
+	(void)smfi_setmaxdatasize(MT_MAX_DATA_SIZE);
+	return true;
+}

@@ -1,0 +1,301 @@
+/*
+ * listen.c - what the worker does as root before it drops privileges:
+ * open the listening socket through libmilter (removing a unix socket left
+ * behind by a dead instance, never one a live process listens on, never a
+ * file that is not a socket), give a unix socket its socket_mode and the
+ * milter user's ownership, raise the open-file limit so a thousand MTA
+ * connections fit, and switch to the configured user.
+ *
+ * Socket specifications are libmilter's: unix:PATH or local:PATH (or a bare
+ * PATH), inet:PORT@HOST, inet6:PORT@HOST (HOST may be [ADDRESS]).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <netdb.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "signpost/log.h"
+#include "milter.h"
+
+/* Listen queue: room for a burst of MTA connections (the kernel caps it). */
+#define MT_BACKLOG 1024
+/* What we ask for RLIMIT_NOFILE when the hard limit is lower and we may. */
+#define MT_NOFILE_WANT 65536
+
+/* The path of a unix socket spec, or NULL for inet/inet6. */
+static const char *
+unix_path(const char *spec)
+{
+	const char *colon = strchr(spec, ':');
+
+	if (colon == NULL)
+		return spec;
+	if (strncmp(spec, "unix:", 5) == 0 || strncmp(spec, "local:", 6) == 0)
+		return colon + 1;
+	return NULL;
+}
+
+/* A socket file at `path`: stale (nobody listening) is removed. */
+static bool
+clear_stale_socket(const char *path, sp_err *err)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	int fd;
+	int rc;
+
+	if (lstat(path, &st) != 0) {
+		if (errno == ENOENT)
+			return true;
+		sp_err_set(err, "%s: %s", path, strerror(errno));
+		return false;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		sp_err_set(err, "%s exists and is not a socket: move it away "
+		    "or choose another socket", path);
+		return false;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		sp_err_set(err, "socket: %s", strerror(errno));
+		return false;
+	}
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	if (rc == 0) {
+		sp_err_set(err, "%s: another process is listening on it "
+		    "(another signpost-milter with a different pidfile?)", path);
+		return false;
+	}
+	if (errno != ECONNREFUSED) {
+		sp_err_set(err, "%s: cannot tell whether it is in use: %s",
+		    path, strerror(errno));
+		return false;
+	}
+	if (unlink(path) != 0 && errno != ENOENT) {
+		sp_err_set(err, "%s: cannot remove the stale socket: %s",
+		    path, strerror(errno));
+		return false;
+	}
+	sp_log(SP_LOG_NOTICE, "removed stale socket %s", path);
+	return true;
+}
+
+static bool
+check_unix_path(const char *path, sp_err *err)
+{
+	struct sockaddr_un sun;
+	char *dir;
+	char *slash;
+	struct stat st;
+
+	if (path[0] != '/') {
+		sp_err_set(err, "unix socket %s: use an absolute path", path);
+		return false;
+	}
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		sp_err_set(err, "unix socket %s: path longer than %zu bytes",
+		    path, sizeof(sun.sun_path) - 1);
+		return false;
+	}
+	dir = sp_xstrdup(path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		sp_err_set(err, "unix socket %s: directory %s does not exist: "
+		    "create it (owned by the milter's user)", path, dir);
+		free(dir);
+		return false;
+	}
+	free(dir);
+	return true;
+}
+
+/*
+ * Try the bind ourselves first for inet sockets: libmilter only logs its
+ * reason to syslog, and an operator starting us by hand wants it on the
+ * terminal ("address already in use").
+ */
+static bool
+probe_inet(const char *spec, sp_err *err)
+{
+	const char *colon = strchr(spec, ':');
+	const char *at = strchr(spec, '@');
+	struct addrinfo hints;
+	struct addrinfo *res;
+	char *port;
+	char *host;
+	int fd;
+	int one = 1;
+	int rc;
+
+	if (colon == NULL || at == NULL || at < colon)
+		return true;    /* no host: libmilter binds the wildcard */
+	port = sp_xstrndup(colon + 1, (size_t)(at - colon - 1));
+	host = sp_xstrdup(at + 1);
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = strncmp(spec, "inet6:", 6) == 0 ? AF_INET6 : AF_INET;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc != 0) {
+		sp_err_set(err, "socket %s: %s", spec, gai_strerror(rc));
+		free(port), free(host);
+		return false;
+	}
+	free(port), free(host);
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, res->ai_addr, res->ai_addrlen) != 0) {
+			sp_err_set(err, "socket %s: %s", spec, strerror(errno));
+			close(fd);
+			freeaddrinfo(res);
+			return false;
+		}
+		close(fd);
+	}
+	freeaddrinfo(res);
+	return true;
+}
+
+bool
+mt_listen_open(const char *spec, unsigned mode, uid_t uid, gid_t gid,
+    sp_err *err)
+{
+	const char *path = unix_path(spec);
+	char *conn = sp_xstrdup(spec);
+	mode_t old_umask;
+	int rc;
+
+	if (path != NULL && (!check_unix_path(path, err) ||
+	    !clear_stale_socket(path, err))) {
+		free(conn);
+		return false;
+	}
+	if (path == NULL && !probe_inet(spec, err)) {
+		free(conn);
+		return false;
+	}
+	if (smfi_setconn(conn) != MI_SUCCESS ||
+	    smfi_setbacklog(MT_BACKLOG) != MI_SUCCESS) {
+		sp_err_set(err, "socket %s: not a valid milter socket", spec);
+		free(conn);
+		return false;
+	}
+	free(conn);
+	/* Create the socket with socket_mode from the start: no window. */
+	old_umask = umask((mode_t)(~mode & 0777));
+	rc = smfi_opensocket(false);
+	umask(old_umask);
+	if (rc != MI_SUCCESS) {
+		sp_err_set(err, "cannot listen on %s (libmilter's reason is "
+		    "in the mail log)", spec);
+		return false;
+	}
+	if (path == NULL)
+		return true;
+	if (chmod(path, (mode_t)mode) != 0) {
+		sp_err_set(err, "chmod %04o %s: %s", mode, path, strerror(errno));
+		return false;
+	}
+	if (uid != (uid_t)-1 && geteuid() == 0 && chown(path, uid, gid) != 0) {
+		sp_err_set(err, "chown %s: %s", path, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+unsigned long
+mt_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 0;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < MT_NOFILE_WANT &&
+	    geteuid() == 0) {
+		struct rlimit want = { MT_NOFILE_WANT, MT_NOFILE_WANT };
+
+		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+			return MT_NOFILE_WANT;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 0;
+	return (unsigned long)rl.rlim_cur;
+}
+
+bool
+mt_lookup_user(const char *user, uid_t *uid, gid_t *gid, sp_err *err)
+{
+	struct passwd *pw;
+
+	*uid = (uid_t)-1;
+	*gid = (gid_t)-1;
+	if (user == NULL)
+		return true;
+	errno = 0;
+	pw = getpwnam(user);
+	if (pw == NULL) {
+		sp_err_set(err, "user %s does not exist: create it (adduser "
+		    "--system --group %s) or remove \"user\" from [milter]",
+		    user, user);
+		return false;
+	}
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return true;
+}
+
+bool
+mt_drop_privileges(const char *user, uid_t uid, gid_t gid, sp_err *err)
+{
+	if (user == NULL)
+		return true;
+	if (geteuid() != 0) {
+		if (geteuid() == uid)
+			return true;
+		sp_err_set(err, "running as uid %u, cannot become user %s: "
+		    "start as root or as %s", (unsigned)geteuid(), user, user);
+		return false;
+	}
+	if (initgroups(user, gid) != 0 || setgid(gid) != 0 ||
+	    setuid(uid) != 0) {
+		sp_err_set(err, "cannot become user %s: %s", user,
+		    strerror(errno));
+		return false;
+	}
+	if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
+		sp_err_set(err, "could become root again after switching to "
+		    "%s: refusing to run", user);
+		return false;
+	}
+	return true;
+}

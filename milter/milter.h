@@ -1,0 +1,92 @@
+/*
+ * milter.h - the parts of signpost-milter and how they meet:
+ *
+ *   main.c      options, start-up order, -t
+ *   process.c   the two processes: a supervisor that owns the signals and
+ *               a worker that runs libmilter (why: see process.c)
+ *   snapshot.c  the configuration and keys in force, refcounted, swapped
+ *               whole on reload
+ *   filter.c    the libmilter callbacks: one state per message, the
+ *               signing policy, the on_error reply, the log line
+ *   listen.c    the listening socket (stale unix socket, socket_mode),
+ *               the open-file limit, dropping privileges
+ *   check.c     what -t prints
+ */
+#ifndef SIGNPOST_MILTER_H
+#define SIGNPOST_MILTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "signpost/conf.h"
+#include "signpost/keys.h"
+#include "signpost/util.h"
+
+#define MT_NAME "signpost-milter"
+
+/* How long SIGTERM waits for messages in flight before stopping anyway. */
+#define MT_DRAIN_SECONDS 60
+
+/* ---- snapshot.c ---- */
+
+/* One configuration and the keys it names, shared read-only by messages. */
+struct mt_snapshot {
+	struct sp_config *conf;
+	struct sp_keyset *keys;
+	unsigned long generation;       /* 1 at start, +1 per successful reload */
+	unsigned refs;                  /* guarded by the snapshot lock */
+};
+
+/* Load the keys of `conf` (taking ownership of it) into a new snapshot. */
+struct mt_snapshot *mt_snapshot_build(struct sp_config *conf, sp_err *err);
+/* Make `snap` the current one; messages already running keep theirs. */
+void mt_snapshot_install(struct mt_snapshot *snap);
+/* The current snapshot, with a reference the caller must release. */
+struct mt_snapshot *mt_snapshot_acquire(void);
+void mt_snapshot_release(struct mt_snapshot *snap);
+/* SIGHUP: re-read `path` and its keys; on any error log it, keep the old. */
+bool mt_snapshot_reload(const char *path);
+/* At exit: drop the current snapshot. */
+void mt_snapshot_shutdown(void);
+
+/* ---- filter.c ---- */
+
+/* Register the callbacks with libmilter (before smfi_main). */
+bool mt_filter_register(sp_err *err);
+/* SIGTERM: refuse new connections and messages, wait (at most `seconds`)
+ * for messages in flight; returns how many were still running. */
+unsigned mt_filter_drain(unsigned seconds);
+
+/* ---- listen.c ---- */
+
+/*
+ * Prepare the socket `spec` (unix:/local:PATH, inet:PORT@HOST,
+ * inet6:PORT@HOST) and open it with libmilter: a stale unix socket left by
+ * a dead instance is removed, a live one or a non-socket is refused.
+ */
+bool mt_listen_open(const char *spec, unsigned mode, uid_t uid, gid_t gid,
+    sp_err *err);
+/* Raise RLIMIT_NOFILE as far as allowed; returns the soft limit. */
+unsigned long mt_raise_nofile(void);
+/* Look up `user` (NULL: none) for mt_drop_privileges. */
+bool mt_lookup_user(const char *user, uid_t *uid, gid_t *gid, sp_err *err);
+/* initgroups/setgid/setuid to `user`, and check root cannot be regained. */
+bool mt_drop_privileges(const char *user, uid_t uid, gid_t gid, sp_err *err);
+
+/* ---- check.c ---- */
+
+/* -t: check config and keys, print the signing plan; exit status 0 or 2. */
+int mt_check(const char *path);
+
+/* ---- process.c ---- */
+
+struct mt_options {
+	const char *config_path;
+	bool foreground;
+};
+
+/* Run the daemon; returns the exit status. */
+int mt_run(const struct mt_options *opts, struct sp_config *conf);
+
+#endif

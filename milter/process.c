@@ -1,0 +1,390 @@
+/*
+ * process.c - the two processes of signpost-milter, and why there are two.
+ *
+ * libmilter owns SIGHUP, SIGTERM and SIGINT in any process that calls
+ * smfi_main(): it blocks them in every thread and starts a thread that
+ * sigwait()s for them (libmilter/signal.c). Any of the three makes it call
+ * mi_stop_milters(): the listening socket is closed and smfi_main()
+ * returns. SIGHUP is not a reload there, and with the worker pool Debian's
+ * libmilter is built with (worker.c) the pool stops serving sessions as
+ * soon as the stop flag is set, so messages in flight are cut off, not
+ * finished. A second sigwait() (or signalfd, or a handler) in the same
+ * process does not help: the kernel hands a process-directed signal to
+ * whichever waiting thread it likes, so libmilter would still win some of
+ * the time.
+ *
+ * So the signals never reach the process that runs libmilter:
+ *
+ * - The supervisor is the process that was started: its PID is the one in
+ *   the pidfile and systemd's MAINPID. It runs no libmilter and no other
+ *   thread; it takes SIGHUP, SIGTERM, SIGINT and SIGCHLD with
+ *   sigwaitinfo() and forwards them to the worker as one byte on a pipe:
+ *   'H' reload, 'T' stop. It exits with the worker's exit status.
+ * - The worker is forked from it, in a session of its own (a terminal's ^C
+ *   reaches only the supervisor). It loads the keys and opens the socket as
+ *   root, drops privileges, starts a control thread that reads the pipe,
+ *   and calls smfi_main(). 'H' swaps the configuration snapshot: open
+ *   connections and messages in flight are untouched. 'T' (or end of file:
+ *   the supervisor is gone) refuses new connections and messages, waits up
+ *   to MT_DRAIN_SECONDS for the messages in flight to finish, and only then
+ *   calls smfi_stop(). libmilter's own signal thread still exists in the
+ *   worker, but nothing sends it anything; a SIGTERM sent to the worker
+ *   directly (systemd's KillMode=control-group) stops it the libmilter
+ *   way, which is why the unit uses KillMode=mixed.
+ *
+ * Start-up errors (bad key, socket in use) happen in the worker before it
+ * says "ready" on a second pipe; the supervisor (and, without -f, the
+ * original process waiting for the daemon) exits with the worker's status,
+ * so "signpost-milter" exits 2 with the reason on the terminal.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <bsd/libutil.h>
+#include <libmilter/mfapi.h>
+
+#include "signpost/log.h"
+#include "milter.h"
+
+static const char *config_path;
+
+/* ---- worker ---- */
+
+static void *
+control_main(void *arg)
+{
+	int fd = *(int *)arg;
+	unsigned left;
+	char c;
+
+	for (;;) {
+		ssize_t n = read(fd, &c, 1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 1 && c == 'H') {
+			sp_log(SP_LOG_NOTICE, "SIGHUP: reloading %s", config_path);
+			(void)mt_snapshot_reload(config_path);
+			continue;
+		}
+		if (n != 1 || c != 'T')
+			sp_log(SP_LOG_WARNING, "the supervisor went away: stopping");
+		break;
+	}
+	sp_log(SP_LOG_NOTICE, "stopping: no new connections, waiting for "
+	    "messages in flight (at most %d s)", MT_DRAIN_SECONDS);
+	left = mt_filter_drain(MT_DRAIN_SECONDS);
+	if (left > 0)
+		sp_log(SP_LOG_WARNING, "%u message(s) still in flight after "
+		    "%d s: stopping anyway (the MTA applies "
+		    "milter_default_action to them)", left, MT_DRAIN_SECONDS);
+	(void)smfi_stop();
+	return NULL;
+}
+
+/* Everything the worker does as root, then the switch to `user`. */
+static bool
+worker_setup(struct sp_config *conf, uid_t uid, gid_t gid, sp_err *err)
+{
+	struct mt_snapshot *snap;
+	unsigned long nofile;
+	char *socket_spec = sp_xstrdup(conf->milter.socket);
+	unsigned mode = conf->milter.socket_mode;
+	char *user = conf->milter.user != NULL ?
+	    sp_xstrdup(conf->milter.user) : NULL;
+	bool ok = false;
+
+	snap = mt_snapshot_build(conf, err);    /* takes conf */
+	if (snap == NULL)
+		goto done;
+	mt_snapshot_install(snap);
+	nofile = mt_raise_nofile();
+	if (nofile < 2048)
+		sp_log(SP_LOG_WARNING, "open-file limit is %lu: fewer than "
+		    "about %lu MTA connections at once will work", nofile,
+		    nofile > 64 ? nofile - 64 : 0);
+	if (!mt_filter_register(err) ||
+	    !mt_listen_open(socket_spec, mode, uid, gid, err) ||
+	    !mt_drop_privileges(user, uid, gid, err))
+		goto done;
+	ok = true;
+done:
+	free(socket_spec);
+	free(user);
+	return ok;
+}
+
+static void detach_stdio(void);
+
+static int
+worker_main(struct sp_config *conf, uid_t uid, gid_t gid, int ctl_fd,
+    int ready_fd, bool foreground)
+{
+	static int ctl;
+	char *socket_spec = sp_xstrdup(conf->milter.socket);
+	pthread_t tid;
+	sigset_t chld;
+	sp_err err;
+	int rc;
+
+	/* HUP/TERM/INT stay blocked (inherited): only libmilter waits on them. */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	pthread_sigmask(SIG_UNBLOCK, &chld, NULL);
+	(void)setsid();
+	if (!worker_setup(conf, uid, gid, &err)) {
+		sp_log(SP_LOG_ERROR, "%s", err.msg);
+		free(socket_spec);
+		return 2;
+	}
+	ctl = ctl_fd;
+	rc = pthread_create(&tid, NULL, control_main, &ctl);
+	if (rc != 0) {
+		sp_log(SP_LOG_ERROR, "cannot start the control thread: %s",
+		    strerror(rc));
+		free(socket_spec);
+		return 2;
+	}
+	(void)pthread_detach(tid);
+	sp_log(SP_LOG_NOTICE, "started (worker pid %ld), listening on %s",
+	    (long)getpid(), socket_spec);
+	free(socket_spec);
+	if (write(ready_fd, "R", 1) != 1)
+		return 2;
+	close(ready_fd);
+	if (!foreground) {
+		sp_log_open(MT_NAME, false, true);
+		detach_stdio();
+	}
+	rc = smfi_main();
+	sp_log(SP_LOG_NOTICE, "stopped");
+	return rc == MI_SUCCESS ? 0 : 2;
+}
+
+/* ---- supervisor ---- */
+
+/* Without -f: fork, and let the original process exit with our status. */
+static int
+daemonize(void)
+{
+	int p[2];
+	pid_t pid;
+	unsigned char status;
+
+	if (pipe2(p, O_CLOEXEC) != 0) {
+		sp_log_errno(SP_LOG_ERROR, "pipe");
+		exit(2);
+	}
+	pid = fork();
+	if (pid < 0) {
+		sp_log_errno(SP_LOG_ERROR, "fork");
+		exit(2);
+	}
+	if (pid > 0) {
+		close(p[1]);
+		if (read(p[0], &status, 1) != 1)
+			status = 2;
+		_exit(status);
+	}
+	close(p[0]);
+	(void)setsid();
+	if (chdir("/") != 0)
+		sp_log_errno(SP_LOG_WARNING, "chdir /");
+	return p[1];
+}
+
+static void
+notify_started(int *fd, unsigned char status)
+{
+	if (*fd < 0)
+		return;
+	if (write(*fd, &status, 1) != 1)
+		sp_log_errno(SP_LOG_WARNING, "telling the starting process");
+	close(*fd);
+	*fd = -1;
+}
+
+/* After start-up: no more stderr without -f (the terminal may be gone). */
+static void
+detach_stdio(void)
+{
+	int fd = open("/dev/null", O_RDWR);
+
+	if (fd < 0)
+		return;
+	(void)dup2(fd, STDIN_FILENO);
+	(void)dup2(fd, STDOUT_FILENO);
+	(void)dup2(fd, STDERR_FILENO);
+	if (fd > STDERR_FILENO)
+		close(fd);
+}
+
+static int
+exit_status_of(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		sp_log(SP_LOG_ERROR, "the worker process was killed by signal "
+		    "%d", WTERMSIG(wstatus));
+	return 2;
+}
+
+static void
+forward(int fd, char c)
+{
+	if (write(fd, &c, 1) != 1)
+		sp_log_errno(SP_LOG_WARNING, "cannot reach the worker");
+}
+
+/* sigwaitinfo loop until the worker exits; returns its exit status. */
+static int
+supervise(pid_t worker, int ctl_fd, const sigset_t *set)
+{
+	bool stopping = false;
+	int wstatus;
+
+	for (;;) {
+		siginfo_t info;
+		int sig = sigwaitinfo(set, &info);
+
+		if (sig < 0)
+			continue;       /* EINTR */
+		switch (sig) {
+		case SIGHUP:
+			if (!stopping)
+				forward(ctl_fd, 'H');
+			break;
+		case SIGTERM:
+		case SIGINT:
+			if (!stopping) {
+				sp_log(SP_LOG_NOTICE, "%s: stopping after the "
+				    "messages in flight", sig == SIGTERM ?
+				    "SIGTERM" : "SIGINT");
+				forward(ctl_fd, 'T');
+			}
+			stopping = true;
+			break;
+		case SIGCHLD:
+			if (waitpid(worker, &wstatus, WNOHANG) == worker)
+				return exit_status_of(wstatus);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static struct pidfh *
+open_pidfile(const char *path)
+{
+	struct pidfh *pfh;
+	pid_t other = -1;
+
+	pfh = pidfile_open(path, 0644, &other);
+	if (pfh != NULL)
+		return pfh;
+	if (errno == EEXIST)
+		sp_log(SP_LOG_ERROR, "already running as PID %ld (pidfile %s)",
+		    (long)other, path);
+	else
+		sp_log_errno(SP_LOG_ERROR, "cannot create pidfile %s (does "
+		    "its directory exist?)", path);
+	return NULL;
+}
+
+int
+mt_run(const struct mt_options *opts, struct sp_config *conf)
+{
+	sigset_t set;
+	struct pidfh *pfh;
+	int ctl[2], ready[2];
+	int notify_fd = -1;
+	uid_t uid;
+	gid_t gid;
+	pid_t worker;
+	char *user;
+	sp_err err;
+	char c;
+	int status;
+
+	config_path = opts->config_path;
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+
+	if (!mt_lookup_user(conf->milter.user, &uid, &gid, &err)) {
+		sp_log(SP_LOG_ERROR, "%s: %s", conf->path, err.msg);
+		return 2;
+	}
+	if (conf->milter.user == NULL && geteuid() == 0)
+		sp_log(SP_LOG_WARNING, "running as root: set \"user\" in "
+		    "[milter] of %s to drop privileges", conf->path);
+	pfh = open_pidfile(conf->milter.pidfile);
+	if (pfh == NULL)
+		return 2;
+	if (!opts->foreground)
+		notify_fd = daemonize();
+	if (pipe2(ctl, O_CLOEXEC) != 0 || pipe2(ready, O_CLOEXEC) != 0) {
+		sp_log_errno(SP_LOG_ERROR, "pipe");
+		pidfile_remove(pfh);
+		notify_started(&notify_fd, 2);
+		return 2;
+	}
+	worker = fork();
+	if (worker < 0) {
+		sp_log_errno(SP_LOG_ERROR, "fork");
+		pidfile_remove(pfh);
+		notify_started(&notify_fd, 2);
+		return 2;
+	}
+	if (worker == 0) {
+		close(ctl[1]);
+		close(ready[0]);
+		if (notify_fd >= 0)
+			close(notify_fd);
+		pidfile_close(pfh);
+		_exit(worker_main(conf, uid, gid, ctl[0], ready[1],
+		    opts->foreground));
+	}
+	close(ctl[0]);
+	close(ready[1]);
+	user = conf->milter.user != NULL ? sp_xstrdup(conf->milter.user) : NULL;
+	sp_config_free(conf);
+	(void)pidfile_write(pfh);
+	if (read(ready[0], &c, 1) != 1) {
+		/* The worker failed to start and said why. */
+		while (waitpid(worker, &status, 0) < 0 && errno == EINTR)
+			;
+		status = exit_status_of(status);
+		pidfile_remove(pfh);
+		notify_started(&notify_fd, (unsigned char)status);
+		free(user);
+		return status;
+	}
+	close(ready[0]);
+	if (!mt_drop_privileges(user, uid, gid, &err))
+		sp_log(SP_LOG_WARNING, "supervisor: %s", err.msg);
+	free(user);
+	notify_started(&notify_fd, 0);
+	if (!opts->foreground) {
+		sp_log_open(MT_NAME, false, true);
+		detach_stdio();
+	}
+	status = supervise(worker, ctl[1], &set);
+	pidfile_remove(pfh);
+	return status;
+}

@@ -1,0 +1,168 @@
+/*
+ * snapshot.c - the configuration and keys in force, as one refcounted
+ * snapshot. Each message takes a reference when it starts and drops it when
+ * it ends, so a reload (SIGHUP) swaps the whole snapshot at once: messages
+ * in flight finish with the keys they started with, the next message gets
+ * the new ones, and a snapshot is freed when its last message lets go.
+ * A reload that fails (bad config line, unreadable or unsafe key) changes
+ * nothing.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "signpost/log.h"
+#include "milter.h"
+
+static pthread_mutex_t snap_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct mt_snapshot *current;
+static unsigned long generation;
+
+static void
+snapshot_free(struct mt_snapshot *snap)
+{
+	sp_keyset_free(snap->keys);
+	sp_config_free(snap->conf);
+	free(snap);
+}
+
+struct mt_snapshot *
+mt_snapshot_build(struct sp_config *conf, sp_err *err)
+{
+	struct sp_key_rules rules;
+	struct sp_keyset *keys;
+	struct mt_snapshot *snap;
+
+	if (!sp_key_rules_from_config(conf, conf->milter.user != NULL, &rules,
+	    err)) {
+		sp_config_free(conf);
+		return NULL;
+	}
+	keys = sp_keyset_load(conf, &rules, err);
+	if (keys == NULL) {
+		sp_config_free(conf);
+		return NULL;
+	}
+	snap = sp_xcalloc(1, sizeof(*snap));
+	snap->conf = conf;
+	snap->keys = keys;
+	return snap;
+}
+
+void
+mt_snapshot_install(struct mt_snapshot *snap)
+{
+	struct mt_snapshot *old;
+
+	pthread_mutex_lock(&snap_lock);
+	snap->generation = ++generation;
+	snap->refs++;                   /* the "current" reference */
+	old = current;
+	current = snap;
+	pthread_mutex_unlock(&snap_lock);
+	sp_log_set_level(snap->conf->milter.log_level);
+	if (old != NULL)
+		mt_snapshot_release(old);
+}
+
+struct mt_snapshot *
+mt_snapshot_acquire(void)
+{
+	struct mt_snapshot *snap;
+
+	pthread_mutex_lock(&snap_lock);
+	snap = current;
+	if (snap == NULL)
+		SP_BUG("no configuration installed");
+	snap->refs++;
+	pthread_mutex_unlock(&snap_lock);
+	return snap;
+}
+
+void
+mt_snapshot_release(struct mt_snapshot *snap)
+{
+	bool last;
+
+	if (snap == NULL)
+		return;
+	pthread_mutex_lock(&snap_lock);
+	if (snap->refs == 0)
+		SP_BUG("snapshot %lu released more often than taken",
+		    snap->generation);
+	last = --snap->refs == 0;
+	pthread_mutex_unlock(&snap_lock);
+	if (last)
+		snapshot_free(snap);
+}
+
+static bool
+same_text(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* Settings bound at start-up: a reload cannot apply them, so say so. */
+static void
+warn_fixed_settings(const struct sp_config *old, const struct sp_config *new)
+{
+	if (!same_text(old->milter.socket, new->milter.socket))
+		sp_log(SP_LOG_WARNING, "reload: socket changed to %s; "
+		    "still listening on %s until restarted",
+		    new->milter.socket, old->milter.socket);
+	if (old->milter.socket_mode != new->milter.socket_mode)
+		sp_log(SP_LOG_WARNING, "reload: socket_mode applies at the "
+		    "next restart");
+	if (!same_text(old->milter.user, new->milter.user))
+		sp_log(SP_LOG_WARNING, "reload: user applies at the next "
+		    "restart");
+	if (!same_text(old->milter.pidfile, new->milter.pidfile))
+		sp_log(SP_LOG_WARNING, "reload: pidfile applies at the next "
+		    "restart");
+}
+
+bool
+mt_snapshot_reload(const char *path)
+{
+	struct sp_config *conf;
+	struct mt_snapshot *snap;
+	struct mt_snapshot *old;
+	sp_err err;
+
+	conf = sp_config_load(path, &err);
+	if (conf == NULL) {
+		sp_log(SP_LOG_ERROR, "reload failed, keeping the configuration "
+		    "in force: %s", err.msg);
+		return false;
+	}
+	snap = mt_snapshot_build(conf, &err);
+	if (snap == NULL) {
+		sp_log(SP_LOG_ERROR, "reload failed, keeping the configuration "
+		    "and keys in force: %s", err.msg);
+		return false;
+	}
+	old = mt_snapshot_acquire();
+	warn_fixed_settings(old->conf, snap->conf);
+	mt_snapshot_release(old);
+	mt_snapshot_install(snap);
+	sp_log(SP_LOG_NOTICE, "reloaded %s: %zu domain(s), %zu key(s) "
+	    "(generation %lu)", path, snap->conf->n_domains, snap->keys->n,
+	    snap->generation);
+	return true;
+}
+
+void
+mt_snapshot_shutdown(void)
+{
+	struct mt_snapshot *old;
+
+	pthread_mutex_lock(&snap_lock);
+	old = current;
+	current = NULL;
+	pthread_mutex_unlock(&snap_lock);
+	mt_snapshot_release(old);
+}
