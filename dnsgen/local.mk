@@ -1,1 +1,5 @@
 # dnsgen/: the DNS record generator, key maker and checker.
+bin_PROGRAMS += dnsgen/dnsgen
+dnsgen_dnsgen_SOURCES = dnsgen/dnsgen.c dnsgen/dnsgen.h dnsgen/keygen.c \
+	dnsgen/check.c dnsgen/resolve.c dnsgen/resolve.h
+dnsgen_dnsgen_LDADD = $(SIGNPOST_LIBS) $(RESOLV_LIBS)

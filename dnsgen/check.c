@@ -1,0 +1,484 @@
+/*
+ * check.c - `dnsgen check`: ask DNS for every record `dnsgen records` would
+ * print and say, for each, ok / missing / differs (with what was expected
+ * and what was found), then check the reverse DNS of each address.
+ *
+ * By default the questions go to the domain's authoritative servers
+ * directly (their names from an NS query through the system resolver, each
+ * of their addresses asked in turn, without recursion), so a key rotation
+ * sees what is really published, not a resolver's cache; --server sends
+ * every question to one server instead. Exit 0 when everything matches, 1
+ * when something does not, 2 when DNS could not be asked.
+ */
+#include "config.h"
+
+#include <arpa/nameser.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "dnsgen/dnsgen.h"
+#include "dnsgen/resolve.h"
+
+enum verdict { V_OK, V_MISSING, V_DIFFERS, V_ERROR };
+
+static const char *const verdict_names[] = { "ok", "missing", "differs", "error" };
+
+struct tally {
+	unsigned n[4];
+};
+
+/* What one server said about one expected record. */
+struct outcome {
+	enum verdict v;
+	char *found;            /* V_DIFFERS: what is there instead */
+	char *why;              /* V_DIFFERS / V_ERROR: a short reason */
+};
+
+static void
+outcome_set(struct outcome *o, enum verdict v, char *found, char *why)
+{
+	o->v = v;
+	o->found = found;
+	o->why = why;
+}
+
+static char *
+join_values(const struct sp_list *l, const char *sep)
+{
+	struct sp_buf b = SP_BUF_INIT;
+
+	for (size_t i = 0; i < l->n; i++)
+		sp_buf_printf(&b, "%s%s", i ? sep : "", l->v[i]);
+	return sp_buf_steal(&b);
+}
+
+/* TXT: the records of the kind this one is (SPF, DMARC, any for DKIM). */
+static void
+txt_candidates(const struct sp_rr *rr, const struct sp_list *values,
+    struct sp_list *out)
+{
+	for (size_t i = 0; i < values->n; i++)
+		if (rr->role == SP_ROLE_DKIM ||
+		    (rr->role == SP_ROLE_SPF && sp_txt_is_spf(values->v[i])) ||
+		    (rr->role == SP_ROLE_DMARC && sp_txt_is_dmarc(values->v[i])))
+			sp_list_add(out, values->v[i]);
+}
+
+static void
+judge_txt(const struct sp_rr *rr, const struct dns_result *res,
+    struct outcome *o)
+{
+	struct sp_list c = SP_LIST_INIT;
+	sp_err why;
+
+	txt_candidates(rr, &res->values, &c);
+	if (c.n == 0) {
+		outcome_set(o, V_MISSING, NULL, NULL);
+	} else if (c.n > 1) {
+		outcome_set(o, V_DIFFERS, join_values(&c, "\n"), sp_xstrdup(
+		    rr->role == SP_ROLE_SPF ? "several SPF records: receivers "
+		    "treat that as a permanent error (RFC 7208 section 4.5)" :
+		    rr->role == SP_ROLE_DMARC ? "several DMARC records: "
+		    "receivers ignore them all (RFC 7489 section 6.6.3)" :
+		    "several TXT records where one key record belongs"));
+	} else if (rr->role == SP_ROLE_DKIM) {
+		if (sp_dkim_same_key(rr->value, c.v[0], &why))
+			outcome_set(o, V_OK, NULL, NULL);
+		else
+			outcome_set(o, V_DIFFERS, sp_xstrdup(c.v[0]),
+			    sp_xstrdup(why.msg));
+	} else if (rr->role == SP_ROLE_SPF ? sp_spf_same(rr->value, c.v[0]) :
+	    sp_dmarc_same(rr->value, c.v[0])) {
+		outcome_set(o, V_OK, NULL, NULL);
+	} else {
+		outcome_set(o, V_DIFFERS, sp_xstrdup(c.v[0]), NULL);
+	}
+	sp_list_free(&c);
+}
+
+static bool
+list_has_ci(const struct sp_list *l, const char *s)
+{
+	return sp_list_contains_ci(l, s);
+}
+
+static void
+judge(const struct sp_rr *rr, const struct dns_result *res, bool need_aa,
+    struct outcome *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (res->status == DNS_ERROR) {
+		outcome_set(o, V_ERROR, NULL, sp_xstrdup(res->error));
+	} else if (need_aa && !res->authoritative) {
+		outcome_set(o, V_ERROR, NULL, sp_xstrdup("the server is not "
+		    "authoritative for this name (a lame or missing "
+		    "delegation?)"));
+	} else if (res->status == DNS_ANSWER && res->values.n == 0 &&
+	    res->alias != NULL) {
+		outcome_set(o, V_DIFFERS, sp_xasprintf("CNAME %s", res->alias),
+		    sp_xstrdup("an alias where the record itself belongs"));
+	} else if (res->status == DNS_NXDOMAIN || res->values.n == 0) {
+		outcome_set(o, V_MISSING, NULL, NULL);
+	} else if (rr->type == SP_RR_TXT) {
+		judge_txt(rr, res, o);
+	} else if (list_has_ci(&res->values, rr->value)) {
+		outcome_set(o, V_OK, NULL, NULL);
+	} else {
+		outcome_set(o, V_DIFFERS, join_values(&res->values, "\n"), NULL);
+	}
+}
+
+static void
+print_value_lines(const char *label, const char *text)
+{
+	const char *p = text;
+
+	do {
+		size_t len = strcspn(p, "\n");
+
+		printf("         %-9s %.*s\n", label, (int)len, p);
+		label = "";
+		p += len + (p[len] == '\n');
+	} while (*p != '\0');
+}
+
+static void
+report(const struct sp_rr *rr, const struct outcome *o, const char *where,
+    struct tally *t)
+{
+	t->n[o->v]++;
+	printf("%-8s %-5s %s", verdict_names[o->v], sp_rr_type_name(rr->type),
+	    rr->name);
+	if (where != NULL)
+		printf("  (at %s)", where);
+	if (o->v == V_OK || o->v == V_MISSING) {
+		/* A matching key is not worth 400 characters of base64. */
+		printf("  %s\n", rr->role == SP_ROLE_DKIM && o->v == V_OK ?
+		    "(the key matches)" : rr->value);
+		return;
+	}
+	putchar('\n');
+	if (o->v == V_DIFFERS) {
+		print_value_lines("expected:", rr->value);
+		print_value_lines("found:", o->found);
+	}
+	if (o->why != NULL)
+		print_value_lines(o->v == V_ERROR ? "error:" : "why:", o->why);
+}
+
+/* Servers and the answers each gave for the RRset being checked. */
+struct askset {
+	struct dns_server *servers;
+	size_t n;
+	bool authoritative;     /* the NS-found servers: require AA */
+};
+
+/* Records in one RRset that the server has but nobody expects. */
+static void
+report_extras(const struct sp_dnsrec *rec, size_t first,
+    const struct dns_result *res, const char *where, struct tally *t)
+{
+	const struct sp_rr *rr0 = &rec->rr[first];
+
+	if (rr0->type == SP_RR_TXT || res->status != DNS_ANSWER)
+		return;
+	/* A record that differs has already shown what was found. */
+	for (size_t i = first; i < rec->n; i++)
+		if (rec->rr[i].type == rr0->type &&
+		    strcmp(rec->rr[i].name, rr0->name) == 0 &&
+		    !sp_list_contains_ci(&res->values, rec->rr[i].value))
+			return;
+	for (size_t k = 0; k < res->values.n; k++) {
+		bool expected = false;
+
+		for (size_t i = first; i < rec->n && !expected; i++)
+			expected = rec->rr[i].type == rr0->type &&
+			    strcmp(rec->rr[i].name, rr0->name) == 0 &&
+			    sp_strcasecmp(rec->rr[i].value, res->values.v[k]) == 0;
+		if (!expected) {
+			struct outcome o = { V_DIFFERS, NULL, NULL };
+
+			o.found = sp_xstrdup(res->values.v[k]);
+			o.why = sp_xstrdup("a record dnsgen does not print; "
+			    "remove it");
+			t->n[V_DIFFERS]++;
+			printf("differs  %-5s %s", sp_rr_type_name(rr0->type),
+			    rr0->name);
+			if (where != NULL)
+				printf("  (at %s)", where);
+			putchar('\n');
+			print_value_lines("extra:", o.found);
+			print_value_lines("why:", o.why);
+			free(o.found);
+			free(o.why);
+		}
+	}
+}
+
+static bool
+rrset_seen(const struct sp_dnsrec *rec, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (rec->rr[j].type == rec->rr[i].type &&
+		    strcmp(rec->rr[j].name, rec->rr[i].name) == 0)
+			return true;
+	return false;
+}
+
+/* Ask every server for one RRset and judge each expected record in it. */
+static void
+check_rrset(const struct sp_dnsrec *rec, size_t first, struct askset *as,
+    struct tally *t)
+{
+	struct dns_result *res = sp_xcalloc(as->n, sizeof(*res));
+	const struct sp_rr *rr0 = &rec->rr[first];
+
+	for (size_t s = 0; s < as->n; s++)
+		dns_query(&as->servers[s], rr0->name, (int)rr0->type, &res[s]);
+	for (size_t i = first; i < rec->n; i++) {
+		const struct sp_rr *rr = &rec->rr[i];
+		struct outcome *o;
+		bool all_ok = true;
+
+		if (rr->type != rr0->type || strcmp(rr->name, rr0->name) != 0)
+			continue;
+		o = sp_xcalloc(as->n, sizeof(*o));
+		for (size_t s = 0; s < as->n; s++) {
+			judge(rr, &res[s], as->authoritative, &o[s]);
+			all_ok = all_ok && o[s].v == V_OK;
+		}
+		if (all_ok)
+			report(rr, &o[0], NULL, t);
+		for (size_t s = 0; s < as->n; s++) {
+			if (!all_ok)
+				report(rr, &o[s], as->n > 1 ?
+				    as->servers[s].label : NULL, t);
+			free(o[s].found);
+			free(o[s].why);
+		}
+		free(o);
+	}
+	for (size_t s = 0; s < as->n; s++) {
+		report_extras(rec, first, &res[s], as->n > 1 ?
+		    as->servers[s].label : NULL, t);
+		dns_result_free(&res[s]);
+	}
+	free(res);
+}
+
+/*
+ * Forward-confirmed reverse DNS: the address's PTR names mail_host, and
+ * mail_host's A/AAAA records include the address.
+ */
+static void
+check_ptr(const struct sp_rr *ptr, struct dns_server *via, struct tally *t)
+{
+	struct dns_result r, f;
+	struct outcome o;
+	int family_type = strchr(ptr->address, ':') ? ns_t_aaaa : ns_t_a;
+
+	memset(&o, 0, sizeof(o));
+	memset(&f, 0, sizeof(f));
+	dns_query(via, ptr->name, ns_t_ptr, &r);
+	judge(ptr, &r, false, &o);
+	if (o.v == V_OK) {
+		dns_query(via, ptr->value, family_type, &f);
+		if (f.status == DNS_ERROR)
+			outcome_set(&o, V_ERROR, NULL, sp_xstrdup(f.error));
+		else if (!sp_list_contains_ci(&f.values, ptr->address))
+			outcome_set(&o, V_DIFFERS, f.values.n ?
+			    join_values(&f.values, "\n") : sp_xstrdup("(none)"),
+			    sp_xasprintf("%s has no %s record for %s, so the "
+			    "reverse name is not forward-confirmed", ptr->value,
+			    family_type == ns_t_a ? "A" : "AAAA", ptr->address));
+	}
+	report(ptr, &o, NULL, t);
+	free(o.found);
+	free(o.why);
+	dns_result_free(&r);
+	dns_result_free(&f);
+}
+
+/* The zone holding the domain: walk up until a name has NS records. */
+static bool
+find_ns_names(const char *domain, struct sp_list *names, char **zone,
+    sp_err *err)
+{
+	struct dns_server sys;
+	const char *p = domain;
+	bool good = false;
+
+	dns_server_system(&sys);
+	if (!dns_server_open(&sys, err)) {
+		dns_server_close(&sys);
+		return false;
+	}
+	while (p != NULL && strchr(p, '.') != NULL) {
+		struct dns_result r;
+		char *q = sp_xasprintf("%s.", p);
+
+		dns_query(&sys, q, ns_t_ns, &r);
+		if (r.status == DNS_ERROR) {
+			sp_err_set(err, "asking the system resolver for the NS "
+			    "records of %s: %s", q, r.error);
+			free(q);
+			dns_result_free(&r);
+			break;
+		}
+		if (r.values.n > 0) {
+			for (size_t i = 0; i < r.values.n; i++)
+				sp_list_add(names, r.values.v[i]);
+			*zone = q;
+			dns_result_free(&r);
+			good = true;
+			break;
+		}
+		free(q);
+		dns_result_free(&r);
+		p = strchr(p, '.');
+		p = p ? p + 1 : NULL;
+		if (p == NULL || strchr(p, '.') == NULL)
+			sp_err_set(err, "no NS records found for %s or a parent "
+			    "below the top-level domain", domain);
+	}
+	dns_server_close(&sys);
+	return good;
+}
+
+/* Every address of every name server (the families this host can use). */
+static bool
+find_servers(const char *domain, struct askset *as, sp_err *err)
+{
+	struct sp_list names = SP_LIST_INIT;
+	char *zone = NULL;
+
+	if (!find_ns_names(domain, &names, &zone, err))
+		return false;
+	for (size_t i = 0; i < names.n; i++) {
+		struct addrinfo hints, *res = NULL, *ai;
+
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_family = AF_UNSPEC;
+		hints.ai_socktype = SOCK_DGRAM;
+		hints.ai_flags = AI_ADDRCONFIG;
+		if (getaddrinfo(names.v[i], NULL, &hints, &res) != 0)
+			continue;
+		for (ai = res; ai != NULL; ai = ai->ai_next) {
+			as->servers = sp_xrealloc(as->servers, as->n + 1,
+			    sizeof(*as->servers));
+			dns_server_from_sockaddr(&as->servers[as->n++],
+			    names.v[i], ai->ai_addr, ai->ai_addrlen);
+		}
+		freeaddrinfo(res);
+	}
+	if (as->n == 0)
+		sp_err_set(err, "the name servers of %s (%s) have no address "
+		    "this host can reach", zone, names.n ? names.v[0] : "?");
+	sp_list_free(&names);
+	free(zone);
+	return as->n > 0;
+}
+
+static void
+askset_free(struct askset *as)
+{
+	for (size_t i = 0; i < as->n; i++)
+		dns_server_close(&as->servers[i]);
+	free(as->servers);
+	memset(as, 0, sizeof(*as));
+}
+
+static bool
+open_all(struct askset *as, sp_err *err)
+{
+	for (size_t i = 0; i < as->n; i++)
+		if (!dns_server_open(&as->servers[i], err))
+			return false;
+	return true;
+}
+
+static void
+check_domain(const struct dnsgen_opts *o, const struct sp_dnsrec *rec,
+    struct tally *total)
+{
+	struct askset as;
+	struct dns_server sys;
+	struct tally t;
+	sp_err err;
+
+	memset(&as, 0, sizeof(as));
+	memset(&t, 0, sizeof(t));
+	memset(&sys, 0, sizeof(sys));
+	if (o->server != NULL) {
+		as.servers = sp_xcalloc(1, sizeof(*as.servers));
+		if (dns_server_parse(o->server, &as.servers[0], &err))
+			as.n = 1;
+	} else if (find_servers(rec->domain, &as, &err)) {
+		as.authoritative = true;
+		for (size_t i = 0; i < as.n; i++)
+			as.servers[i].recurse = false;
+	}
+	printf("%s: asking %s\n", rec->domain, as.n == 1 ?
+	    as.servers[0].label : as.n > 1 ? "every authoritative server" :
+	    "nobody");
+	if (as.n == 0 || !open_all(&as, &err)) {
+		dnsgen_error("%s: %s", rec->domain, err.msg);
+		total->n[V_ERROR]++;
+		askset_free(&as);
+		return;
+	}
+	for (size_t i = 0; i < rec->n; i++)
+		if (!rrset_seen(rec, i))
+			check_rrset(rec, i, &as, &t);
+	/* Reverse zones live elsewhere: --server, or the system resolver. */
+	if (rec->n_ptr > 0 && o->server == NULL) {
+		dns_server_system(&sys);
+		if (!dns_server_open(&sys, &err)) {
+			dnsgen_error("%s", err.msg);
+			t.n[V_ERROR]++;
+		}
+	}
+	for (size_t i = 0; i < rec->n_ptr && (o->server != NULL || sys.open); i++)
+		check_ptr(&rec->ptr[i], o->server != NULL ? &as.servers[0] :
+		    &sys, &t);
+	dns_server_close(&sys);
+	printf("%s: %u ok, %u missing, %u differ, %u errors\n\n", rec->domain,
+	    t.n[V_OK], t.n[V_MISSING], t.n[V_DIFFERS], t.n[V_ERROR]);
+	for (int v = 0; v < 4; v++)
+		total->n[v] += t.n[v];
+	askset_free(&as);
+}
+
+int
+dnsgen_check(const struct dnsgen_opts *o)
+{
+	struct dnsgen_zone z;
+	struct tally total;
+	struct dns_server probe;
+	sp_err err;
+
+	memset(&total, 0, sizeof(total));
+	if (o->server != NULL) {
+		/* A bad --server is a usage error before anything is asked. */
+		if (!dns_server_parse(o->server, &probe, &err)) {
+			dnsgen_error("%s", err.msg);
+			return DNSGEN_FAIL;
+		}
+		dns_server_close(&probe);
+	}
+	if (!dnsgen_load(o, &z)) {
+		dnsgen_zone_free(&z);
+		return DNSGEN_FAIL;
+	}
+	for (size_t i = 0; i < z.n; i++)
+		check_domain(o, &z.recs[i], &total);
+	fflush(stdout);
+	dnsgen_zone_free(&z);
+	if (total.n[V_ERROR] > 0)
+		return DNSGEN_FAIL;
+	return total.n[V_MISSING] + total.n[V_DIFFERS] > 0 ? DNSGEN_MISMATCH :
+	    DNSGEN_OK;
+}

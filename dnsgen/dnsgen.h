@@ -1,0 +1,57 @@
+/*
+ * dnsgen.h - what the parts of dnsgen(1) share: the parsed command line,
+ * the records of the chosen domains (built by lib/dnsrec.c from the same
+ * configuration and key files the milter uses), and the subcommands.
+ */
+#ifndef DNSGEN_DNSGEN_H
+#define DNSGEN_DNSGEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "signpost/conf.h"
+#include "signpost/dnsrec.h"
+#include "signpost/keys.h"
+
+/* Exit statuses of SPEC.md. */
+#define DNSGEN_OK 0
+#define DNSGEN_MISMATCH 1
+#define DNSGEN_FAIL 2
+
+struct dnsgen_opts {
+	const char *conf_path;
+	struct sp_list domains;         /* -d, lower-case, no trailing dot */
+	enum sp_dns_format format;      /* -f */
+	const char *selector;           /* keygen -s */
+	const char *algorithm;          /* keygen -a */
+	int bits;                       /* keygen -b; 0: default */
+	const char *server;             /* check --server */
+};
+
+/* The records of the domains to act on, with the config they came from. */
+struct dnsgen_zone {
+	struct sp_config *conf;
+	struct sp_dnsrec *recs;
+	size_t n;
+};
+
+/*
+ * Load the configuration and every key of the chosen domains (all of them
+ * when none was named), and build their records. Warnings go to stderr;
+ * false after printing the errors.
+ */
+bool dnsgen_load(const struct dnsgen_opts *o, struct dnsgen_zone *z);
+void dnsgen_zone_free(struct dnsgen_zone *z);
+
+/* The domain a -d names, or NULL after printing why not. */
+const struct sp_domain *dnsgen_domain(const struct sp_config *conf,
+    const char *name);
+
+void dnsgen_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void dnsgen_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+int dnsgen_records(const struct dnsgen_opts *o);
+int dnsgen_keygen(const struct dnsgen_opts *o);
+int dnsgen_check(const struct dnsgen_opts *o);
+
+#endif

@@ -1,0 +1,798 @@
+/*
+ * dnstxt.c - the text inside dnsgen's TXT records: splitting into
+ * <character-string>s and quoting them for master files (RFC 1035), JSON
+ * strings, SPF term checking (RFC 7208), DMARC tag checking (RFC 7489) and
+ * the comparisons `dnsgen check` makes between an expected record and one
+ * found in DNS, including DKIM key records (RFC 6376 section 3.6.1).
+ * Pure; see dnsrec.h.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "signpost/dnsrec.h"
+
+/* ---- character-strings (RFC 1035 sections 3.3 and 5.1) ---- */
+
+void
+sp_txt_split(const char *text, struct sp_list *out)
+{
+	size_t len = strlen(text), off = 0;
+
+	if (len == 0) {
+		sp_list_add(out, "");
+		return;
+	}
+	while (off < len) {
+		size_t n = len - off;
+
+		if (n > SP_TXT_STRING_MAX)
+			n = SP_TXT_STRING_MAX;
+		sp_list_add_owned(out, sp_xstrndup(text + off, n));
+		off += n;
+	}
+}
+
+/*
+ * A quoted <character-string> for a master file: '"' and '\' escaped with a
+ * backslash, every byte outside printable ASCII as \DDD (decimal), so the
+ * file is plain ASCII whatever the value holds.
+ */
+void
+sp_txt_quote(struct sp_buf *out, const char *s, size_t len)
+{
+	sp_buf_putc(out, '"');
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			sp_buf_putc(out, '\\');
+			sp_buf_putc(out, (char)c);
+		} else if (c < 0x20 || c > 0x7e) {
+			sp_buf_printf(out, "\\%03u", c);
+		} else {
+			sp_buf_putc(out, (char)c);
+		}
+	}
+	sp_buf_putc(out, '"');
+}
+
+void
+sp_txt_rdata(struct sp_buf *out, const char *text, const char *sep)
+{
+	struct sp_list parts = SP_LIST_INIT;
+
+	sp_txt_split(text, &parts);
+	for (size_t i = 0; i < parts.n; i++) {
+		if (i > 0)
+			sp_buf_puts(out, sep);
+		sp_txt_quote(out, parts.v[i], strlen(parts.v[i]));
+	}
+	sp_list_free(&parts);
+}
+
+/* ---- JSON strings (RFC 8259 section 7) ---- */
+
+/* Length of a well-formed UTF-8 sequence at s (RFC 3629), or 0. */
+static size_t
+utf8_sequence(const unsigned char *s, size_t avail)
+{
+	unsigned long cp;
+	size_t n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (avail < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+void
+sp_json_string(struct sp_buf *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), i = 0;
+
+	sp_buf_putc(out, '"');
+	while (i < len) {
+		size_t n = utf8_sequence(p + i, len - i);
+
+		if (p[i] == '"' || p[i] == '\\')
+			sp_buf_printf(out, "\\%c", p[i]);
+		else if (p[i] == '\n')
+			sp_buf_puts(out, "\\n");
+		else if (p[i] == '\t')
+			sp_buf_puts(out, "\\t");
+		else if (n == 0 || p[i] < 0x20 || p[i] == 0x7f)
+			/* A byte that is no character: keep it visible. */
+			sp_buf_printf(out, "\\u%04x", p[i]);
+		else {
+			sp_buf_append(out, p + i, n);
+			i += n;
+			continue;
+		}
+		i++;
+	}
+	sp_buf_putc(out, '"');
+}
+
+/* ---- tag=value lists (RFC 6376 section 3.2, RFC 7489 section 6.4) ---- */
+
+struct tag {
+	char *name;             /* lower-case */
+	char *value;            /* surrounding whitespace removed */
+};
+
+struct taglist {
+	struct tag *v;
+	size_t n;
+};
+
+static bool
+is_wsp(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static char *
+trimmed(const char *s, size_t len)
+{
+	while (len > 0 && is_wsp((unsigned char)*s))
+		s++, len--;
+	while (len > 0 && is_wsp((unsigned char)s[len - 1]))
+		len--;
+	return sp_xstrndup(s, len);
+}
+
+/* Remove all whitespace (DKIM p= and DMARC URI lists may be folded). */
+static void
+squeeze_wsp(char *s)
+{
+	char *w = s;
+
+	for (; *s != '\0'; s++)
+		if (!is_wsp((unsigned char)*s))
+			*w++ = *s;
+	*w = '\0';
+}
+
+static void
+taglist_free(struct taglist *tl)
+{
+	for (size_t i = 0; i < tl->n; i++) {
+		free(tl->v[i].name);
+		free(tl->v[i].value);
+	}
+	free(tl->v);
+	tl->v = NULL;
+	tl->n = 0;
+}
+
+static const struct tag *
+taglist_find(const struct taglist *tl, const char *name)
+{
+	for (size_t i = 0; i < tl->n; i++)
+		if (strcmp(tl->v[i].name, name) == 0)
+			return &tl->v[i];
+	return NULL;
+}
+
+static bool
+tag_name_ok(const char *name)
+{
+	/* tag-name = ALPHA *ALNUMPUNC (RFC 6376 3.2) */
+	if (!((*name >= 'a' && *name <= 'z')))
+		return false;
+	for (name++; *name != '\0'; name++)
+		if (!((*name >= 'a' && *name <= 'z') ||
+		    (*name >= '0' && *name <= '9') || *name == '_'))
+			return false;
+	return true;
+}
+
+/*
+ * Parse "a=1; b = 2;" into tags. An empty element (a trailing ';') is
+ * allowed; a missing '=', a bad name or a name given twice is not.
+ */
+static bool
+taglist_parse(const char *text, struct taglist *tl, sp_err *err)
+{
+	const char *p = text;
+
+	tl->v = NULL;
+	tl->n = 0;
+	while (*p != '\0') {
+		const char *end = strchr(p, ';');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char *elem = trimmed(p, len), *eq;
+
+		p += len + (end ? 1 : 0);
+		if (*elem == '\0') {
+			free(elem);
+			continue;
+		}
+		eq = strchr(elem, '=');
+		if (eq == NULL) {
+			sp_err_set(err, "\"%s\" is not tag=value", elem);
+			free(elem);
+			goto fail;
+		}
+		tl->v = sp_xrealloc(tl->v, tl->n + 1, sizeof(*tl->v));
+		tl->v[tl->n].name = trimmed(elem, (size_t)(eq - elem));
+		tl->v[tl->n].value = trimmed(eq + 1, strlen(eq + 1));
+		tl->n++;
+		free(elem);
+		sp_str_lower(tl->v[tl->n - 1].name);
+		if (!tag_name_ok(tl->v[tl->n - 1].name)) {
+			sp_err_set(err, "\"%s\" is not a tag name",
+			    tl->v[tl->n - 1].name);
+			goto fail;
+		}
+		for (size_t i = 0; i + 1 < tl->n; i++)
+			if (strcmp(tl->v[i].name, tl->v[tl->n - 1].name) == 0) {
+				sp_err_set(err, "tag %s= appears twice",
+				    tl->v[i].name);
+				goto fail;
+			}
+	}
+	return true;
+fail:
+	taglist_free(tl);
+	return false;
+}
+
+/* ---- SPF (RFC 7208 sections 4.6 and 5) ---- */
+
+static bool
+spf_cidr_ok(const char *s, unsigned max)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	return errno == 0 && *end == '\0' && v <= max &&
+	    !(s[0] == '0' && s[1] != '\0');
+}
+
+/* ip4:ADDR[/N] or ip6:ADDR[/N] */
+static bool
+spf_ip_ok(const char *arg, int family)
+{
+	unsigned char buf[16];
+	const char *slash = strchr(arg, '/');
+	char *addr = sp_xstrndup(arg, slash ? (size_t)(slash - arg) : strlen(arg));
+	bool good = inet_pton(family, addr, buf) == 1;
+
+	free(addr);
+	if (good && slash != NULL)
+		good = spf_cidr_ok(slash + 1, family == AF_INET ? 32 : 128);
+	return good;
+}
+
+/* a / mx: [":" domain-spec] [ip4-cidr-length] [ "/" ip6-cidr-length ] */
+static bool
+spf_dual_cidr_ok(const char *s)
+{
+	const char *p = s;
+	char *v4, *v6 = NULL;
+	bool good;
+
+	if (*p == '\0')
+		return true;
+	if (*p != '/')
+		return false;
+	p++;
+	if (*p == '/') {
+		return spf_cidr_ok(p + 1, 128);
+	}
+	v4 = sp_xstrdup(p);
+	if ((v6 = strstr(v4, "//")) != NULL) {
+		*v6 = '\0';
+		v6 += 2;
+	}
+	good = spf_cidr_ok(v4, 32) && (v6 == NULL || spf_cidr_ok(v6, 128));
+	free(v4);
+	return good;
+}
+
+static bool
+spf_domain_spec_ok(const char *s, size_t len)
+{
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+static bool
+spf_mechanism_ok(const char *term, const char *name, size_t nlen,
+    unsigned *lookups, sp_err *err)
+{
+	const char *arg = term + nlen;
+
+	if (nlen == 3 && sp_strncasecmp(name, "all", 3) == 0 && *arg == '\0')
+		return true;
+	if ((nlen == 7 && sp_strncasecmp(name, "include", 7) == 0) ||
+	    (nlen == 6 && sp_strncasecmp(name, "exists", 6) == 0)) {
+		if (*arg != ':' || !spf_domain_spec_ok(arg + 1, strlen(arg + 1)))
+			goto bad;
+		(*lookups)++;
+		return true;
+	}
+	if ((nlen == 1 && sp_strncasecmp(name, "a", 1) == 0) ||
+	    (nlen == 2 && sp_strncasecmp(name, "mx", 2) == 0)) {
+		if (*arg == ':') {
+			const char *slash = strchr(arg, '/');
+			size_t dl = slash ? (size_t)(slash - arg - 1) : strlen(arg + 1);
+
+			if (!spf_domain_spec_ok(arg + 1, dl))
+				goto bad;
+			arg += 1 + dl;
+		}
+		if (!spf_dual_cidr_ok(arg))
+			goto bad;
+		(*lookups)++;
+		return true;
+	}
+	if (nlen == 3 && sp_strncasecmp(name, "ptr", 3) == 0) {
+		if (*arg != '\0' &&
+		    (*arg != ':' || !spf_domain_spec_ok(arg + 1, strlen(arg + 1))))
+			goto bad;
+		(*lookups)++;
+		return true;
+	}
+	if (nlen == 3 && sp_strncasecmp(name, "ip4", 3) == 0) {
+		if (*arg != ':' || !spf_ip_ok(arg + 1, AF_INET))
+			goto bad;
+		return true;
+	}
+	if (nlen == 3 && sp_strncasecmp(name, "ip6", 3) == 0) {
+		if (*arg != ':' || !spf_ip_ok(arg + 1, AF_INET6))
+			goto bad;
+		return true;
+	}
+	sp_err_set(err, "\"%s\" is not an SPF mechanism (all, include, a, mx, "
+	    "ptr, ip4, ip6, exists) or modifier (name=value)", term);
+	return false;
+bad:
+	sp_err_set(err, "SPF term \"%s\" is malformed (RFC 7208 section 5)",
+	    term);
+	return false;
+}
+
+/* One term; modifiers are name=value, everything else a mechanism. */
+static bool
+spf_term_ok(const char *term, bool *seen_redirect, bool *seen_exp,
+    unsigned *lookups, sp_err *err)
+{
+	size_t nlen = strcspn(term, ":/=");
+	const char *name = term;
+
+	if (term[nlen] == '=') {
+		if (sp_strcasecmp(term, "v=spf1") == 0) {
+			sp_err_set(err, "leave \"v=spf1\" out: dnsgen adds it");
+			return false;
+		}
+		if (nlen == 0 || !spf_domain_spec_ok(term + nlen + 1,
+		    strlen(term + nlen + 1))) {
+			sp_err_set(err, "SPF modifier \"%s\" is malformed", term);
+			return false;
+		}
+		if (nlen == 8 && sp_strncasecmp(term, "redirect", 8) == 0) {
+			if (*seen_redirect)
+				goto twice;
+			*seen_redirect = true;
+			(*lookups)++;
+		} else if (nlen == 3 && sp_strncasecmp(term, "exp", 3) == 0) {
+			if (*seen_exp)
+				goto twice;
+			*seen_exp = true;
+		}
+		return true;
+	}
+	if (*name == '+' || *name == '-' || *name == '~' || *name == '?') {
+		name++;
+		nlen--;
+	}
+	return spf_mechanism_ok(name, name, nlen, lookups, err);
+twice:
+	sp_err_set(err, "SPF modifier \"%.*s\" may appear only once "
+	    "(RFC 7208 section 6)", (int)nlen, term);
+	return false;
+}
+
+bool
+sp_spf_check_terms(const char *terms, unsigned *lookups, sp_err *err)
+{
+	bool seen_redirect = false, seen_exp = false;
+	const char *p = terms;
+
+	*lookups = 0;
+	while (*p != '\0') {
+		size_t len;
+		char *term;
+		bool good;
+
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			break;
+		len = strcspn(p, " ");
+		term = sp_xstrndup(p, len);
+		good = spf_term_ok(term, &seen_redirect, &seen_exp, lookups,
+		    err);
+		free(term);
+		if (!good)
+			return false;
+		p += len;
+	}
+	return true;
+}
+
+bool
+sp_txt_is_spf(const char *text)
+{
+	/* RFC 7208 4.5: exactly "v=spf1" followed by a space or the end. */
+	return sp_strncasecmp(text, "v=spf1", 6) == 0 &&
+	    (text[6] == '\0' || text[6] == ' ');
+}
+
+/* Terms split on spaces, compared without regard to case. */
+bool
+sp_spf_same(const char *expected, const char *found)
+{
+	const char *a = expected, *b = found;
+
+	for (;;) {
+		size_t la, lb;
+
+		while (*a == ' ')
+			a++;
+		while (*b == ' ')
+			b++;
+		if (*a == '\0' || *b == '\0')
+			return *a == *b;
+		la = strcspn(a, " ");
+		lb = strcspn(b, " ");
+		if (la != lb || sp_strncasecmp(a, b, la) != 0)
+			return false;
+		a += la;
+		b += lb;
+	}
+}
+
+/* ---- DMARC (RFC 7489 section 6.3) ---- */
+
+static bool
+one_of(const char *value, const char *const *words)
+{
+	for (; *words != NULL; words++)
+		if (sp_strcasecmp(value, *words) == 0)
+			return true;
+	return false;
+}
+
+static bool
+digits_upto(const char *s, unsigned long max)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	return errno == 0 && *end == '\0' && v <= max;
+}
+
+/* fo = 0 / 1 / d / s, joined by ':' */
+static bool
+dmarc_fo_ok(const char *v)
+{
+	for (;;) {
+		while (is_wsp((unsigned char)*v))
+			v++;
+		if (*v != '0' && *v != '1' && *v != 'd' && *v != 's' &&
+		    *v != 'D' && *v != 'S')
+			return false;
+		v++;
+		while (is_wsp((unsigned char)*v))
+			v++;
+		if (*v == '\0')
+			return true;
+		if (*v++ != ':')
+			return false;
+	}
+}
+
+/* mailto:LOCAL@DOMAIN [ "!" 1*DIGIT [ k / m / g / t ] ] */
+static bool
+dmarc_uri_ok(const char *uri, sp_err *err)
+{
+	char *u = sp_xstrdup(uri), *bang, *at;
+	bool good = false;
+
+	if ((bang = strrchr(u, '!')) != NULL) {
+		char *size = bang + 1;
+		size_t n = strspn(size, "0123456789");
+
+		*bang = '\0';
+		if (n == 0 || (size[n] != '\0' && (strchr("kmgtKMGT", size[n]) ==
+		    NULL || size[n + 1] != '\0'))) {
+			sp_err_set(err, "\"%s\": the size after '!' must be "
+			    "digits with an optional k, m, g or t", uri);
+			goto out;
+		}
+	}
+	if (sp_strncasecmp(u, "mailto:", 7) != 0) {
+		sp_err_set(err, "\"%s\" is not a mailto: URI (receivers send "
+		    "reports only by mail)", uri);
+		goto out;
+	}
+	at = strrchr(u + 7, '@');
+	if (at == NULL || at == u + 7 || !sp_dns_hostname_ok(at + 1) ||
+	    strpbrk(u + 7, " \t\"<>,;") != NULL) {
+		sp_err_set(err, "\"%s\" is not mailto:LOCAL@DOMAIN (a ',' or "
+		    "'!' inside the address must be written %%2C or %%21)", uri);
+		goto out;
+	}
+	good = true;
+out:
+	free(u);
+	return good;
+}
+
+static bool
+dmarc_uris_ok(const char *tag, const char *value, sp_err *err)
+{
+	const char *p = value;
+
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		char *uri = trimmed(p, len);
+		bool good = *uri != '\0' && dmarc_uri_ok(uri, err);
+
+		if (*uri == '\0')
+			sp_err_set(err, "empty URI in the list");
+		free(uri);
+		if (!good) {
+			sp_err_prefix(err, "%s=", tag);
+			return false;
+		}
+		if (p[len] == '\0')
+			return true;
+		p += len + 1;
+	}
+}
+
+static const char *const dmarc_policies[] = { "none", "quarantine", "reject", NULL };
+static const char *const dmarc_align[] = { "r", "s", NULL };
+static const char *const dmarc_psd[] = { "y", "n", "u", NULL };
+static const char *const dmarc_yn[] = { "y", "n", NULL };
+static const char *const dmarc_rf[] = { "afrf", NULL };
+
+static bool
+dmarc_tag_ok(const struct tag *t, sp_err *err)
+{
+	const char *n = t->name, *v = t->value;
+
+	if (strcmp(n, "v") == 0) {
+		sp_err_set(err, "leave \"v=DMARC1\" out: dnsgen adds it");
+		return false;
+	}
+	if (strcmp(n, "p") == 0 || strcmp(n, "sp") == 0 || strcmp(n, "np") == 0) {
+		if (one_of(v, dmarc_policies))
+			return true;
+		sp_err_set(err, "%s=%s: the policy must be none, quarantine or "
+		    "reject", n, v);
+		return false;
+	}
+	if (strcmp(n, "adkim") == 0 || strcmp(n, "aspf") == 0) {
+		if (one_of(v, dmarc_align))
+			return true;
+		sp_err_set(err, "%s=%s: alignment must be r (relaxed) or s "
+		    "(strict)", n, v);
+		return false;
+	}
+	if (strcmp(n, "pct") == 0) {
+		if (digits_upto(v, 100))
+			return true;
+		sp_err_set(err, "pct=%s: must be a whole number from 0 to 100", v);
+		return false;
+	}
+	if (strcmp(n, "fo") == 0) {
+		if (dmarc_fo_ok(v))
+			return true;
+		sp_err_set(err, "fo=%s: must be 0, 1, d or s, joined by ':'", v);
+		return false;
+	}
+	if (strcmp(n, "rf") == 0) {
+		if (one_of(v, dmarc_rf))
+			return true;
+		sp_err_set(err, "rf=%s: the only report format is afrf", v);
+		return false;
+	}
+	if (strcmp(n, "ri") == 0) {
+		if (digits_upto(v, 4294967295UL))
+			return true;
+		sp_err_set(err, "ri=%s: must be a number of seconds", v);
+		return false;
+	}
+	if (strcmp(n, "rua") == 0 || strcmp(n, "ruf") == 0)
+		return dmarc_uris_ok(n, v, err);
+	if (strcmp(n, "psd") == 0 || strcmp(n, "t") == 0) {
+		if (one_of(v, n[0] == 'p' ? dmarc_psd : dmarc_yn))
+			return true;
+		sp_err_set(err, "%s=%s: not a valid value", n, v);
+		return false;
+	}
+	sp_err_set(err, "unknown DMARC tag %s= (known: p, sp, np, adkim, aspf, "
+	    "pct, fo, rf, ri, rua, ruf, psd, t)", n);
+	return false;
+}
+
+bool
+sp_dmarc_check_tags(const char *tags, sp_err *err)
+{
+	struct taglist tl;
+	bool good = true;
+
+	if (!taglist_parse(tags, &tl, err))
+		return false;
+	for (size_t i = 0; i < tl.n && good; i++)
+		good = dmarc_tag_ok(&tl.v[i], err);
+	if (good && taglist_find(&tl, "p") == NULL) {
+		sp_err_set(err, "the p= tag (none, quarantine or reject) is "
+		    "required (RFC 7489 section 6.3)");
+		good = false;
+	}
+	taglist_free(&tl);
+	return good;
+}
+
+bool
+sp_txt_is_dmarc(const char *text)
+{
+	const char *p = text;
+
+	/* RFC 7489 6.6.3: the record starts with the v=DMARC1 tag. */
+	while (is_wsp((unsigned char)*p))
+		p++;
+	if (*p++ != 'v')
+		return false;
+	while (is_wsp((unsigned char)*p))
+		p++;
+	if (*p++ != '=')
+		return false;
+	while (is_wsp((unsigned char)*p))
+		p++;
+	if (strncmp(p, "DMARC1", 6) != 0)
+		return false;
+	p += 6;
+	while (is_wsp((unsigned char)*p))
+		p++;
+	return *p == ';' || *p == '\0';
+}
+
+bool
+sp_dmarc_same(const char *expected, const char *found)
+{
+	struct taglist a, b;
+	bool same;
+
+	if (!sp_txt_is_dmarc(found) || !taglist_parse(expected, &a, NULL))
+		return false;
+	if (!taglist_parse(found, &b, NULL)) {
+		taglist_free(&a);
+		return false;
+	}
+	same = a.n == b.n;
+	for (size_t i = 0; i < a.n && same; i++) {
+		const struct tag *t = taglist_find(&b, a.v[i].name);
+
+		if (t == NULL) {
+			same = false;
+			break;
+		}
+		squeeze_wsp(a.v[i].value);
+		squeeze_wsp(t->value);
+		if (strcmp(a.v[i].name, "rua") == 0 ||
+		    strcmp(a.v[i].name, "ruf") == 0)
+			same = strcmp(a.v[i].value, t->value) == 0;
+		else
+			same = sp_strcasecmp(a.v[i].value, t->value) == 0;
+	}
+	taglist_free(&a);
+	taglist_free(&b);
+	return same;
+}
+
+/* ---- DKIM key records (RFC 6376 section 3.6.1) ---- */
+
+static bool
+dkim_record_parse(const char *text, struct taglist *tl, sp_err *err)
+{
+	const struct tag *v;
+
+	if (!taglist_parse(text, tl, err))
+		return false;
+	for (size_t i = 0; i < tl->n; i++)
+		squeeze_wsp(tl->v[i].value);
+	v = taglist_find(tl, "v");
+	if (v != NULL && (v != &tl->v[0] || strcmp(v->value, "DKIM1") != 0)) {
+		sp_err_set(err, "v= must come first and be DKIM1");
+		taglist_free(tl);
+		return false;
+	}
+	return true;
+}
+
+static const char *
+dkim_k(const struct taglist *tl)
+{
+	const struct tag *k = taglist_find(tl, "k");
+
+	return k != NULL ? k->value : "rsa";
+}
+
+bool
+sp_dkim_same_key(const char *expected, const char *found, sp_err *why)
+{
+	struct taglist a, b;
+	const struct tag *pa, *pb, *s;
+	bool same = false;
+
+	if (!dkim_record_parse(expected, &a, why))
+		SP_BUG("dnsgen built a bad DKIM record: %s", why ? why->msg : "");
+	if (!dkim_record_parse(found, &b, why)) {
+		sp_err_prefix(why, "not a DKIM key record");
+		taglist_free(&a);
+		return false;
+	}
+	pa = taglist_find(&a, "p");
+	pb = taglist_find(&b, "p");
+	s = taglist_find(&b, "s");
+	if (pb == NULL)
+		sp_err_set(why, "no p= tag");
+	else if (*pb->value == '\0')
+		sp_err_set(why, "the key is revoked (empty p=)");
+	else if (sp_strcasecmp(dkim_k(&a), dkim_k(&b)) != 0)
+		sp_err_set(why, "key type k=%s, expected k=%s", dkim_k(&b),
+		    dkim_k(&a));
+	else if (pa == NULL || strcmp(pa->value, pb->value) != 0)
+		sp_err_set(why, "a different public key (p=)");
+	else if (s != NULL && strstr(s->value, "email") == NULL &&
+	    strchr(s->value, '*') == NULL)
+		sp_err_set(why, "s=%s does not allow email", s->value);
+	else
+		same = true;
+	taglist_free(&a);
+	taglist_free(&b);
+	return same;
+}
