@@ -14,6 +14,8 @@ lib_libsignpost_a_SOURCES += include/signpost/dkim.h lib/dkim.c lib/dkim_sig.c \
 # signing policy (which mail the milter signs)
 lib_libsignpost_a_SOURCES += lib/policy.c include/signpost/policy.h
 # DNS record building (dnsgen)
+lib_libsignpost_a_SOURCES += lib/dnsrec.c lib/dnsname.c lib/dnstxt.c \
+	lib/dnsfmt.c include/signpost/dnsrec.h
 
 # What a program linking the core needs.
 SIGNPOST_LIBS = lib/libsignpost.a $(CRYPTO_LIBS) $(BSD_LIBS)
