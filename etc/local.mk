@@ -1,3 +1,5 @@
 # etc/: sample configuration, systemd unit and Postfix snippet (shipped, not installed).
 # the annotated sample configuration, described in signpost.conf(5)
 EXTRA_DIST += etc/signpost.conf
+# signpost.conf(5)
+dist_man_MANS += etc/signpost.conf.5

@@ -1050,6 +1050,60 @@ test_sample(void)
 	sp_config_free(conf);
 }
 
+/*
+ * The configuration examples in signpost.conf(5): every literal block under
+ * EXAMPLES that starts with a section header, read together as one file.
+ */
+static void
+test_manual_examples(void)
+{
+	const char *top = getenv("top_srcdir");
+	char *path, line[512];
+	struct sp_buf text = SP_BUF_INIT;
+	bool in_examples = false, in_block = false, keep = false;
+	size_t blocks = 0;
+	sp_err err;
+	struct sp_config *conf;
+	FILE *f;
+
+	if (top == NULL)
+		bail_out("top_srcdir is not set (run through make check)");
+	path = sp_xasprintf("%s/etc/signpost.conf.5", top);
+	if ((f = fopen(path, "r")) == NULL)
+		bail_out("%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, ".Sh ", 4) == 0)
+			in_examples = strcmp(line, ".Sh EXAMPLES\n") == 0;
+		else if (in_examples && strncmp(line, ".Bd -literal", 12) == 0)
+			in_block = true, keep = false;
+		else if (in_block && strcmp(line, ".Ed\n") == 0)
+			in_block = false;
+		else if (in_block) {
+			if (!keep && line[0] == '[') {
+				keep = true;
+				blocks++;
+			}
+			if (keep)
+				sp_buf_puts(&text, line);
+		}
+	}
+	fclose(f);
+	free(path);
+	ok(blocks == 2, "manual: two configuration examples found (%zu)",
+	    blocks);
+	conf = parse(text.data ? text.data : "", &err);
+	if (ok(conf != NULL, "manual: the EXAMPLES parse")) {
+		ok(conf->n_domains == 2 &&
+		    sp_config_find_domain(conf, "a.example.com") != NULL &&
+		    conf->domains[1].dns.services == 0 &&
+		    conf->domains[1].dns.n_mx == 2,
+		    "manual: the examples mean what the page says");
+	} else
+		diag("  refused: %s", err.msg);
+	sp_config_free(conf);
+	sp_buf_free(&text);
+}
+
 /* A file that sets every name, for the robustness checks. */
 static const char full_conf[] =
 	"# every name\n"
@@ -1169,6 +1223,7 @@ main(void)
 	rmdir(template);
 	free(template);
 	test_sample();
+	test_manual_examples();
 	test_robustness();
 	return done_testing();
 }
