@@ -993,6 +993,101 @@ test_every_body_cut(const char *label, const char *text)
 	free(path);
 }
 
+/* --- mutations ----------------------------------------------------------- */
+
+static unsigned long long rng_state = 0x5eed5a1975ULL;
+
+/* xorshift64*: a fixed sequence, so a failure can be replayed */
+static unsigned long long
+rng(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dULL;
+}
+
+/* Does a signature made with the key verify against its own p= value? */
+static bool
+signs_for_its_record(const struct sp_key *key)
+{
+	static const unsigned char msg[] = "mutation check";
+	const EVP_MD *md = key->type == SP_KEY_RSA ? EVP_sha256() : NULL;
+	unsigned char sig[1024], *der;
+	size_t siglen = sizeof(sig), len = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_PKEY *pub = NULL;
+	bool good = false;
+
+	der = unbase64(key->public_b64, &len);
+	if (der != NULL && key->type == SP_KEY_RSA) {
+		const unsigned char *p = der;
+		pub = d2i_PUBKEY(NULL, &p, (long)len);
+	} else if (der != NULL && len == 32) {
+		pub = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, der,
+		    32);
+	}
+	if (ctx != NULL && pub != NULL &&
+	    EVP_DigestSignInit(ctx, NULL, md, NULL, key->pkey) == 1 &&
+	    EVP_DigestSign(ctx, sig, &siglen, msg, sizeof(msg)) == 1) {
+		EVP_MD_CTX_free(ctx);
+		ctx = EVP_MD_CTX_new();
+		good = ctx != NULL &&
+		    EVP_DigestVerifyInit(ctx, NULL, md, NULL, pub) == 1 &&
+		    EVP_DigestVerify(ctx, sig, siglen, msg, sizeof(msg)) == 1;
+	}
+	EVP_MD_CTX_free(ctx);
+	EVP_PKEY_free(pub);
+	free(der);
+	ERR_clear_error();
+	return good;
+}
+
+/*
+ * Change 1-3 random bytes of a good key file, many times: nothing may
+ * crash (the sanitizer build watches), a refusal must name the path, and
+ * any file that still loads must sign for the record it would publish.
+ */
+static void
+test_mutations(const char *label, const char *text, unsigned rounds)
+{
+	static const char alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-\n ";
+	struct sp_key_rules rules = { .allow_weak_rsa = true,
+	    .owners = { 0, geteuid() }, .n_owners = 2 };
+	size_t len = strlen(text);
+	unsigned loaded = 0, bad = 0;
+	char *path = tmp_path("mutant.pem"), *buf = sp_xmalloc(len + 1);
+
+	for (unsigned r = 0; r < rounds; r++) {
+		unsigned changes = 1 + (unsigned)(rng() % 3);
+		sp_err err = { "" };
+		struct sp_key *key;
+
+		memcpy(buf, text, len + 1);
+		for (unsigned c = 0; c < changes; c++)
+			buf[rng() % len] = rng() % 4 == 0 ? (char)(rng() & 0xff) :
+			    alphabet[rng() % (sizeof(alphabet) - 1)];
+		write_file(path, buf, len, 0600);
+		key = sp_key_load(path, "example.com", "mutant", &rules, &err);
+		if (key != NULL)
+			loaded++;
+		if ((key == NULL && strncmp(err.msg, path, strlen(path)) != 0) ||
+		    (key != NULL && !signs_for_its_record(key))) {
+			if (bad++ == 0)
+				diag("  round %u: %s", r,
+				    key != NULL ? "loaded a key that signs "
+				    "wrongly" : err.msg);
+		}
+		sp_key_free(key);
+		ERR_clear_error();
+	}
+	ok(bad == 0, "%s: %u mutated files: %u loaded (and sign for their own "
+	    "record), the rest refused with the path", label, rounds, loaded);
+	free(buf);
+	free(path);
+}
+
 /* --- key sets and key folders --------------------------------------------- */
 
 struct conf_fixture {
@@ -1285,6 +1380,9 @@ main(void)
 	test_every_truncation("RSA-2048 PKCS#1", pem.rsa2048_p1);
 	test_every_body_cut("Ed25519 PKCS#8", pem.ed25519);
 	test_every_body_cut("RSA-2048 PKCS#8", pem.rsa2048_p8);
+	test_mutations("Ed25519 PKCS#8", pem.ed25519, 600);
+	test_mutations("RSA-2048 PKCS#1", pem.rsa2048_p1, 600);
+	test_mutations("RSA-1024 PKCS#1", pem.rsa1024_p1, 600);
 	test_key_path();
 	test_keyset();
 	test_keyset_from_config();
