@@ -1,1 +1,9 @@
-# tests/dnsgen.mk: the dnsgen tests (TAP).
+# tests/dnsgen.mk: the dnsgen tests (TAP): lib/dnsrec's records, text and
+# validation (unit), and dnsgen itself against real DNS tools: zones checked
+# by named-checkzone and kzonecheck, a private Knot server loaded from the
+# zone or updated by nsupdate, `dnsgen check` on good and tampered data, and
+# signatures verified through that server by independent verifiers.
+check_PROGRAMS += tests/unit/test_dnsrec
+TESTS += tests/unit/test_dnsrec
+tests_unit_test_dnsrec_SOURCES = tests/unit/test_dnsrec.c
+tests_unit_test_dnsrec_LDADD = $(SIGNPOST_LIBS)
