@@ -131,6 +131,53 @@ check_unix_path(const char *path, sp_err *err)
 }
 
 /*
+ * The address of an inet/inet6 spec (PORT@HOST; no HOST: the wildcard,
+ * or the loopback address when `for_connect`). NULL with err set on error.
+ */
+static struct addrinfo *
+inet_address(const char *spec, bool for_connect, sp_err *err)
+{
+	const char *colon = strchr(spec, ':');
+	const char *at = strchr(spec, '@');
+	bool v6 = strncmp(spec, "inet6:", 6) == 0;
+	struct addrinfo hints;
+	struct addrinfo *res = NULL;
+	char *port;
+	char *host;
+	int rc;
+
+	if (colon == NULL) {
+		sp_err_set(err, "socket %s: not a milter socket", spec);
+		return NULL;
+	}
+	if (at != NULL) {
+		port = sp_xstrndup(colon + 1, (size_t)(at - colon - 1));
+		host = sp_xstrdup(at + 1);
+	} else {
+		port = sp_xstrdup(colon + 1);
+		host = NULL;
+	}
+	if (host != NULL && host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	if (host == NULL && for_connect)
+		host = sp_xstrdup(v6 ? "::1" : "127.0.0.1");
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = v6 ? AF_INET6 : AF_INET;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc != 0) {
+		sp_err_set(err, "socket %s: %s", spec, gai_strerror(rc));
+		res = NULL;
+	}
+	free(port);
+	free(host);
+	return res;
+}
+
+/*
  * Try the bind ourselves first for inet sockets: libmilter only logs its
  * reason to syslog, and an operator starting us by hand wants it on the
  * terminal ("address already in use").
@@ -138,35 +185,12 @@ check_unix_path(const char *path, sp_err *err)
 static bool
 probe_inet(const char *spec, sp_err *err)
 {
-	const char *colon = strchr(spec, ':');
-	const char *at = strchr(spec, '@');
-	struct addrinfo hints;
-	struct addrinfo *res;
-	char *port;
-	char *host;
-	int fd;
+	struct addrinfo *res = inet_address(spec, false, err);
 	int one = 1;
-	int rc;
+	int fd;
 
-	if (colon == NULL || at == NULL || at < colon)
-		return true;    /* no host: libmilter binds the wildcard */
-	port = sp_xstrndup(colon + 1, (size_t)(at - colon - 1));
-	host = sp_xstrdup(at + 1);
-	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-		memmove(host, host + 1, strlen(host));
-		host[strlen(host) - 1] = '\0';
-	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = strncmp(spec, "inet6:", 6) == 0 ? AF_INET6 : AF_INET;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE;
-	rc = getaddrinfo(host, port, &hints, &res);
-	if (rc != 0) {
-		sp_err_set(err, "socket %s: %s", spec, gai_strerror(rc));
-		free(port), free(host);
+	if (res == NULL)
 		return false;
-	}
-	free(port), free(host);
 	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd >= 0) {
 		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -180,6 +204,37 @@ probe_inet(const char *spec, sp_err *err)
 	}
 	freeaddrinfo(res);
 	return true;
+}
+
+void
+mt_listen_knock(const char *spec)
+{
+	const char *path = unix_path(spec);
+	struct sockaddr_un sun;
+	struct addrinfo *res = NULL;
+	sp_err err;
+	int fd;
+
+	if (path != NULL) {
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0) {
+			(void)connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+			close(fd);
+		}
+		return;
+	}
+	res = inet_address(spec, true, &err);
+	if (res == NULL)
+		return;
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		(void)connect(fd, res->ai_addr, res->ai_addrlen);
+		close(fd);
+	}
+	freeaddrinfo(res);
 }
 
 bool

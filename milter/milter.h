@@ -67,6 +67,11 @@ unsigned mt_filter_drain(unsigned seconds);
  */
 bool mt_listen_open(const char *spec, unsigned mode, uid_t uid, gid_t gid,
     sp_err *err);
+/*
+ * Connect to our own socket and hang up: wakes libmilter's listener, which
+ * otherwise notices smfi_stop() only at its next 5-second poll timeout.
+ */
+void mt_listen_knock(const char *spec);
 /* Raise RLIMIT_NOFILE as far as allowed; returns the soft limit. */
 unsigned long mt_raise_nofile(void);
 /* Look up `user` (NULL: none) for mt_drop_privileges. */

@@ -48,6 +48,7 @@
 #include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bsd/libutil.h>
@@ -57,6 +58,40 @@
 #include "milter.h"
 
 static const char *config_path;
+static char *listen_spec;              /* the worker's socket, for knocking */
+
+static void *
+stop_main(void *arg)
+{
+	(void)arg;
+	(void)smfi_stop();
+	return NULL;
+}
+
+/*
+ * smfi_stop() sets libmilter's stop flag and then waits for the listener,
+ * which sits in poll() for up to 5 seconds between checks of that flag.
+ * So stop from a second thread, and meanwhile knock on our own socket: the
+ * listener wakes up, sees the flag and returns from smfi_main() at once.
+ * (The knocks are refused in negotiation: we are draining.) The process
+ * exits when smfi_main() returns, which ends this loop too.
+ */
+static void
+stop_listener(void)
+{
+	struct timespec pause = { 0, 50 * 1000 * 1000 };
+	pthread_t tid;
+
+	if (pthread_create(&tid, NULL, stop_main, NULL) != 0) {
+		(void)smfi_stop();
+		return;
+	}
+	(void)pthread_detach(tid);
+	for (int i = 0; i < 200; i++) {
+		nanosleep(&pause, NULL);
+		mt_listen_knock(listen_spec);
+	}
+}
 
 /* ---- worker ---- */
 
@@ -88,7 +123,7 @@ control_main(void *arg)
 		sp_log(SP_LOG_WARNING, "%u message(s) still in flight after "
 		    "%d s: stopping anyway (the MTA applies "
 		    "milter_default_action to them)", left, MT_DRAIN_SECONDS);
-	(void)smfi_stop();
+	stop_listener();
 	return NULL;
 }
 
@@ -132,6 +167,7 @@ worker_main(struct sp_config *conf, uid_t uid, gid_t gid, int ctl_fd,
 {
 	static int ctl;
 	char *socket_spec = sp_xstrdup(conf->milter.socket);
+
 	pthread_t tid;
 	sigset_t chld;
 	sp_err err;
@@ -158,7 +194,7 @@ worker_main(struct sp_config *conf, uid_t uid, gid_t gid, int ctl_fd,
 	(void)pthread_detach(tid);
 	sp_log(SP_LOG_NOTICE, "started (worker pid %ld), listening on %s",
 	    (long)getpid(), socket_spec);
-	free(socket_spec);
+	listen_spec = socket_spec;
 	if (write(ready_fd, "R", 1) != 1)
 		return 2;
 	close(ready_fd);

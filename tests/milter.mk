@@ -3,3 +3,5 @@
 check_PROGRAMS += tests/unit/test_policy
 TESTS += tests/unit/test_policy
 tests_unit_test_policy_LDADD = $(SIGNPOST_LIBS)
+TESTS += tests/integration/milter-policy.sh
+EXTRA_DIST += tests/integration/milter-lib.sh tests/integration/milter-policy.sh
