@@ -294,11 +294,12 @@ test_byte_exact(const struct message *m, struct sp_key *ed,
 		const char *v = signed_rfc.f[i].value;
 		const char *b = strstr(v, " b=");
 		struct sp_key *key;
-		char *prefix, *want, *got = NULL, *a = tag(v, "a");
+		char *prefix, *want, *got = NULL, *a;
 		sp_err err;
 
 		if (strcmp(signed_rfc.f[i].name, "DKIM-Signature") != 0)
 			continue;
+		a = tag(v, "a");
 		found++;
 		if (b == NULL)
 			bail_out("signed-rfc.eml: no b= in a signature");
