@@ -6,3 +6,9 @@ tests_tools_milter_client_SOURCES = tests/tools/milter-client.c \
 	tests/tools/milter-client-msg.c tests/tools/milter-client-load.c \
 	tests/tools/milter-client-proto.h tests/tools/milter-client-internal.h
 tests_tools_milter_client_LDADD = $(SIGNPOST_LIBS)
+
+# End to end through a private Postfix (root, postfix and dovecot needed).
+TESTS += tests/integration/postfix-sign.sh tests/integration/postfix-content.sh
+EXTRA_DIST += tests/integration/postfix-lib.sh tests/integration/smtp-sink.py \
+	tests/integration/smtp-send.py tests/integration/postfix-sign.sh \
+	tests/integration/postfix-content.sh
