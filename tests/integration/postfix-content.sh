@@ -46,6 +46,18 @@ else
 	not_ok "internal client: Postfix added Date: and Message-ID:, not To:" "$(pf_field_names "$PF_LAST" | tr '\n' ' ')"
 fi
 pf_h_lacks "internal client: h= does not cover the absent To:" "$PF_LAST" to
+order=$(pf_field_names "$PF_LAST" | sed -n '4,$p' | tr '\n' ' ')
+if [ "$order" = "from subject message-id date " ]; then
+	ok "internal client: Postfix appends Message-Id: then Date: at the end of the header"
+else
+	not_ok "internal client: Postfix appends Message-Id: then Date: at the end of the header" "fields after Received: $order"
+fi
+h=$(pf_sig_tag "$PF_LAST" 1 h | tr 'A-Z' 'a-z' | tr ':' '\n')
+if echo "$h" | grep -qx date && echo "$h" | grep -qx message-id; then
+	ok "internal client: the milter saw the added fields and signed them"
+else
+	not_ok "internal client: the milter saw the added fields and signed them" "h=$(echo $h)"
+fi
 
 # 2. The same through the sendmail command.
 check "sendmail: message without Date/Message-ID/To accepted" pf_sendmail "$m-bare.eml"
@@ -91,6 +103,8 @@ check "long-line message accepted" pf_smtp --source 127.0.0.1 "$m-long.eml"
 pf_next_delivery
 pf_check_signed "2,500-byte body line" "$PF_LAST"
 check "long line: delivered in one piece" grep -q "^x\{2500\}"$'\r'"\$" "$PF_LAST"
+check "long line: signpost-milter logged a warning naming its length" \
+	grep -q 'warning:.*2500.*998' "$PF_MILTER_DIR/milter.log"
 
 # 6. What Postfix does without those settings (the reason for them).
 check "reload with Postfix's default smtp_line_length_limit (998)" \
