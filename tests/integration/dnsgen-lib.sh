@@ -1,0 +1,165 @@
+# dnsgen-lib.sh - helpers for the dnsgen integration tests (sourced after
+# tests/tap.sh, never run on its own): a configuration and keys in $TAP_TMP,
+# zone files wrapped with SOA and NS, and a private Knot DNS server on a free
+# loopback port (its own rundir and storage under $TAP_TMP), started and
+# stopped by PID.
+
+DNSGEN=$top_builddir/dnsgen/dnsgen
+KNOTD=$(command -v knotd || echo /usr/sbin/knotd)
+KNOTC=$(command -v knotc || echo /usr/sbin/knotc)
+PY=/usr/bin/python3
+
+[ -x "$DNSGEN" ] || bail_out "$DNSGEN not built"
+
+# dg_need TOOL... : skip the whole test when a tool is genuinely missing.
+dg_need() {
+	local t
+	for t in "$@"; do
+		case $t in
+		knotd) [ -x "$KNOTD" ] || skip_all "knotd missing (Debian: knot)" ;;
+		dnspython) "$PY" -c 'import dns.resolver, dns.zone' 2>/dev/null ||
+			skip_all "dnspython missing (Debian: python3-dnspython)" ;;
+		*) command -v "$t" >/dev/null 2>&1 ||
+			skip_all "$t missing (scripts/install-deps installs it)" ;;
+		esac
+	done
+}
+
+# dg_conf FILE KEYS_DIR [EXTRA-LINES] : a configuration for example.com with
+# active selectors rsa1 and ed1, addresses in documentation ranges, and the
+# characters a master file must escape inside the SPF exp= domain-spec.
+dg_conf() {
+	local file=$1 keys=$2 extra=${3:-}
+	cat >"$file" <<EOF
+[signing]
+keys_dir = $keys
+
+[dns]
+ttl = 3600
+mail_host = mail.example.com
+ipv4 = 203.0.113.25
+ipv6 = 2001:db8::25
+mx = 10 mail.example.com
+spf = exp=ex"pl\\ain;x.example.com -all
+dmarc = p=quarantine; rua=mailto:dmarc@example.com; pct=100
+
+[domain example.com]
+selector = rsa1, ed1
+$extra
+EOF
+}
+
+# dg_keys CONF : make the rsa1 (RSA 2048) and ed1 (Ed25519) keys.
+dg_keys() {
+	"$DNSGEN" -c "$1" keygen -d example.com -s rsa1 >/dev/null &&
+	"$DNSGEN" -c "$1" keygen -d example.com -s ed1 -a ed25519 >/dev/null
+}
+
+# dg_soa DOMAIN SERIAL : the SOA and NS lines every test zone starts with.
+dg_soa() {
+	printf '$ORIGIN %s.\n$TTL 3600\n@ SOA ns1.example.net. hostmaster.example.com. %s 3600 600 86400 300\n@ NS ns1.example.net.\n' "$1" "$2"
+}
+
+# dg_zone CONF SERIAL : dnsgen's zone for example.com wrapped with SOA/NS.
+dg_zone() {
+	dg_soa example.com "$2" && "$DNSGEN" -c "$1" -f zone
+}
+
+# dg_reverse_zones DIR : PTR zones for 203.0.113.25 and 2001:db8::25 naming
+# mail.example.com, so --server can confirm reverse DNS too.
+dg_reverse_zones() {
+	{ dg_soa 113.0.203.in-addr.arpa 1; echo "25 PTR mail.example.com."; } \
+		>"$1/113.0.203.in-addr.arpa.zone"
+	{ dg_soa 8.b.d.0.1.0.0.2.ip6.arpa 1
+	  echo "5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0 PTR mail.example.com."
+	} >"$1/8.b.d.0.1.0.0.2.ip6.arpa.zone"
+}
+
+# knot_start DIR LISTEN ZONE... : knotd serving DIR/zones/ZONE.zone for each
+# ZONE, listening on LISTEN (e.g. "127.0.0.1@5353"; several separated by
+# spaces). A zone named with a "+" suffix accepts dynamic updates from
+# 127.0.0.1. Sets KNOT_PID and KNOT_CONF; waits until it answers.
+knot_start() {
+	local dir=$1 listen=$2 z l first
+	shift 2
+	mkdir -p "$dir/run" "$dir/db" "$dir/zones"
+	{
+		echo "server:"
+		echo "    rundir: \"$dir/run\""
+		for l in $listen; do echo "    listen: $l"; done
+		echo "database:"
+		echo "    storage: \"$dir/db\""
+		echo "log:"
+		echo "  - target: stderr"
+		echo "    any: info"
+		echo "acl:"
+		echo "  - id: local_update"
+		echo "    address: 127.0.0.1"
+		echo "    action: update"
+		echo "template:"
+		echo "  - id: default"
+		echo "    storage: \"$dir/zones\""
+		echo "    zonefile-sync: -1"
+		echo "zone:"
+		for z in "$@"; do
+			echo "  - domain: ${z%+}"
+			[ "${z%+}" = "$z" ] || echo "    acl: local_update"
+		done
+	} >"$dir/knot.conf"
+	KNOT_CONF=$dir/knot.conf
+	"$KNOTD" -c "$KNOT_CONF" >"$dir/knotd.log" 2>&1 &
+	KNOT_PID=$!
+	first=${1%+}
+	l=${listen%% *}
+	knot_wait_serial "${l%@*}" "${l#*@}" "$first" "" ||
+		{ cat "$dir/knotd.log" | sed 's/^/# /'; return 1; }
+}
+
+knot_stop() {
+	if [ -n "${KNOT_PID:-}" ]; then
+		kill "$KNOT_PID" 2>/dev/null || true
+		wait "$KNOT_PID" 2>/dev/null || true
+		KNOT_PID=
+	fi
+}
+
+# knot_wait_serial ADDR PORT ZONE SERIAL : until the zone's SOA has SERIAL
+# (any serial when empty); at most ten seconds.
+knot_wait_serial() {
+	local i got
+	for i in $(seq 1 100); do
+		got=$(dig +short +time=1 +tries=1 @"$1" -p "$2" "$3" SOA 2>/dev/null |
+			awk '{print $3}')
+		if [ -n "$got" ] && { [ -z "$4" ] || [ "$got" = "$4" ]; }; then
+			return 0
+		fi
+		[ -z "${KNOT_PID:-}" ] || kill -0 "$KNOT_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# knot_reload PORT ZONE SERIAL : re-read the zone file, wait for SERIAL.
+knot_reload() {
+	"$KNOTC" -c "$KNOT_CONF" zone-reload "$2" >/dev/null &&
+		knot_wait_serial 127.0.0.1 "$1" "$2" "$3"
+}
+
+# check_rc NAME WANT COMMAND... : the command exits WANT (output kept in $OUT).
+check_rc() {
+	local name=$1 want=$2 rc=0
+	shift 2
+	OUT=$("$@" 2>&1) || rc=$?
+	if [ "$rc" -eq "$want" ]; then
+		ok "$name"
+	else
+		not_ok "$name" "exit $rc, want $want:
+$OUT"
+	fi
+}
+
+# out_has NAME REGEX : the last check_rc output matches (grep -E).
+out_has() {
+	if grep -Eq -- "$2" <<<"$OUT"; then ok "$1"; else not_ok "$1" "no /$2/ in:
+$OUT"; fi
+}
