@@ -1355,6 +1355,14 @@ test_domain_dir(void)
 	free(f.keys_dir);
 }
 
+/* Runs on every exit, bail_out() included (forked children use _exit). */
+static void
+remove_tmpdir(void)
+{
+	chmod(tmpdir, 0700);
+	nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int
 main(void)
 {
@@ -1364,6 +1372,7 @@ main(void)
 	    base != NULL && *base != '\0' ? base : "/tmp");
 	if (mkdtemp(tmpdir) == NULL)
 		bail_out("mkdtemp %s: %s", tmpdir, strerror(errno));
+	atexit(remove_tmpdir);
 	umask(077);
 	make_pems();
 
@@ -1389,6 +1398,5 @@ main(void)
 	test_domain_dir();
 
 	free_pems();
-	nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	return done_testing();
 }
