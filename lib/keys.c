@@ -387,6 +387,7 @@ struct pem_scan {
 	size_t n_blocks;
 	size_t n_private;
 	bool unterminated;          /* a BEGIN without its END */
+	char open_label[64];        /* ... and the label of that block */
 	bool proc_encrypted;        /* PKCS#1 "Proc-Type: 4,ENCRYPTED" */
 	enum pem_kind first_kind;
 	char first_label[64];
@@ -482,6 +483,8 @@ pem_scan_text(const char *data, size_t len, struct pem_scan *scan)
 		stop = memmem(p, (size_t)(end - p), endline, strlen(endline));
 		if (stop == NULL) {
 			scan->unterminated = true;
+			snprintf(scan->open_label, sizeof(scan->open_label),
+			    "%s", label);
 			return;
 		}
 		/* RFC 1421 headers of a PKCS#1 key encrypted by OpenSSL */
@@ -540,7 +543,7 @@ pem_refuse(const struct pem_scan *scan, const char *path, sp_err *err)
 	}
 	if (scan->unterminated) {
 		sp_err_set(err, "%s: PEM block \"%s\" has no END line (file "
-		    "truncated?)", path, scan->first_label);
+		    "truncated?)", path, scan->open_label);
 		return true;
 	}
 	return false;
@@ -625,20 +628,21 @@ base64(const unsigned char *in, size_t len)
 static char *
 public_b64(EVP_PKEY *pkey, enum sp_key_type type)
 {
-	if (type == SP_KEY_ED25519) {
-		unsigned char raw[32];
-		size_t rawlen = sizeof(raw);
+	unsigned char raw[32], *der = NULL;
+	size_t rawlen = sizeof(raw);
+	char *b64;
+	int n;
 
+	if (type == SP_KEY_ED25519) {
 		if (EVP_PKEY_get_raw_public_key(pkey, raw, &rawlen) != 1 ||
 		    rawlen != sizeof(raw))
 			return NULL;
 		return base64(raw, rawlen);
 	}
-	unsigned char *der = NULL;
-	int n = i2d_PUBKEY(pkey, &der);
+	n = i2d_PUBKEY(pkey, &der);
 	if (n <= 0)
 		return NULL;
-	char *b64 = base64(der, (size_t)n);
+	b64 = base64(der, (size_t)n);
 	OPENSSL_free(der);
 	return b64;
 }

@@ -242,7 +242,7 @@ static struct {
 	char *rsa1024_p1, *rsa512_p8, *ed25519, *ec_p8, *ec_p1;
 	char *enc_p8, *enc_p1, *pub_rsa, *pub_ed, *two_keys, *half_p8;
 	char *end_cut, *garbage, *binary, *crlf, *with_attrs, *mismatch;
-	char *huge, *empty, *ed448;
+	char *huge, *empty, *ed448, *cut_tail;
 	EVP_PKEY *rsa2048, *ed;
 } pem;
 
@@ -297,6 +297,8 @@ make_pems(void)
 	/* cut out the middle, keep the END line: base64 no longer DER */
 	pem.end_cut = sp_xasprintf("%.*s%s", 600, pem.rsa2048_p8,
 	    strstr(pem.rsa2048_p8, "-----END"));
+	pem.cut_tail = sp_xasprintf("%s-----BEGIN CERTIFICATE-----\nMIIB\n",
+	    pem.ed25519);
 	pem.garbage = sp_xstrdup("this is not a key\nat all\n");
 	pem.binary = sp_xstrndup("\x30\x82\x04\xa4\x02\x01\x00\xff\x01", 9);
 	pem.with_attrs = sp_xasprintf("Bag Attributes\n    localKeyID: 01\n"
@@ -324,7 +326,7 @@ free_pems(void)
 		&pem.enc_p8, &pem.enc_p1, &pem.pub_rsa, &pem.pub_ed,
 		&pem.two_keys, &pem.half_p8, &pem.end_cut, &pem.garbage,
 		&pem.binary, &pem.crlf, &pem.with_attrs, &pem.mismatch,
-		&pem.huge, &pem.empty, &pem.ed448,
+		&pem.huge, &pem.empty, &pem.ed448, &pem.cut_tail,
 	};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -388,6 +390,8 @@ static const struct file_case file_cases[] = {
 	{ "mode 0400", &pem.ed25519, 0, 0400, false, NULL, SP_KEY_ED25519, 256 },
 	{ "truncated PEM (no END line)", &pem.half_p8, 0, 0600, false,
 	  "PATH: PEM block \"PRIVATE KEY\" has no END line (file truncated?)", 0, 0 },
+	{ "good key, then a cut-off block", &pem.cut_tail, 0, 0600, false,
+	  "PATH: PEM block \"CERTIFICATE\" has no END line (file truncated?)", 0, 0 },
 	{ "PEM with its middle cut out", &pem.end_cut, 0, 0600, false,
 	  "PATH: damaged or truncated PEM private key (OpenSSL: *", 0, 0 },
 	{ "garbage text", &pem.garbage, 0, 0600, false,
