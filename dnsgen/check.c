@@ -364,8 +364,13 @@ find_servers(const char *domain, struct askset *as, sp_err *err)
 		hints.ai_family = AF_UNSPEC;
 		hints.ai_socktype = SOCK_DGRAM;
 		hints.ai_flags = AI_ADDRCONFIG;
-		if (getaddrinfo(names.v[i], NULL, &hints, &res) != 0)
-			continue;
+		/* AI_ADDRCONFIG ignores loopback: a host with nothing else
+		 * (a test namespace) still gets the addresses. */
+		if (getaddrinfo(names.v[i], NULL, &hints, &res) != 0) {
+			hints.ai_flags = 0;
+			if (getaddrinfo(names.v[i], NULL, &hints, &res) != 0)
+				continue;
+		}
 		for (ai = res; ai != NULL; ai = ai->ai_next) {
 			as->servers = sp_xrealloc(as->servers, as->n + 1,
 			    sizeof(*as->servers));
@@ -421,9 +426,11 @@ check_domain(const struct dnsgen_opts *o, const struct sp_dnsrec *rec,
 		for (size_t i = 0; i < as.n; i++)
 			as.servers[i].recurse = false;
 	}
-	printf("%s: asking %s\n", rec->domain, as.n == 1 ?
-	    as.servers[0].label : as.n > 1 ? "every authoritative server" :
-	    "nobody");
+	printf("%s: asking %s", rec->domain, as.authoritative ?
+	    "the authoritative servers " : "");
+	for (size_t i = 0; i < as.n; i++)
+		printf("%s%s", i ? ", " : "", as.servers[i].label);
+	printf("%s\n", as.n == 0 ? "nobody" : "");
 	if (as.n == 0 || !open_all(&as, &err)) {
 		dnsgen_error("%s: %s", rec->domain, err.msg);
 		total->n[V_ERROR]++;

@@ -230,6 +230,7 @@ rr_value(ns_msg *msg, const ns_rr *rr)
 			return v;
 		}
 	case ns_t_cname:
+	case ns_t_ns:
 	case ns_t_ptr:
 		if (!rdata_name(msg, p, name, sizeof(name)))
 			return NULL;
