@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,25 +249,70 @@ current_section(const struct conf_parser *p, char *buf, size_t size)
 	return buf;
 }
 
+/* FNV-1a: spreads domain names over the duplicate-finding hash. */
+static size_t
+name_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return (size_t)h;
+}
+
+/*
+ * The slot of `name` in the parser's set of domains: the slot holding it,
+ * or the empty slot where it belongs. Keeps reading a file of many
+ * thousands of domains linear.
+ */
+static size_t *
+domain_slot(struct conf_parser *p, const char *name)
+{
+	size_t mask = p->domain_set_cap - 1, i = name_hash(name) & mask;
+
+	while (p->domain_set[i] != 0 &&
+	    strcmp(p->conf->domains[p->domain_set[i] - 1].name, name) != 0)
+		i = (i + 1) & mask;
+	return &p->domain_set[i];
+}
+
+/* Room for one more domain at a load factor of at most one half. */
+static void
+domain_set_grow(struct conf_parser *p)
+{
+	size_t *old = p->domain_set, old_cap = p->domain_set_cap;
+
+	if ((p->conf->n_domains + 1) * 2 <= p->domain_set_cap)
+		return;
+	p->domain_set_cap = old_cap ? old_cap * 2 : 64;
+	p->domain_set = sp_xcalloc(p->domain_set_cap, sizeof(*p->domain_set));
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i] != 0)
+			*domain_slot(p, p->conf->domains[old[i] - 1].name) = old[i];
+	free(old);
+}
+
 static bool
 start_domain(struct conf_parser *p, const char *raw, sp_err *err)
 {
 	struct sp_config *conf = p->conf;
 	struct sp_domain *d;
+	size_t *slot;
 	char *name;
 
 	if ((name = conf_host_name(raw, "domain", err)) == NULL) {
 		sp_err_prefix(err, "%s:%u", p->file, p->line);
 		return false;
 	}
-	for (size_t i = 0; i < conf->n_domains; i++)
-		if (strcmp(conf->domains[i].name, name) == 0) {
-			sp_err_set(err, "%s:%u: duplicate [domain %s] (the first "
-			    "is at line %u; one section per domain)", p->file,
-			    p->line, name, conf->domains[i].line);
-			free(name);
-			return false;
-		}
+	domain_set_grow(p);
+	slot = domain_slot(p, name);
+	if (*slot != 0) {
+		sp_err_set(err, "%s:%u: duplicate [domain %s] (the first is at "
+		    "line %u; one section per domain)", p->file, p->line, name,
+		    conf->domains[*slot - 1].line);
+		free(name);
+		return false;
+	}
 	conf->domains = sp_xrealloc(conf->domains, conf->n_domains + 1,
 	    sizeof(*conf->domains));
 	d = &conf->domains[conf->n_domains];
@@ -275,6 +321,7 @@ start_domain(struct conf_parser *p, const char *raw, sp_err *err)
 	d->line = p->line;
 	p->domain = conf->n_domains++;
 	p->dns = &d->dns;
+	*slot = conf->n_domains;
 	return true;
 }
 
@@ -574,8 +621,12 @@ sp_config_parse(const char *name, const char *text, size_t len, sp_err *err)
 {
 	struct conf_parser p;
 	struct sp_buf line = SP_BUF_INIT;
-	const char *end = text + len;
+	const char *end;
 	bool good = true;
+
+	if (text == NULL)
+		text = "", len = 0;
+	end = text + len;
 
 	memset(&p, 0, sizeof(p));
 	p.file = name;
@@ -598,6 +649,7 @@ sp_config_parse(const char *name, const char *text, size_t len, sp_err *err)
 		good = finish(&p, err);
 	sp_buf_free(&line);
 	free(p.seen);
+	free(p.domain_set);
 	if (!good) {
 		sp_config_free(p.conf);
 		return NULL;

@@ -41,6 +41,8 @@ struct conf_parser {
 	unsigned section_line[SEC_COUNT]; /* first [milter], [signing], [dns] */
 	unsigned *seen;                 /* per conf_rules entry: line set here */
 	unsigned oversign_line;         /* 0: oversign_headers is the default */
+	size_t *domain_set;             /* open hash of domain index + 1 */
+	size_t domain_set_cap;          /* a power of two, or 0 */
 };
 
 /* One name: the sections it may appear in and what sets it. */
