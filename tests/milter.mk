@@ -5,3 +5,5 @@ TESTS += tests/unit/test_policy
 tests_unit_test_policy_LDADD = $(SIGNPOST_LIBS)
 TESTS += tests/integration/milter-policy.sh
 EXTRA_DIST += tests/integration/milter-lib.sh tests/integration/milter-policy.sh
+TESTS += tests/integration/milter-messages.sh
+EXTRA_DIST += tests/integration/milter-messages.sh
