@@ -349,9 +349,13 @@ keygen(const struct dnsgen_opts *o, const struct sp_config *conf,
 	find_group(conf, &ko);
 	path = sp_key_path(conf, dom->name, o->selector);
 	dir = sp_xstrndup(path, (size_t)(strrchr(path, '/') - path));
-	if (access(path, F_OK) == 0 || errno != ENOENT) {
+	if (access(path, F_OK) == 0) {
 		dnsgen_error("%s exists: a key is never overwritten; choose a "
 		    "new selector", path);
+		goto out;
+	}
+	if (errno != ENOENT) {
+		dnsgen_error("%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (!ensure_dir(conf->signing.keys_dir, &ko) || !ensure_dir(dir, &ko))

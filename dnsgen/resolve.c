@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dnsgen/resolve.h"
 
@@ -151,7 +152,9 @@ dns_server_close(struct dns_server *s)
 		res_nclose(&s->st);
 	s->open = false;
 	free(s->label);
+	free(s->dead);
 	s->label = NULL;
+	s->dead = NULL;
 }
 
 /* "mail.example.com" -> "mail.example.com."; the root stays ".". */
@@ -311,30 +314,67 @@ rcode_name(int rcode)
 	return "an unknown error code";
 }
 
+static double
+seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) +
+	    (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/*
+ * res_nsend returns -1 both when nothing answered and when the server said
+ * SERVFAIL or REFUSED (errno ETIMEDOUT either way): the time it took tells
+ * them apart. A server that timed out or refused the connection is not
+ * asked again.
+ */
+static void
+send_failed(struct dns_server *s, struct dns_result *r, const char *name,
+    int err, double took)
+{
+	if (err == ECONNREFUSED)
+		set_error(r, "no answer from %s: nothing listens there", s->label);
+	else if ((err == ETIMEDOUT || err == 0) && took < 1.0)
+		set_error(r, "%s refused or failed to answer for %s (is it "
+		    "authoritative for it?)", s->label, name);
+	else if (err == ETIMEDOUT || err == 0)
+		set_error(r, "no answer from %s: timed out", s->label);
+	else
+		set_error(r, "no answer from %s: %s", s->label, strerror(err));
+	if (err == ECONNREFUSED || ((err == ETIMEDOUT || err == 0) &&
+	    took >= 1.0))
+		s->dead = sp_xstrdup(r->error);
+}
+
 void
 dns_query(struct dns_server *s, const char *name, int type,
     struct dns_result *r)
 {
 	unsigned char query[NS_PACKETSZ];
 	unsigned char *answer = sp_xmalloc(ANSWER_MAX);
+	struct timespec start;
 	ns_msg msg;
 	int qlen, alen, rcode;
 
 	memset(r, 0, sizeof(*r));
+	if (s->dead != NULL) {
+		/* Do not wait for every question to time out again. */
+		set_error(r, "%s", s->dead);
+		goto out;
+	}
 	qlen = res_nmkquery(&s->st, ns_o_query, name, ns_c_in, type, NULL, 0,
 	    NULL, query, sizeof(query));
 	if (qlen < 0) {
 		set_error(r, "cannot build a query for %s", name);
 		goto out;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	errno = 0;
 	alen = res_nsend(&s->st, query, qlen, answer, ANSWER_MAX);
 	if (alen < 0) {
-		/* res_nsend also gives up this way on SERVFAIL or REFUSED. */
-		set_error(r, "no usable answer from %s (%s)", s->label,
-		    errno == ETIMEDOUT || errno == 0 ? "timed out, or the "
-		    "server refused: is it authoritative for this name?" :
-		    strerror(errno));
+		send_failed(s, r, name, errno, seconds_since(&start));
 		goto out;
 	}
 	if (ns_initparse(answer, alen, &msg) != 0) {

@@ -21,6 +21,7 @@ struct dns_server {
 	socklen_t addrlen;
 	struct __res_state st;
 	bool open;
+	char *dead;                     /* why it stopped answering, or NULL */
 };
 
 enum dns_status {

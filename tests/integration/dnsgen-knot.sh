@@ -132,6 +132,33 @@ check_rc "after the tampering: 0 again" 0 "$DNSGEN" -c "$conf" check --server "$
 dead=$(free_port)
 check_rc "check against a silent port exits 2" 2 \
 	"$DNSGEN" -c "$conf" check --server "127.0.0.1#$dead"
-out_has "the error says who did not answer" "no usable answer from 127.0.0.1#$dead"
+out_has "the error says who did not answer" "no answer from 127.0.0.1#$dead: nothing listens there"
+
+# A server that swallows questions: one timeout, then the rest is skipped.
+mute=$(free_port)
+"$PY" -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+time.sleep(120)' "$mute" &
+mute_pid=$!
+stop_mute() { kill "$mute_pid" 2>/dev/null || true; wait "$mute_pid" 2>/dev/null || true; }
+at_exit stop_mute
+sleep 0.3
+start=$(date +%s)
+check_rc "check against a server that never answers exits 2" 2 \
+	"$DNSGEN" -c "$conf" check --server "127.0.0.1#$mute"
+took=$(( $(date +%s) - start ))
+out_has "the error says it timed out" "no answer from 127.0.0.1#$mute: timed out"
+if [ "$took" -lt 30 ]; then ok "a silent server costs one timeout, not one per record (${took}s)"
+else not_ok "a silent server costs one timeout, not one per record" "${took}s"; fi
+
+# An address whose reverse zone this server does not serve: an error.
+dg_conf "$TAP_TMP/more.conf" "$keys" "ipv4 = 203.0.113.25, 198.51.100.7"
+check_rc "a PTR the server refuses: exit 2" 2 \
+	"$DNSGEN" -c "$TAP_TMP/more.conf" check --server "$server"
+out_has "a PTR the server refuses: says so" \
+	"refused or failed to answer for 7.100.51.198.in-addr.arpa."
+out_has "a PTR the server refuses: the other records are still judged" \
+	'^ok +PTR +25.113.0.203.in-addr.arpa.'
 
 done_testing
