@@ -7,3 +7,5 @@ TESTS += tests/integration/milter-policy.sh
 EXTRA_DIST += tests/integration/milter-lib.sh tests/integration/milter-policy.sh
 TESTS += tests/integration/milter-messages.sh
 EXTRA_DIST += tests/integration/milter-messages.sh
+TESTS += tests/integration/milter-signals.sh
+EXTRA_DIST += tests/integration/milter-signals.sh
