@@ -9,3 +9,5 @@ TESTS += tests/integration/milter-messages.sh
 EXTRA_DIST += tests/integration/milter-messages.sh
 TESTS += tests/integration/milter-signals.sh
 EXTRA_DIST += tests/integration/milter-signals.sh
+TESTS += tests/integration/milter-daemon.sh
+EXTRA_DIST += tests/integration/milter-daemon.sh
