@@ -56,6 +56,7 @@ struct sp_body_canon {
 	bool line_open;         /* the current line has canonical content */
 	bool emitted;           /* any canonical content at all */
 	bool finished;
+	bool avx2;              /* the CPU has AVX2: scan with it */
 	char *stage;            /* SP_CANON_STAGE bytes */
 	size_t stage_len;
 };

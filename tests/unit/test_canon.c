@@ -361,20 +361,29 @@ rng(void)
 	return rng_state;
 }
 
+/*
+ * Short bodies dense in white space and line ends, and longer ones (lines
+ * crossing the canonicaliser's 64-byte scan blocks and chunk ends) in
+ * random chunk sizes.
+ */
 static void
 test_random_bodies(void)
 {
-	static const char alphabet[] = "ab  \t\r\n\n\r\n";
+	static const char dense[] = "ab  \t\r\n\n\r\n";
+	static const char sparse[] = "abcdefghijklmnopqrstuvwxyz  \t\r\n";
 	int failures[2] = { 0, 0 };
 
 	for (int iter = 0; iter < 3000; iter++) {
-		size_t len = rng() % 64, first, step;
-		char in[64];
+		bool is_long = iter % 2;
+		size_t len = rng() % (is_long ? 400 : 64), first, step;
+		char in[400];
 
 		for (size_t i = 0; i < len; i++)
-			in[i] = alphabet[rng() % (sizeof(alphabet) - 1)];
+			in[i] = is_long ? (rng() % 8 ? sparse[rng() % 26] :
+			    sparse[26 + rng() % (sizeof(sparse) - 27)]) :
+			    dense[rng() % (sizeof(dense) - 1)];
 		first = len ? rng() % (len + 1) : 0;
-		step = 1 + rng() % 5;
+		step = 1 + rng() % (is_long ? 150 : 5);
 		for (int m = 0; m < 2; m++) {
 			enum sp_canon mode = m ? SP_CANON_RELAXED : SP_CANON_SIMPLE;
 			size_t got_len, want_len;
@@ -399,6 +408,62 @@ test_random_bodies(void)
 	    "the reference");
 	ok(failures[1] == 0, "relaxed: 3000 random bodies in random chunks match "
 	    "the reference");
+}
+
+/*
+ * Every pattern that needs rewriting, at every offset across three 64-byte
+ * scan blocks, inside a body whose other lines are plain (so the fast
+ * whole-line pass meets it), fed whole and in 61-byte chunks.
+ */
+static void
+test_block_edges(void)
+{
+	static const char *const patterns[] = {
+		"\r\n", "\n", "  ", " \t", "\t", " \r\n", "\t\r\n", "\r\r\n",
+		" \n", "   \r\n\r\n", "\r\n\r\n", "\n\n", "\r", " \r x",
+		"\r\n \r\n", "\r\n\t\r\nz",
+	};
+	int failures = 0, cases = 0;
+
+	for (size_t pi = 0; pi < sizeof(patterns) / sizeof(patterns[0]); pi++) {
+		for (size_t off = 0; off < 200; off++) {
+			struct sp_buf in = SP_BUF_INIT;
+
+			sp_buf_puts(&in, "first line\r\n");
+			for (size_t i = 0; i < off; i++)
+				sp_buf_putc(&in, i % 7 == 6 ? ' ' : (char)('a' + i % 26));
+			sp_buf_puts(&in, patterns[pi]);
+			sp_buf_puts(&in, "tail of the line\r\nsecond line\r\n"
+			    "third\r\n\r\n");
+			for (int m = 0; m < 2; m++) {
+				enum sp_canon mode = m ? SP_CANON_RELAXED : SP_CANON_SIMPLE;
+				size_t want_len, got_len, got2_len;
+				char *want = reference(mode, in.data, in.len, &want_len);
+				char *got = canon_body(mode, in.data, in.len, in.len, 1,
+				    &got_len, NULL, NULL);
+				char *got2 = canon_body(mode, in.data, in.len, 61, 61,
+				    &got2_len, NULL, NULL);
+
+				cases++;
+				if (got_len != want_len || memcmp(got, want, got_len) != 0 ||
+				    got2_len != want_len || memcmp(got2, want, got2_len) != 0) {
+					if (failures++ == 0) {
+						char *v = visible(in.data, in.len);
+
+						diag("  %s differs for \"%s\"", m ? "relaxed" :
+						    "simple", v);
+						free(v);
+					}
+				}
+				free(want);
+				free(got);
+				free(got2);
+			}
+			sp_buf_free(&in);
+		}
+	}
+	ok(failures == 0, "%d bodies with a rewrite at every offset across scan "
+	    "blocks match the reference", cases);
 }
 
 /* ---- the hash sees large spans ---- */
@@ -545,6 +610,7 @@ main(void)
 	test_body_table();
 	test_many_blank_lines();
 	test_random_bodies();
+	test_block_edges();
 	test_large_spans();
 	test_header_table();
 	test_header_names();
