@@ -223,6 +223,18 @@ domain_arg(const char *arg)
 	return d;
 }
 
+/* -d twice for one domain means it once. */
+static void
+add_domain(struct sp_list *domains, const char *arg)
+{
+	char *d = domain_arg(arg);
+
+	if (sp_list_contains_ci(domains, d))
+		free(d);
+	else
+		sp_list_add_owned(domains, d);
+}
+
 enum { OPT_SERVER = 256 };
 
 static const struct option long_options[] = {
@@ -272,7 +284,7 @@ parse_args(int argc, char **argv, struct dnsgen_opts *o, const char **used,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'c': o->conf_path = optarg; break;
-		case 'd': sp_list_add_owned(&o->domains, domain_arg(optarg)); break;
+		case 'd': add_domain(&o->domains, optarg); break;
 		case 'f':
 			if ((fmt = sp_dns_format_parse(optarg)) < 0)
 				return usage_error("-f %s: the formats are zone, "

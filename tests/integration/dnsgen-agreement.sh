@@ -10,7 +10,7 @@
 # so the verifiers really did read DNS.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
-dg_need knotd dig dnspython
+dg_need knotd dig dnspython jq named-checkzone kzonecheck
 "$PY" -c 'import dkim, nacl' 2>/dev/null ||
 	skip_all "dkimpy or python3-nacl missing (scripts/install-deps installs them)"
 /usr/bin/perl -MMail::DKIM::Verifier -e 1 2>/dev/null ||
@@ -34,6 +34,7 @@ knot=$TAP_TMP/knot
 mkdir -p "$knot/zones"
 dg_zone "$conf" 1 >"$knot/zones/example.com.zone" || bail_out "dnsgen failed"
 dg_reverse_zones "$knot/zones"
+dg_zone_ok "zone 1" example.com "$knot/zones/example.com.zone"
 at_exit knot_stop
 knot_start "$knot" "127.0.0.1@$port" example.com 113.0.203.in-addr.arpa \
 	8.b.d.0.1.0.0.2.ip6.arpa || bail_out "knotd did not start"
@@ -42,6 +43,7 @@ serial=1
 publish() {    # publish: serve what dnsgen prints now
 	serial=$((serial + 1))
 	dg_zone "$conf" "$serial" >"$knot/zones/example.com.zone" &&
+		dg_zone_ok "zone $serial" example.com "$knot/zones/example.com.zone" &&
 		knot_reload "$port" example.com "$serial"
 }
 
@@ -103,6 +105,7 @@ serial=$((serial + 1))
 { sed -e "s/^\(@ SOA .*\) 1 3600 600/\1 $serial 3600 600/" -e '/^rsa1._domainkey/,/ )$/d' "$TAP_TMP/good.zone"
   printf 'rsa1._domainkey.example.com. 3600 IN TXT ( "%s" "%s" )\n' "${decoy:0:255}" "${decoy:255}"
 } >"$knot/zones/example.com.zone"
+dg_zone_ok "the decoy zone" example.com "$knot/zones/example.com.zone"
 knot_reload "$port" example.com "$serial" || bail_out "reload failed"
 rm -f "$keys/example.com/decoy.pem"
 rc=0

@@ -6,7 +6,7 @@
 # makes it return 1 and name the record. A server that does not answer is 2.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
-dg_need knotd dig dnspython
+dg_need knotd dig dnspython named-checkzone kzonecheck
 
 conf=$TAP_TMP/signpost.conf
 keys=$TAP_TMP/keys
@@ -19,6 +19,9 @@ knot=$TAP_TMP/knot
 mkdir -p "$knot/zones"
 dg_zone "$conf" 1 >"$knot/zones/example.com.zone" || bail_out "dnsgen failed"
 dg_reverse_zones "$knot/zones"
+for z in example.com 113.0.203.in-addr.arpa 8.b.d.0.1.0.0.2.ip6.arpa; do
+	dg_zone_ok "served zone $z" "$z" "$knot/zones/$z.zone"
+done
 listen="127.0.0.1@$port"
 have_v6=false
 if "$PY" -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1", 0))' 2>/dev/null; then
@@ -90,6 +93,7 @@ tamper() {
 		not_ok "tamper $name: the zone did not change"
 		return
 	fi
+	dg_zone_ok "tamper $name: the zone" example.com "$TAP_TMP/bad.zone"
 	serve "$TAP_TMP/bad.zone"
 	check_rc "tamper $name: check exits 1" 1 \
 		"$DNSGEN" -c "$conf" check --server "$server"

@@ -17,7 +17,7 @@ if [ -z "${DNSGEN_NETNS:-}" ]; then
 fi
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
-dg_need knotd dig ip
+dg_need knotd dig ip named-checkzone kzonecheck
 
 ip link set lo up || bail_out "cannot bring up the namespace's loopback"
 printf 'nameserver 127.0.0.1\noptions timeout:2 attempts:2\n' >"$TAP_TMP/resolv.conf"
@@ -46,6 +46,7 @@ ns1=$TAP_TMP/ns1
 mkdir -p "$ns1/zones"
 zone 1 >"$ns1/zones/example.com.zone"
 dg_reverse_zones "$ns1/zones"
+dg_zone_ok "the zone with two name servers" example.com "$ns1/zones/example.com.zone"
 knot_start "$ns1" "127.0.0.1@53" example.com 113.0.203.in-addr.arpa \
 	8.b.d.0.1.0.0.2.ip6.arpa || bail_out "knotd on 127.0.0.1@53 did not start"
 NS1_PID=$KNOT_PID
@@ -74,6 +75,7 @@ out_has "reverse DNS through the system resolver" '^ok +PTR +25.113.0.203.in-add
 
 # ns2 loses an SRV record: the report names ns2 and only ns2.
 zone 2 '/^_imaps._tcp/d' >"$ns2/zones/example.com.zone"
+dg_zone_ok "ns2's zone without _imaps._tcp" example.com "$ns2/zones/example.com.zone"
 "$KNOTC" -c "$NS2_CONF" zone-reload example.com >/dev/null &&
 	knot_wait_serial 127.0.0.2 53 example.com 2 || bail_out "ns2 reload failed"
 check_rc "one server behind: exit 1" 1 "$DNSGEN" -c "$conf" check

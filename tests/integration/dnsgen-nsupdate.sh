@@ -6,7 +6,7 @@
 # added; and the damage itself, made by nsupdate, makes check return 1.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
-dg_need knotd nsupdate dig
+dg_need knotd nsupdate dig named-checkzone kzonecheck
 
 conf=$TAP_TMP/signpost.conf
 keys=$TAP_TMP/keys
@@ -19,6 +19,7 @@ knot=$TAP_TMP/knot
 mkdir -p "$knot/zones"
 dg_soa example.com 1 >"$knot/zones/example.com.zone"
 dg_reverse_zones "$knot/zones"
+dg_zone_ok "the empty zone" example.com "$knot/zones/example.com.zone"
 at_exit knot_stop
 knot_start "$knot" "127.0.0.1@$port" example.com+ 113.0.203.in-addr.arpa \
 	8.b.d.0.1.0.0.2.ip6.arpa || bail_out "knotd did not start"

@@ -59,6 +59,10 @@ for cmd in records keygen check; do
 	check_rc "$cmd: a bad value" 2 "$DNSGEN" -c "$TAP_TMP/bad.conf" $cmd "${extra[@]}"
 	out_has "$cmd: a bad value names file:line" 'bad.conf:2:'
 done
+one=$("$DNSGEN" -c "$conf" -d example.com -f json 2>/dev/null | jq length)
+two=$("$DNSGEN" -c "$conf" -d example.com -d EXAMPLE.COM. -f json 2>/dev/null | jq length)
+if [ -n "$one" ] && [ "$one" = "$two" ]; then ok "-d twice for one domain (any case, trailing dot) prints it once"
+else not_ok "-d twice for one domain prints it once" "$one vs $two"; fi
 check_rc "records -d for a domain not configured" 2 "$DNSGEN" -c "$conf" -d example.net
 out_has "a domain not configured: says what to add" 'domain example.net is not configured'
 check_rc "check -d for a domain not configured" 2 "$DNSGEN" -c "$conf" check -d example.net

@@ -24,21 +24,15 @@ dg_keys "$conf" || bail_out "dnsgen keygen failed"
 "$DNSGEN" -c "$conf" keygen -d example.org -s org1 >/dev/null ||
 	bail_out "keygen for example.org failed"
 
-# zone_ok NAME DOMAIN FILE : both checkers accept the file as DOMAIN's zone.
-zone_ok() {
-	check "$1: named-checkzone" named-checkzone -i full "$2" "$3"
-	check "$1: kzonecheck" kzonecheck -o "$2" "$3"
-}
-
 zone=$TAP_TMP/example.com.zone
 { dg_soa example.com 1; "$DNSGEN" -c "$conf" -d example.com; } >"$zone" ||
 	bail_out "dnsgen -d example.com failed"
-zone_ok "example.com (RSA 2048/3072/4096, Ed25519)" example.com "$zone"
+dg_zone_ok "example.com (RSA 2048/3072/4096, Ed25519)" example.com "$zone"
 
 org=$TAP_TMP/example.org.zone
 { dg_soa example.org 1; "$DNSGEN" -c "$conf" -d example.org; } >"$org" ||
 	bail_out "dnsgen -d example.org failed"
-zone_ok "example.org (mail host elsewhere)" example.org "$org"
+dg_zone_ok "example.org (mail host elsewhere)" example.org "$org"
 
 # Both domains in one run: the same text as one run per domain.
 all=$("$DNSGEN" -c "$conf")

@@ -8,7 +8,7 @@
 # (-f) and is stopped by its PID at exit.
 
 MILTER="$top_builddir/milter/signpost-milter"
-CLIENT="$top_builddir/tests/tools/milter-client"
+CLIENT="${SIGNPOST_MILTER_CLIENT:-$top_builddir/tests/tools/milter-client}"
 VERIFY="$top_srcdir/tests/verify/verify-dkim"
 RECORDS="$TAP_TMP/records.txt"
 KEYS="$TAP_TMP/keys"
