@@ -364,28 +364,27 @@ mt_run(const struct mt_options *opts, struct sp_config *conf)
 
 	if (!mt_lookup_user(conf->milter.user, &uid, &gid, &err)) {
 		sp_log(SP_LOG_ERROR, "%s: %s", conf->path, err.msg);
+		sp_config_free(conf);
 		return 2;
 	}
 	if (conf->milter.user == NULL && geteuid() == 0)
 		sp_log(SP_LOG_WARNING, "running as root: set \"user\" in "
 		    "[milter] of %s to drop privileges", conf->path);
 	pfh = open_pidfile(conf->milter.pidfile);
-	if (pfh == NULL)
+	if (pfh == NULL) {
+		sp_config_free(conf);
 		return 2;
+	}
 	if (!opts->foreground)
 		notify_fd = daemonize();
 	if (pipe2(ctl, O_CLOEXEC) != 0 || pipe2(ready, O_CLOEXEC) != 0) {
 		sp_log_errno(SP_LOG_ERROR, "pipe");
-		pidfile_remove(pfh);
-		notify_started(&notify_fd, 2);
-		return 2;
+		goto fail;
 	}
 	worker = fork();
 	if (worker < 0) {
 		sp_log_errno(SP_LOG_ERROR, "fork");
-		pidfile_remove(pfh);
-		notify_started(&notify_fd, 2);
-		return 2;
+		goto fail;
 	}
 	if (worker == 0) {
 		close(ctl[1]);
@@ -423,4 +422,9 @@ mt_run(const struct mt_options *opts, struct sp_config *conf)
 	status = supervise(worker, ctl[1], &set);
 	pidfile_remove(pfh);
 	return status;
+fail:
+	pidfile_remove(pfh);
+	sp_config_free(conf);
+	notify_started(&notify_fd, 2);
+	return 2;
 }
