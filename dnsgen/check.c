@@ -99,12 +99,6 @@ judge_txt(const struct sp_rr *rr, const struct dns_result *res,
 	sp_list_free(&c);
 }
 
-static bool
-list_has_ci(const struct sp_list *l, const char *s)
-{
-	return sp_list_contains_ci(l, s);
-}
-
 static void
 judge(const struct sp_rr *rr, const struct dns_result *res, bool need_aa,
     struct outcome *o)
@@ -124,7 +118,7 @@ judge(const struct sp_rr *rr, const struct dns_result *res, bool need_aa,
 		outcome_set(o, V_MISSING, NULL, NULL);
 	} else if (rr->type == SP_RR_TXT) {
 		judge_txt(rr, res, o);
-	} else if (list_has_ci(&res->values, rr->value)) {
+	} else if (sp_list_contains_ci(&res->values, rr->value)) {
 		outcome_set(o, V_OK, NULL, NULL);
 	} else {
 		outcome_set(o, V_DIFFERS, join_values(&res->values, "\n"), NULL);

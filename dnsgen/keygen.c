@@ -150,7 +150,6 @@ write_key_file(const char *dir, const char *path, const char *selector,
 	char *tmp = sp_xasprintf("%s/.%s.pem.XXXXXX", dir, selector);
 	const char *step = "create";
 	int fd = mkstemp(tmp);
-	bool good = false;
 
 	if (fd < 0)
 		goto fail;
@@ -184,16 +183,19 @@ write_key_file(const char *dir, const char *path, const char *selector,
 	if (!sync_dir(dir))
 		dnsgen_warn("%s: cannot flush the folder to disk: %s", dir,
 		    strerror(errno));
-	good = true;
 	free(tmp);
-	return good;
+	return true;
 fail:
-	dnsgen_error("%s: cannot %s the new key file: %s", fd < 0 &&
-	    strcmp(step, "create") == 0 ? dir : tmp, step, strerror(errno));
+	if (fd < 0 && strcmp(step, "create") == 0) {
+		dnsgen_error("%s: cannot create a file for the new key: %s",
+		    dir, strerror(errno));
+	} else {
+		dnsgen_error("%s: cannot %s the new key file: %s", tmp, step,
+		    strerror(errno));
+		unlink(tmp);
+	}
 	if (fd >= 0)
 		close(fd);
-	if (strcmp(step, "create") != 0)
-		unlink(tmp);
 	free(tmp);
 	return false;
 }

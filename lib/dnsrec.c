@@ -343,13 +343,13 @@ add_dmarc(struct build *b)
 static void
 add_srv(struct build *b)
 {
+	if (b->mail_host == NULL)
+		return;
 	for (size_t i = 0; i < SP_SVC_COUNT; i++) {
 		const struct sp_service_info *s = &sp_services[i];
 		bool offered = (b->dns->services & s->bit) != 0;
 		char *value;
 
-		if (b->mail_host == NULL)
-			return;
 		value = offered ? sp_xasprintf("0 1 %u %s.", s->port,
 		    b->mail_host) : sp_xstrdup("0 0 0 .");
 		add_rr(b, sp_xasprintf("_%s._tcp.%s.", s->name, b->domain),

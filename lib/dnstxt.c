@@ -306,9 +306,8 @@ spf_dual_cidr_ok(const char *s)
 	if (*p != '/')
 		return false;
 	p++;
-	if (*p == '/') {
+	if (*p == '/')
 		return spf_cidr_ok(p + 1, 128);
-	}
 	v4 = sp_xstrdup(p);
 	if ((v6 = strstr(v4, "//")) != NULL) {
 		*v6 = '\0';
