@@ -3,3 +3,5 @@
 EXTRA_DIST += etc/signpost.conf
 # signpost.conf(5)
 dist_man_MANS += etc/signpost.conf.5
+# signpost-milter: systemd unit and the Postfix main.cf lines (see signpost-milter(8))
+EXTRA_DIST += etc/signpost-milter.service etc/postfix-main.cf

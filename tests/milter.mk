@@ -11,3 +11,5 @@ TESTS += tests/integration/milter-signals.sh
 EXTRA_DIST += tests/integration/milter-signals.sh
 TESTS += tests/integration/milter-daemon.sh
 EXTRA_DIST += tests/integration/milter-daemon.sh
+TESTS += tests/integration/milter-etc.sh
+EXTRA_DIST += tests/integration/milter-etc.sh
