@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,8 +33,12 @@ enum dkim_state {
 	ST_DONE,                /* final was called */
 };
 
+/* From: when sign_headers does not name it (it is signed anyway). */
+#define FROM_UNLISTED ((size_t)-1)
+
 struct field {
 	char *name;             /* lower-case, trailing white space trimmed */
+	size_t sign_idx;        /* first entry of sign_headers naming it */
 	struct sp_buf canon;    /* canonical form, CRLF included */
 };
 
@@ -131,14 +136,43 @@ sp_dkim_free(struct sp_dkim *d)
 	free(d);
 }
 
-/* Received is never signed: every hop adds one (and Postfix hides its own). */
+/*
+ * May a field named `lname` be signed, and where does sign_headers first
+ * name it (a name listed twice counts once)? Received is never signed:
+ * every hop adds one (and Postfix hides its own). From: always is.
+ */
 static bool
-may_sign(const struct sp_dkim *d, const char *lname)
+may_sign(const struct sp_dkim *d, const char *lname, size_t *idx)
 {
+	const struct sp_list *sign = d->opts->sign_headers;
+
 	if (strcmp(lname, "received") == 0)
 		return false;
-	return strcmp(lname, "from") == 0 ||
-	    sp_list_contains_ci(d->opts->sign_headers, lname);
+	for (size_t i = 0; i < sign->n; i++) {
+		if (sp_strcasecmp(sign->v[i], lname) == 0) {
+			*idx = i;
+			return true;
+		}
+	}
+	*idx = FROM_UNLISTED;
+	return strcmp(lname, "from") == 0;
+}
+
+/* SHA-256, fetched once: an implicit fetch per message costs time. */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void
+fetch_sha256(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static const EVP_MD *
+sha256(void)
+{
+	pthread_once(&sha256_once, fetch_sha256);
+	return sha256_md != NULL ? sha256_md : EVP_sha256();
 }
 
 static void
@@ -163,7 +197,7 @@ sp_dkim_header(struct sp_dkim *d, const char *name, size_t name_len,
     const char *value, size_t value_len, sp_err *err)
 {
 	struct field *f;
-	size_t n;
+	size_t n, idx;
 	char *lname;
 
 	if (d->state != ST_HEADERS)
@@ -181,13 +215,14 @@ sp_dkim_header(struct sp_dkim *d, const char *name, size_t name_len,
 	}
 	if (strcmp(lname, "dkim-signature") == 0)
 		keep_existing_signature(d, value, value_len);
-	if (!may_sign(d, lname)) {
+	if (!may_sign(d, lname, &idx)) {
 		free(lname);
 		return true;
 	}
 	d->fields = sp_xrealloc(d->fields, d->n_fields + 1, sizeof(*d->fields));
 	f = &d->fields[d->n_fields++];
 	f->name = lname;
+	f->sign_idx = idx;
 	sp_buf_init(&f->canon);
 	sp_canon_header(d->opts->header_canon, name, name_len, value,
 	    value_len, true, &f->canon);
@@ -226,17 +261,17 @@ check_from(struct sp_dkim *d, sp_err *err)
 	return true;
 }
 
-static size_t
-count_fields(const struct sp_dkim *d, const char *lname)
+/* Is a field named `lname` present? */
+static bool
+present(const struct sp_dkim *d, const char *lname)
 {
-	size_t n = 0;
-
 	for (size_t i = 0; i < d->n_fields; i++)
-		n += strcmp(d->fields[i].name, lname) == 0;
-	return n;
+		if (strcmp(d->fields[i].name, lname) == 0)
+			return true;
+	return false;
 }
 
-/* Was `name` already seen in list[0..i)? (a name listed twice counts once) */
+/* Was list entry i already named before it (case-insensitively)? */
 static bool
 listed_before(const struct sp_list *l, size_t i)
 {
@@ -246,20 +281,18 @@ listed_before(const struct sp_list *l, size_t i)
 	return false;
 }
 
-/* Hash every instance of `lname`, bottom-up (RFC 6376 5.4.2). */
-static bool
-hash_instances(struct sp_dkim *d, const char *lname, sp_err *err)
+/* Every field of sign_headers entry `idx`, bottom-up (RFC 6376 5.4.2). */
+static void
+select_instances(struct sp_dkim *d, size_t idx, struct sp_buf *out)
 {
 	for (size_t i = d->n_fields; i-- > 0;) {
-		struct field *f = &d->fields[i];
+		const struct field *f = &d->fields[i];
 
-		if (strcmp(f->name, lname) != 0)
+		if (f->sign_idx != idx)
 			continue;
-		sp_list_add(&d->h, lname);
-		if (EVP_DigestUpdate(d->hh, f->canon.data, f->canon.len) != 1)
-			return ossl_fail(err, "EVP_DigestUpdate");
+		sp_list_add(&d->h, f->name);
+		sp_buf_append(out, f->canon.data, f->canon.len);
 	}
-	return true;
 }
 
 /*
@@ -267,36 +300,35 @@ hash_instances(struct sp_dkim *d, const char *lname, sp_err *err)
  * sign_headers once per instance present, then one more (null) entry for
  * each present name of oversign_headers, so an added copy breaks the
  * signature. Absent names are never listed: a later hop may add them.
+ * The selected fields are hashed in one update.
  */
 static bool
 hash_headers(struct sp_dkim *d, sp_err *err)
 {
 	const struct sp_list *sign = d->opts->sign_headers;
 	const struct sp_list *over = d->opts->oversign_headers;
-	char lname[256];
+	struct sp_buf all = SP_BUF_INIT;
+	bool ok;
 
-	d->hh = EVP_MD_CTX_new();
-	if (d->hh == NULL || EVP_DigestInit_ex(d->hh, EVP_sha256(), NULL) != 1)
-		return ossl_fail(err, "EVP_DigestInit_ex");
-	if (!sp_list_contains_ci(sign, "from") && !hash_instances(d, "from", err))
-		return false;
-	for (size_t i = 0; i < sign->n; i++) {
-		if (listed_before(sign, i) || strlen(sign->v[i]) >= sizeof(lname))
-			continue;
-		strcpy(lname, sign->v[i]);
-		sp_str_lower(lname);
-		if (may_sign(d, lname) && !hash_instances(d, lname, err))
-			return false;
-	}
+	select_instances(d, FROM_UNLISTED, &all);
+	for (size_t i = 0; i < sign->n; i++)
+		select_instances(d, i, &all);
 	for (size_t i = 0; over != NULL && i < over->n; i++) {
-		if (listed_before(over, i) || strlen(over->v[i]) >= sizeof(lname))
+		char lname[256];
+		size_t idx;
+
+		if (strlen(over->v[i]) >= sizeof(lname) || listed_before(over, i))
 			continue;
 		strcpy(lname, over->v[i]);
 		sp_str_lower(lname);
-		if (may_sign(d, lname) && count_fields(d, lname) > 0)
+		if (may_sign(d, lname, &idx) && present(d, lname))
 			sp_list_add(&d->h, lname);
 	}
-	return true;
+	d->hh = EVP_MD_CTX_new();
+	ok = d->hh != NULL && EVP_DigestInit_ex(d->hh, sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(d->hh, all.data, all.len) == 1;
+	sp_buf_free(&all);
+	return ok ? true : ossl_fail(err, "header hash");
 }
 
 static void
@@ -312,7 +344,7 @@ static bool
 start_body(struct sp_dkim *d, sp_err *err)
 {
 	d->bh = EVP_MD_CTX_new();
-	if (d->bh == NULL || EVP_DigestInit_ex(d->bh, EVP_sha256(), NULL) != 1)
+	if (d->bh == NULL || EVP_DigestInit_ex(d->bh, sha256(), NULL) != 1)
 		return ossl_fail(err, "EVP_DigestInit_ex");
 	sp_body_canon_init(&d->body, d->opts->body_canon, body_sink, d);
 	d->body_ready = true;
@@ -410,7 +442,7 @@ sign_rsa(EVP_PKEY *pkey, const unsigned char *md, size_t md_len,
 	*sig = NULL;
 	if (pc == NULL || EVP_PKEY_sign_init(pc) != 1 ||
 	    EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) != 1 ||
-	    EVP_PKEY_CTX_set_signature_md(pc, EVP_sha256()) != 1 ||
+	    EVP_PKEY_CTX_set_signature_md(pc, sha256()) != 1 ||
 	    EVP_PKEY_sign(pc, NULL, sig_len, md, md_len) != 1) {
 		ossl_fail(err, "RSA signing setup");
 		goto out;

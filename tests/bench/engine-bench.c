@@ -150,7 +150,7 @@ bench_sign(const char *alg, double seconds)
 	struct sp_sign_opts o;
 	size_t header_bytes = 0;
 	unsigned long n = 0;
-	double start, t;
+	double start, t = 0;
 	sp_err err;
 
 	conf = sp_config_parse("defaults", "", 0, &err);
@@ -184,9 +184,9 @@ bench_sign(const char *alg, double seconds)
 		}
 		sp_list_free(&sigs);
 		sp_dkim_free(d);
-		n++;
-		t = now_s() - start;
-	} while (t < seconds);
+		if (++n % 16 == 0)      /* the CPU clock is a system call */
+			t = now_s() - start;
+	} while (n % 16 != 0 || t < seconds);
 	printf("sign %s %.1f\n", alg, (double)n / t);
 	sp_buf_free(&body);
 	sp_key_free(key);
