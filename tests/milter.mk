@@ -13,3 +13,5 @@ TESTS += tests/integration/milter-daemon.sh
 EXTRA_DIST += tests/integration/milter-daemon.sh
 TESTS += tests/integration/milter-etc.sh
 EXTRA_DIST += tests/integration/milter-etc.sh
+TESTS += tests/integration/milter-connections.sh
+EXTRA_DIST += tests/integration/milter-connections.sh
