@@ -126,25 +126,52 @@ else
 fi
 
 # --- SIGTERM with a message in flight ----------------------------------
-gate="$TAP_TMP/gate4"
-client_bg --wait 1:body:2000:"$gate" -o "$TAP_TMP/term.out" "$TAP_TMP/m1.eml"
-reached "$gate" || bail_out "client never reached the body"
-kill -TERM "$MT_PID"
-mt_wait_log "waiting for messages in flight" || not_ok "SIGTERM: drain started" "$(tail -n 3 "$MT_LOG")"
-# While draining, no new connection is served.
-if "$CLIENT" -s "unix:$SOCK" -t 10 "$TAP_TMP/m2.eml" >"$TAP_TMP/late.out" 2>&1 &&
-	grep -q 'insheader' "$TAP_TMP/late.out"; then
-	not_ok "SIGTERM: a new connection is not served while draining" "$(cat "$TAP_TMP/late.out")"
-else
-	ok "SIGTERM: a new connection is not served while draining"
-fi
-if kill -0 "$MT_PID" 2>/dev/null; then ok "SIGTERM: still running for the message in flight"
-else not_ok "SIGTERM: still running for the message in flight"; fi
-touch "$gate"
-wait "$CLIENT_PID"; rc=$?
-[ $rc -eq 0 ] || diag "milter-client: $(cat "$TAP_TMP/bg.err")"
-sigs_are "SIGTERM: the message in flight completes" "$TAP_TMP/term.out" "$rsa|$ed"
-wait "$MT_PID"; status=$?; MT_PID=""
-if [ $status -eq 0 ]; then ok "SIGTERM: exit 0"; else not_ok "SIGTERM: exit 0" "exit $status"; fi
-if [ ! -e "$PIDFILE" ]; then ok "SIGTERM: pidfile removed"; else not_ok "SIGTERM: pidfile removed"; fi
+# drain ON_ERROR WANT-REPLY: connection A stands in the middle of a body
+# (in flight), connection B waits before its second message. SIGTERM: A
+# keeps the daemon alive; B's new message is answered with on_error;
+# then A completes and the daemon exits 0.
+drain() {
+	local on_error=$1 want=$2 gate_a="$TAP_TMP/gate-a-$1" gate_b="$TAP_TMP/gate-b-$1"
+	"$CLIENT" -s "unix:$SOCK" -t 120 --wait 1:body:2000:"$gate_a" -o "$TAP_TMP/term-$on_error.out" \
+		"$TAP_TMP/m1.eml" >"$TAP_TMP/a.out" 2>"$TAP_TMP/a.err" &
+	local pid_a=$!
+	"$CLIENT" -s "unix:$SOCK" -t 120 --wait 2:start:"$gate_b" -o "$TAP_TMP/late-$on_error" \
+		"$TAP_TMP/m2.eml" "$TAP_TMP/m2.eml" >"$TAP_TMP/b.out" 2>"$TAP_TMP/b.err" &
+	local pid_b=$!
+	reached "$gate_a" && reached "$gate_b" || bail_out "clients never reached their gates"
+	kill -TERM "$MT_PID"
+	mt_wait_log "waiting for messages in flight" || not_ok "SIGTERM: drain started" "$(tail -n 3 "$MT_LOG")"
+	# A new connection is not served while draining.
+	if "$CLIENT" -s "unix:$SOCK" -t 10 "$TAP_TMP/m2.eml" >"$TAP_TMP/new.out" 2>&1 &&
+		grep -q 'insheader' "$TAP_TMP/new.out"; then
+		not_ok "SIGTERM ($on_error): a new connection is not served while draining" "$(cat "$TAP_TMP/new.out")"
+	else
+		ok "SIGTERM ($on_error): a new connection is not served while draining"
+	fi
+	touch "$gate_b"
+	wait "$pid_b"
+	if grep -q "^2 reply $want" "$TAP_TMP/b.out"; then
+		ok "SIGTERM ($on_error): a message begun while draining gets on_error: $(grep '^2 reply' "$TAP_TMP/b.out")"
+	else
+		not_ok "SIGTERM ($on_error): a message begun while draining gets on_error" "$(cat "$TAP_TMP/b.out" "$TAP_TMP/b.err")"
+	fi
+	if mt_log_has "not signed: signpost-milter is stopping (on_error = $on_error"; then
+		ok "SIGTERM ($on_error): the log says why"
+	else
+		not_ok "SIGTERM ($on_error): the log says why" "$(tail -n 4 "$MT_LOG")"
+	fi
+	if kill -0 "$MT_PID" 2>/dev/null; then ok "SIGTERM ($on_error): still running for the message in flight"
+	else not_ok "SIGTERM ($on_error): still running for the message in flight"; fi
+	touch "$gate_a"
+	wait "$pid_a" || diag "milter-client: $(cat "$TAP_TMP/a.err")"
+	sigs_are "SIGTERM ($on_error): the message in flight completes" "$TAP_TMP/term-$on_error.out" "$rsa|$ed"
+	wait "$MT_PID"; local status=$?; MT_PID=""
+	if [ $status -eq 0 ]; then ok "SIGTERM ($on_error): exit 0"; else not_ok "SIGTERM ($on_error): exit 0" "exit $status"; fi
+	if [ ! -e "$PIDFILE" ]; then ok "SIGTERM ($on_error): pidfile removed"; else not_ok "SIGTERM ($on_error): pidfile removed"; fi
+}
+write_conf "r1, e1"
+drain tempfail "replycode 451 4.7.1"
+write_conf "r1, e1" "s/^log_level = debug$/log_level = debug\non_error = accept/"
+mt_start "$conf" || bail_out "the daemon did not start again"
+drain accept accept
 done_testing
