@@ -212,7 +212,7 @@ reply_on_error(SMFICTX *ctx, struct mt_conn *conn, const char *why)
 		sp_log(SP_LOG_ERROR, "%s: not signed: %s (on_error = tempfail: "
 		    "the client is asked to try again)", queue_id(ctx), why);
 		(void)smfi_setreply(ctx, "451", "4.7.1",
-		    "DKIM signing failed, try again later");
+		    "cannot DKIM-sign this message now, try again later");
 		r = SMFIS_TEMPFAIL;
 	}
 	if (conn != NULL)

@@ -15,3 +15,5 @@ TESTS += tests/integration/milter-etc.sh
 EXTRA_DIST += tests/integration/milter-etc.sh
 TESTS += tests/integration/milter-connections.sh
 EXTRA_DIST += tests/integration/milter-connections.sh
+TESTS += tests/integration/milter-negotiate.sh
+EXTRA_DIST += tests/integration/milter-negotiate.sh
