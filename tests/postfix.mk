@@ -8,7 +8,10 @@ tests_tools_milter_client_SOURCES = tests/tools/milter-client.c \
 tests_tools_milter_client_LDADD = $(SIGNPOST_LIBS)
 
 # End to end through a private Postfix (root, postfix and dovecot needed).
-TESTS += tests/integration/postfix-sign.sh tests/integration/postfix-content.sh
+# postfix-client.sh proves milter-client's conversation is Postfix's own.
+TESTS += tests/integration/postfix-sign.sh tests/integration/postfix-content.sh \
+	tests/integration/postfix-client.sh
 EXTRA_DIST += tests/integration/postfix-lib.sh tests/integration/smtp-sink.py \
-	tests/integration/smtp-send.py tests/integration/postfix-sign.sh \
-	tests/integration/postfix-content.sh
+	tests/integration/smtp-send.py tests/integration/postfix-recorder.py \
+	tests/integration/postfix-sign.sh tests/integration/postfix-content.sh \
+	tests/integration/postfix-client.sh

@@ -408,53 +408,53 @@ pf_start_all() {
 
 # pf_check_signed NAME FILE: signed by both selectors, at the top, verified.
 pf_check_signed() {
-	local name=$1 f=$2 names algs
+	local label=$1 f=$2 names algs
 	if [ -z "$f" ] || [ ! -f "$f" ]; then
-		not_ok "$name: delivered" "nothing arrived at the sink"
+		not_ok "$label: delivered" "nothing arrived at the sink"
 		pf_diag_logs
 		return
 	fi
 	names=$(pf_field_names "$f")
 	if [ "$(echo "$names" | sed -n 1,2p | tr '\n' ' ')" = "dkim-signature dkim-signature " ] &&
 	   [ "$(echo "$names" | grep -c '^dkim-signature$')" -eq 2 ]; then
-		ok "$name: two DKIM-Signature fields, at the top"
+		ok "$label: two DKIM-Signature fields, at the top"
 	else
-		not_ok "$name: two DKIM-Signature fields, at the top" "fields: $(echo $names)"
+		not_ok "$label: two DKIM-Signature fields, at the top" "fields: $(echo $names)"
 		pf_diag_logs
 	fi
 	algs="$(pf_sig_tag "$f" 1 a) $(pf_sig_tag "$f" 2 a)"
 	case "$algs" in
-	"rsa-sha256 ed25519-sha256"|"ed25519-sha256 rsa-sha256") ok "$name: rsa-sha256 and ed25519-sha256" ;;
-	*) not_ok "$name: rsa-sha256 and ed25519-sha256" "a= tags: $algs" ;;
+	"rsa-sha256 ed25519-sha256"|"ed25519-sha256 rsa-sha256") ok "$label: rsa-sha256 and ed25519-sha256" ;;
+	*) not_ok "$label: rsa-sha256 and ed25519-sha256" "a= tags: $algs" ;;
 	esac
 	if pf_sig_tag "$f" 1 h | tr 'A-Z' 'a-z' | tr ':' '\n' | grep -qx received; then
-		not_ok "$name: Received is not in h=" "h=$(pf_sig_tag "$f" 1 h)"
+		not_ok "$label: Received is not in h=" "h=$(pf_sig_tag "$f" 1 h)"
 	else
-		ok "$name: Received is not in h="
+		ok "$label: Received is not in h="
 	fi
-	check "$name: verify-dkim passes every signature" pf_verify "$f"
+	check "$label: verify-dkim passes every signature" pf_verify "$f"
 }
 
 # pf_check_unsigned NAME FILE: arrived, and without any DKIM-Signature.
 pf_check_unsigned() {
-	local name=$1 f=$2
+	local label=$1 f=$2
 	if [ -z "$f" ] || [ ! -f "$f" ]; then
-		not_ok "$name: delivered" "nothing arrived at the sink"
+		not_ok "$label: delivered" "nothing arrived at the sink"
 		pf_diag_logs
 	elif pf_field_names "$f" | grep -qx dkim-signature; then
-		not_ok "$name: arrives unsigned" "$(pf_header_block "$f" | grep -i '^dkim-signature')"
+		not_ok "$label: arrives unsigned" "$(pf_header_block "$f" | grep -i '^dkim-signature')"
 	else
-		ok "$name: arrives unsigned"
+		ok "$label: arrives unsigned"
 	fi
 }
 
 # pf_h_lacks NAME FILE FIELD...: no signature's h= names these fields.
 pf_h_lacks() {
-	local name=$1 f=$2 h field bad=""
+	local label=$1 f=$2 h field bad=""
 	shift 2
 	h="$(pf_sig_tag "$f" 1 h):$(pf_sig_tag "$f" 2 h)"
 	for field in "$@"; do
 		echo "$h" | tr 'A-Z' 'a-z' | tr ':' '\n' | grep -qx "$field" && bad="$bad $field"
 	done
-	if [ -z "$bad" ]; then ok "$name"; else not_ok "$name" "h= lists$bad: $h"; fi
+	if [ -z "$bad" ]; then ok "$label"; else not_ok "$label" "h= lists$bad: $h"; fi
 }

@@ -8,7 +8,8 @@ with BODY=8BITMIME. Prints the server's reply; exit 0 accepted, 1 refused,
 2 usage or connection error.
 
 usage: smtp-send.py --port N [--server ADDR] [--source ADDR]
-                    [--auth USER:PASSWORD] [--from ADDR] [--to ADDR]... FILE
+                    [--auth USER:PASSWORD] [--from ADDR] [--to ADDR]...
+                    [--repeat N] FILE
 """
 
 import argparse
@@ -24,6 +25,8 @@ def main():
     ap.add_argument("--auth", help="USER:PASSWORD for SASL AUTH")
     ap.add_argument("--from", dest="sender", default="alice@example.com")
     ap.add_argument("--to", action="append", default=[])
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="send the message this many times in one session")
     ap.add_argument("file")
     args = ap.parse_args()
     with open(args.file, "rb") as f:
@@ -37,8 +40,11 @@ def main():
         if args.auth:
             user, password = args.auth.split(":", 1)
             s.login(user, password)
-        refused = s.sendmail(args.sender, args.to or ["bob@example.net"], data,
-                             mail_options=options)
+        for _ in range(args.repeat):
+            refused = s.sendmail(args.sender, args.to or ["bob@example.net"], data,
+                                 mail_options=options)
+            if refused:
+                break
         s.quit()
     except smtplib.SMTPException as e:
         print("refused: %s" % e)

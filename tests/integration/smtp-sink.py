@@ -57,6 +57,12 @@ class Handler(socketserver.StreamRequestHandler):
             data += line
 
     def handle(self):
+        try:
+            self.converse()
+        except (ConnectionError, OSError):
+            pass  # a client that leaves early (a port probe) is no error
+
+    def converse(self):
         server = self.server
         mail_from, rcpts = None, []
         self.reply("220 sink.signpost.test ESMTP test sink")

@@ -422,7 +422,7 @@ macro_value(const struct mc_env *env, const char *name, const char *rcpt,
 		return tmp;
 	}
 	if (strcmp(name, "i") == 0)
-		return in_mail ? env->queue_id : NULL;
+		return in_mail && env->queue_file_open ? env->queue_id : NULL;
 	if (strcmp(name, "{auth_type}") == 0)
 		return authed && in_mail ? env->auth_type : NULL;
 	if (strcmp(name, "{auth_authen}") == 0)

@@ -17,7 +17,9 @@
  * - The body goes in chunks of exactly 65,535 bytes (the last one shorter),
  *   every line ending in CRLF; then SMFIC_BODYEOB, whose reply may be
  *   preceded by modification requests.
- * - SMFIC_ABORT after every message, SMFIC_QUIT at the end.
+ * - The macro i (queue id) only once smtpd has opened the queue file, after
+ *   the first accepted RCPT (smtpd_delay_open_until_valid_rcpt = yes).
+ * - SMFIC_ABORT after every message, and once more before SMFIC_QUIT.
  */
 #ifndef MILTER_CLIENT_PROTO_H
 #define MILTER_CLIENT_PROTO_H
@@ -102,6 +104,7 @@ struct mc_env {
 	const char *auth_user;      /* NULL: not authenticated */
 	const char *auth_type;      /* SASL mechanism when auth_user is set */
 	const char *mail_from;      /* without angle brackets; "" for <> */
+	struct sp_list mail_args;   /* ESMTP parameters of MAIL FROM, as sent */
 	const char *const *rcpts;
 	size_t nrcpts;
 	const char *myhostname;     /* j, {daemon_name} */
@@ -109,6 +112,8 @@ struct mc_env {
 	struct sp_list extra;       /* NAME=VALUE pairs given by the user */
 	char *macro_lists[MC_STAGE_COUNT]; /* user override or NULL: Postfix default */
 	char queue_id[16];          /* i, set per message */
+	bool queue_file_open;       /* smtpd opens it after the first valid RCPT:
+	                               only then is i defined */
 };
 
 enum mc_state { MC_ST_CLOSED, MC_ST_READY, MC_ST_ENVELOPE, MC_ST_ACCEPT_CON,
@@ -150,7 +155,8 @@ int mc_open_session(struct mc_conn *c, const struct mc_env *env);
 int mc_transaction(struct mc_conn *c, struct mc_env *env, const struct mc_msg *msg,
     const struct mc_hook *hooks, size_t nhooks, unsigned msg_no,
     struct mc_result *res);
-/* SMFIC_QUIT and close. */
+/* SMFIC_ABORT and SMFIC_QUIT (smtpd resets the milter once more when the
+ * client leaves), then close. */
 void mc_quit(struct mc_conn *c);
 void mc_conn_free(struct mc_conn *c);
 

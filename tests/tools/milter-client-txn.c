@@ -310,8 +310,10 @@ void
 mc_quit(struct mc_conn *c)
 {
 	if (c->fd >= 0 && c->state == MC_ST_ENVELOPE) {
-		size_t off = mc_pkt_begin(c, SMFIC_QUIT);
+		size_t off = mc_pkt_begin(c, SMFIC_ABORT);
 
+		mc_pkt_end(c, off);
+		off = mc_pkt_begin(c, SMFIC_QUIT);
 		mc_pkt_end(c, off);
 		(void)mc_flush(c);
 	}
@@ -410,7 +412,12 @@ envelope(struct txn *t)
 	size_t accepted = 0;
 	enum ev e;
 
+	/* argv as smtpd passes it: "<sender>" then each ESMTP parameter. */
 	sp_buf_printf(&b, "<%s>", t->env->mail_from);
+	for (size_t i = 0; i < t->env->mail_args.n; i++) {
+		sp_buf_putc(&b, '\0');
+		sp_buf_puts(&b, t->env->mail_args.v[i]);
+	}
 	e = event(t->c, t->env, MC_STAGE_MAIL, SMFIC_MAIL, SMFIP_NOMAIL, SMFIP_NR_MAIL,
 	    b.data, b.len + 1, NULL, t->res);
 	if (e != EV_CONTINUE || at(t, MC_AT_MAIL, 0) != 0) {
@@ -429,6 +436,9 @@ envelope(struct txn *t)
 		}
 		if (e == EV_CONTINUE)
 			accepted++;
+		/* smtpd_delay_open_until_valid_rcpt: the queue file, and with it
+		 * the queue id, exists once a recipient was accepted. */
+		t->env->queue_file_open = accepted > 0;
 	}
 	sp_buf_free(&b);
 	if (accepted == 0)          /* every recipient refused: no DATA */
@@ -538,6 +548,7 @@ mc_transaction(struct mc_conn *c, struct mc_env *env, const struct mc_msg *msg,
 		if (envelope(&t) == 0)
 			content(&t, msg);
 		env->queue_id[0] = '\0';
+		env->queue_file_open = false;
 	}
 	if (c->fd < 0 || c->state == MC_ST_ERROR)
 		return res->verdict == MC_V_DROPPED ? 0 : -1;

@@ -44,6 +44,8 @@ static const char usage_text[] =
 "  -u, --auth USER        the client authenticated as USER ({auth_authen})\n"
 "      --auth-type MECH   SASL mechanism for {auth_type} (default PLAIN)\n"
 "  -f, --from ADDR        envelope sender (default sender@example.com)\n"
+"  -F, --mail-arg PARAM   an ESMTP parameter of MAIL FROM (SIZE=4096,\n"
+"                         BODY=8BITMIME), repeatable; smtpd passes them on\n"
 "  -r, --rcpt ADDR        envelope recipient, repeatable (default rcpt@example.net)\n"
 "  -j, --hostname NAME    MTA host name for j and {daemon_name} (default mx.example.com)\n"
 "  -D, --macro NAME=VAL   give macro NAME this value (NAME= : undefined);\n"
@@ -214,6 +216,7 @@ static const struct option long_options[] = {
 	{ "auth", required_argument, NULL, 'u' },
 	{ "auth-type", required_argument, NULL, OPT_AUTH_TYPE },
 	{ "from", required_argument, NULL, 'f' },
+	{ "mail-arg", required_argument, NULL, 'F' },
 	{ "rcpt", required_argument, NULL, 'r' },
 	{ "hostname", required_argument, NULL, 'j' },
 	{ "macro", required_argument, NULL, 'D' },
@@ -265,6 +268,7 @@ parse_option(struct options *o, int ch, const char *arg)
 	case 'u': o->env.auth_user = arg; break;
 	case OPT_AUTH_TYPE: o->env.auth_type = arg; break;
 	case 'f': o->env.mail_from = arg; break;
+	case 'F': sp_list_add(&o->env.mail_args, arg); break;
 	case 'r': sp_list_add(&o->rcpts, arg); break;
 	case 'j': o->env.myhostname = arg; break;
 	case 'D': add_macro(o, arg); break;
@@ -422,7 +426,7 @@ main(int argc, char **argv)
 	int ch, rc;
 
 	defaults(&o);
-	while ((ch = getopt_long(argc, argv, "s:a:N:P:H:u:f:r:j:D:t:vo:Lc:m:T:h",
+	while ((ch = getopt_long(argc, argv, "s:a:N:P:H:u:f:F:r:j:D:t:vo:Lc:m:T:h",
 	    long_options, NULL)) != -1)
 		parse_option(&o, ch, optarg);
 	if (o.socket == NULL)
@@ -452,5 +456,6 @@ main(int argc, char **argv)
 		free(o.env.macro_lists[i]);
 	sp_list_free(&o.rcpts);
 	sp_list_free(&o.env.extra);
+	sp_list_free(&o.env.mail_args);
 	return rc;
 }

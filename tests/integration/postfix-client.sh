@@ -1,0 +1,126 @@
+# postfix-client.sh - milter-client speaks the milter protocol as Postfix
+# does. A recording milter (postfix-recorder.py) sits first behind a real
+# Postfix, then behind tests/tools/milter-client given the same session and
+# message; the two records of packets (negotiation, every macro, header,
+# body chunk, ABORT, QUIT) must be identical, and the message Postfix
+# delivers after the recorder's header edits must be byte for byte the one
+# milter-client writes. Run with and without SMFIP_HDR_LEADSPC, no-reply
+# headers, macro lists set by the milter, and a skipped event.
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/integration/postfix-lib.sh"
+
+pf_require
+REC_SOCK=$TAP_TMP/rec/milter.sock
+mkdir -p "$TAP_TMP/rec"
+chmod 0755 "$TAP_TMP/rec"
+pf_start_sink
+pf_start_dovecot
+pf_start_postfix "unix:$REC_SOCK"
+
+# A message that exercises the framing: folded, empty, unspaced, 8-bit and
+# duplicate header fields; body lines around the 65,535-byte chunk size,
+# one over Postfix's 2,048-byte record size, a leading dot, trailing blanks.
+msg=$TAP_TMP/message.eml
+/usr/bin/python3 - "$msg" <<-'EOF'
+	import sys
+	h = (b"From: Alice Example <alice@example.com>\n"
+	     b"To: Bob <bob@example.net>,\n\tCarol <carol@example.net>\n"
+	     b"Subject: the original subject\n"
+	     b"X-Dup: first\nX-Dup: second\nX-Dup: third\n"
+	     b"X-Empty:\nX-NoSpace:value\nX-Spaces:   three spaces\n"
+	     b"X-Folded-Spaces: a\n    b   \n\tc\n"
+	     b"X-Eight-Bit: Gr\xc3\xbc\xc3\x9fe\n"
+	     b"Date: Tue, 25 Nov 2025 10:00:00 +0000\n"
+	     b"Message-ID: <recorder@example.com>\n\n")
+	body = b".leading dot\ntrailing blanks   \n\ttab line\n"
+	line = b"0123456789abcdefghijklmnopqrstuvwxyz" * 2 + b"\n"
+	body += line * 2000 + b"y" * 3000 + b"\n" + line * 10 + b"\n\n"
+	open(sys.argv[1], "wb").write(h + body)
+	EOF
+
+rec_pid=""
+start_recorder() {   # start_recorder LOGDIR FLAGS...
+	local dir=$1
+	shift
+	/usr/bin/python3 "$top_srcdir/tests/integration/postfix-recorder.py" "$@" \
+		"$REC_SOCK" "$dir" >"$dir.out" 2>&1 &
+	rec_pid=$!
+	pf_remember "$rec_pid"
+	rm -f "$REC_SOCK.wait"
+	pf_wait_socket "$REC_SOCK" || bail_out "the recorder did not start: $(cat "$dir.out")"
+}
+stop_recorder() {    # stop_recorder LOGDIR: after the conversation ended
+	for _ in $(seq 100); do
+		grep -q '^CLOSED' "$1/conn-1.log" 2>/dev/null && break
+		sleep 0.1
+	done
+	pf_stop_pid "$rec_pid"
+	rm -f "$REC_SOCK"
+}
+
+# The Received: field Postfix wrote (what the milter never sees), raw.
+received_of() {
+	/usr/bin/python3 - "$1" <<-'EOF'
+	import re, sys
+	head = open(sys.argv[1], "rb").read().split(b"\r\n\r\n", 1)[0] + b"\r\n"
+	m = re.search(rb"(?m)^Received: (.*?)\r\n(?=[^ \t])", head, re.S)
+	sys.stdout.buffer.write(m.group(1) if m else b"")
+	EOF
+}
+
+scenario() {   # scenario NAME RECORDER-FLAGS...: two messages, one session
+	local label=$1 dir=$TAP_TMP/rec/$1 client_name received first second
+	shift
+	mkdir -p "$dir"
+	start_recorder "$dir/postfix" "$@"
+	check "$label: Postfix accepts two messages in one session" \
+		pf_smtp --source 127.0.0.1 --repeat 2 "$msg"
+	pf_next_delivery && first=$PF_LAST
+	pf_next_delivery && second=$PF_LAST
+	stop_recorder "$dir/postfix"
+	[ -n "$second" ] || { not_ok "$label: Postfix delivered them"; pf_diag_logs; return; }
+
+	client_name=$(sed -n 's/^CONNECT \([^ ]*\) .*/\1/p' "$dir/postfix/conn-1.log")
+	start_recorder "$dir/client" "$@"
+	check "$label: milter-client completes the conversation" \
+		"$top_builddir/tests/tools/milter-client" -s "unix:$REC_SOCK" \
+		-a 127.0.0.1 -N "${client_name:-localhost}" -H client.example.org \
+		-j mx.signpost.test -f alice@example.com -r bob@example.net \
+		-F SIZE=0 -F BODY=8BITMIME --received "$(received_of "$first")" \
+		-o "$dir/client.eml" "$msg" "$msg"
+	stop_recorder "$dir/client"
+
+	if out=$(diff "$dir/postfix/conn-1.log" "$dir/client/conn-1.log"); then
+		ok "$label: the milter receives the same packets from both ($(wc -l < "$dir/client/conn-1.log") packets)"
+	else
+		not_ok "$label: the milter receives the same packets from both" "$out"
+	fi
+	# The Received: field differs between the two deliveries (queue id):
+	# the client was given the first one's, so compare the first message.
+	if cmp -s "$first" "$dir/client.eml.1"; then
+		ok "$label: the same header edits give the same message"
+	else
+		not_ok "$label: the same header edits give the same message" \
+			"$(diff <(tr -d '\r' < "$first") <(tr -d '\r' < "$dir/client.eml.1") | head -n 20)"
+	fi
+}
+
+scenario "leading space, no header replies, macro lists" --leadspc --noreply-headers --symlist
+scenario "Sendmail header spacing, every reply" 
+scenario "HELO skipped, leading space" --skip-helo --leadspc
+
+# What the records show about Postfix, checked where it matters to a milter.
+log=$TAP_TMP/rec/leading\ space,\ no\ header\ replies,\ macro\ lists/postfix/conn-1.log
+check "Postfix offers protocol version 6, all actions and steps" \
+	grep -qx 'OPTNEG version=6 actions=0x1ff events=0x1fffff' "$log"
+check "Postfix sends SMFIC_ABORT after each message, and again before QUIT" \
+	sh -c '[ "$(grep -c "^ABORT" "$1")" -eq 3 ] && tail -n 5 "$1" | tr "\n" " " | grep -q "^EOB ABORT ABORT QUIT CLOSED"' - "$log"
+check "Postfix defines i only from DATA on (queue file opened after RCPT)" \
+	sh -c '! grep -q "^MACRO [MR] .*\bi=" "$1" && grep -q "^MACRO T i=" "$1"' - "$log"
+check "Postfix re-sends the end-of-header macros before each header" \
+	sh -c '[ "$(grep -c "^HEADER" "$1")" -eq "$(grep -c "^MACRO L" "$1")" ]' - "$log"
+check "Postfix sends the body in 65,535-byte chunks" grep -q '^BODY 65535 ' "$log"
+check "Postfix hides its own Received: from the milter" \
+	sh -c '! grep -qi "^HEADER .received" "$1"' - "$log"
+
+done_testing
