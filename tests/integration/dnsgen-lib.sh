@@ -90,11 +90,16 @@ dg_reverse_zones() {
 # knot_start DIR LISTEN ZONE... : knotd serving DIR/zones/ZONE.zone for each
 # ZONE, listening on LISTEN (e.g. "127.0.0.1@5353"; several separated by
 # spaces). A zone named with a "+" suffix accepts dynamic updates from
-# 127.0.0.1. Sets KNOT_PID and KNOT_CONF; waits until it answers.
+# 127.0.0.1. Sets KNOT_PID and KNOT_CONF; waits until this very server
+# answers: the first zone gets a TXT record naming DIR at _knot-instance,
+# so another server that happens to hold the port cannot pass for it.
 knot_start() {
 	local dir=$1 listen=$2 z l first
 	shift 2
 	mkdir -p "$dir/run" "$dir/db" "$dir/zones"
+	first=${1%+}
+	printf '_knot-instance.%s. 60 IN TXT "%s"\n' "$first" "$dir" \
+		>>"$dir/zones/$first.zone"
 	{
 		echo "server:"
 		echo "    rundir: \"$dir/run\""
@@ -121,10 +126,21 @@ knot_start() {
 	KNOT_CONF=$dir/knot.conf
 	"$KNOTD" -c "$KNOT_CONF" >"$dir/knotd.log" 2>&1 &
 	KNOT_PID=$!
-	first=${1%+}
 	l=${listen%% *}
-	knot_wait_serial "${l%@*}" "${l#*@}" "$first" "" ||
-		{ cat "$dir/knotd.log" | sed 's/^/# /'; return 1; }
+	knot_wait_instance "${l%@*}" "${l#*@}" "$first" "$dir" ||
+		{ sed 's/^/# /' "$dir/knotd.log"; return 1; }
+}
+
+# knot_wait_instance ADDR PORT ZONE DIR : until _knot-instance.ZONE says DIR.
+knot_wait_instance() {
+	local i
+	for i in $(seq 1 100); do
+		[ "$(dig +short +time=1 +tries=1 @"$1" -p "$2" "_knot-instance.$3" TXT \
+			2>/dev/null)" = "\"$4\"" ] && return 0
+		kill -0 "$KNOT_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
 }
 
 knot_stop() {
