@@ -35,4 +35,4 @@ tests_unit_test_rfc8463_LDADD = $(SIGNPOST_LIBS)
 noinst_PROGRAMS += tests/bench/engine-bench
 tests_bench_engine_bench_SOURCES = tests/bench/engine-bench.c
 tests_bench_engine_bench_LDADD = $(SIGNPOST_LIBS)
-EXTRA_DIST += tests/bench/engine-bench.sh
+EXTRA_DIST += tests/bench/engine-bench.sh tests/bench/README.md
