@@ -35,6 +35,11 @@
 /* What we ask for RLIMIT_NOFILE when the hard limit is lower and we may. */
 #define MT_NOFILE_WANT 65536
 
+/* The unix socket we created, to remove it at exit (and only it). */
+static char *our_socket;
+static dev_t our_dev;
+static ino_t our_ino;
+
 /* The path of a unix socket spec, or NULL for inet/inet6. */
 static const char *
 unix_path(const char *spec)
@@ -243,6 +248,7 @@ mt_listen_open(const char *spec, unsigned mode, uid_t uid, gid_t gid,
 {
 	const char *path = unix_path(spec);
 	char *conn = sp_xstrdup(spec);
+	struct stat st;
 	mode_t old_umask;
 	int rc;
 
@@ -281,7 +287,28 @@ mt_listen_open(const char *spec, unsigned mode, uid_t uid, gid_t gid,
 		sp_err_set(err, "chown %s: %s", path, strerror(errno));
 		return false;
 	}
+	if (lstat(path, &st) == 0) {
+		free(our_socket);
+		our_socket = sp_xstrdup(path);
+		our_dev = st.st_dev;
+		our_ino = st.st_ino;
+	}
 	return true;
+}
+
+void
+mt_listen_close(void)
+{
+	struct stat st;
+
+	if (our_socket == NULL)
+		return;
+	/* Only the socket we made: a newer instance may have replaced it. */
+	if (lstat(our_socket, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    st.st_dev == our_dev && st.st_ino == our_ino)
+		(void)unlink(our_socket);
+	free(our_socket);
+	our_socket = NULL;
 }
 
 unsigned long

@@ -67,6 +67,8 @@ unsigned mt_filter_drain(unsigned seconds);
  */
 bool mt_listen_open(const char *spec, unsigned mode, uid_t uid, gid_t gid,
     sp_err *err);
+/* At exit: remove the unix socket we created, if it is still ours. */
+void mt_listen_close(void);
 /*
  * Connect to our own socket and hang up: wakes libmilter's listener, which
  * otherwise notices smfi_stop() only at its next 5-second poll timeout.

@@ -203,6 +203,7 @@ worker_main(struct sp_config *conf, uid_t uid, gid_t gid, int ctl_fd,
 		detach_stdio();
 	}
 	rc = smfi_main();
+	mt_listen_close();
 	sp_log(SP_LOG_NOTICE, "stopped");
 	return rc == MI_SUCCESS ? 0 : 2;
 }
@@ -339,20 +340,85 @@ open_pidfile(const char *path)
 	return NULL;
 }
 
+/* The supervisor's side of the worker: its PID and the two pipe ends. */
+struct worker {
+	pid_t pid;
+	int ctl_fd;                     /* we write 'H' / 'T' */
+	int ready_fd;                   /* it writes 'R' once listening */
+};
+
+/*
+ * Fork the worker; the child never returns. The configuration goes with
+ * it (the worker owns it from here); the supervisor frees its copy.
+ */
+static bool
+start_worker(const struct mt_options *opts, struct sp_config *conf,
+    uid_t uid, gid_t gid, struct pidfh *pfh, int notify_fd, struct worker *w)
+{
+	int ctl[2], ready[2];
+
+	if (pipe2(ctl, O_CLOEXEC) != 0) {
+		sp_log_errno(SP_LOG_ERROR, "pipe");
+		return false;
+	}
+	if (pipe2(ready, O_CLOEXEC) != 0) {
+		sp_log_errno(SP_LOG_ERROR, "pipe");
+		close(ctl[0]), close(ctl[1]);
+		return false;
+	}
+	w->pid = fork();
+	if (w->pid < 0) {
+		sp_log_errno(SP_LOG_ERROR, "fork");
+		close(ctl[0]), close(ctl[1]), close(ready[0]), close(ready[1]);
+		return false;
+	}
+	if (w->pid == 0) {
+		close(ctl[1]);
+		close(ready[0]);
+		if (notify_fd >= 0)
+			close(notify_fd);
+		pidfile_close(pfh);
+		_exit(worker_main(conf, uid, gid, ctl[0], ready[1],
+		    opts->foreground));
+	}
+	close(ctl[0]);
+	close(ready[1]);
+	w->ctl_fd = ctl[1];
+	w->ready_fd = ready[0];
+	return true;
+}
+
+/* Wait for the worker's 'R'; 0, or its exit status when it failed. */
+static int
+await_ready(struct worker *w)
+{
+	int wstatus;
+	char c;
+
+	if (read(w->ready_fd, &c, 1) == 1) {
+		close(w->ready_fd);
+		return 0;
+	}
+	/* The worker failed to start and has said why. */
+	while (waitpid(w->pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	close(w->ready_fd);
+	close(w->ctl_fd);
+	return exit_status_of(wstatus);
+}
+
 int
 mt_run(const struct mt_options *opts, struct sp_config *conf)
 {
 	sigset_t set;
 	struct pidfh *pfh;
-	int ctl[2], ready[2];
+	struct worker w;
 	int notify_fd = -1;
 	uid_t uid;
 	gid_t gid;
-	pid_t worker;
-	char *user;
+	char *user = NULL;
 	sp_err err;
-	char c;
-	int status;
+	int status = 2;
 
 	config_path = opts->config_path;
 	sigemptyset(&set);
@@ -377,54 +443,28 @@ mt_run(const struct mt_options *opts, struct sp_config *conf)
 	}
 	if (!opts->foreground)
 		notify_fd = daemonize();
-	if (pipe2(ctl, O_CLOEXEC) != 0 || pipe2(ready, O_CLOEXEC) != 0) {
-		sp_log_errno(SP_LOG_ERROR, "pipe");
-		goto fail;
+	if (conf->milter.user != NULL)
+		user = sp_xstrdup(conf->milter.user);
+	if (!start_worker(opts, conf, uid, gid, pfh, notify_fd, &w)) {
+		sp_config_free(conf);
+		goto done;
 	}
-	worker = fork();
-	if (worker < 0) {
-		sp_log_errno(SP_LOG_ERROR, "fork");
-		goto fail;
-	}
-	if (worker == 0) {
-		close(ctl[1]);
-		close(ready[0]);
-		if (notify_fd >= 0)
-			close(notify_fd);
-		pidfile_close(pfh);
-		_exit(worker_main(conf, uid, gid, ctl[0], ready[1],
-		    opts->foreground));
-	}
-	close(ctl[0]);
-	close(ready[1]);
-	user = conf->milter.user != NULL ? sp_xstrdup(conf->milter.user) : NULL;
 	sp_config_free(conf);
 	(void)pidfile_write(pfh);
-	if (read(ready[0], &c, 1) != 1) {
-		/* The worker failed to start and said why. */
-		while (waitpid(worker, &status, 0) < 0 && errno == EINTR)
-			;
-		status = exit_status_of(status);
-		pidfile_remove(pfh);
-		notify_started(&notify_fd, (unsigned char)status);
-		free(user);
-		return status;
-	}
-	close(ready[0]);
+	status = await_ready(&w);
+	if (status != 0)
+		goto done;
 	if (!mt_drop_privileges(user, uid, gid, &err))
 		sp_log(SP_LOG_WARNING, "supervisor: %s", err.msg);
-	free(user);
 	notify_started(&notify_fd, 0);
 	if (!opts->foreground) {
 		sp_log_open(MT_NAME, false, true);
 		detach_stdio();
 	}
-	status = supervise(worker, ctl[1], &set);
+	status = supervise(w.pid, w.ctl_fd, &set);
+done:
+	free(user);
 	pidfile_remove(pfh);
+	notify_started(&notify_fd, (unsigned char)status);
 	return status;
-fail:
-	pidfile_remove(pfh);
-	sp_config_free(conf);
-	notify_started(&notify_fd, 2);
-	return 2;
 }

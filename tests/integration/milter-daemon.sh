@@ -76,6 +76,8 @@ mt_client -o "$TAP_TMP/unix.out" "$TAP_TMP/m.eml"
 [ "$(mt_sigs "$TAP_TMP/unix.out" | paste -sd'|')" = "$both" ] && ok "unix socket: signed" || not_ok "unix socket: signed"
 mt_stop
 [ "$MT_STATUS" -eq 0 ] && ok "stopped: exit 0" || not_ok "stopped: exit 0" "exit $MT_STATUS"
+[ ! -e "$SOCK" ] && ok "stopped: socket removed" || not_ok "stopped: socket removed"
+[ ! -e "$PIDFILE" ] && ok "stopped: pidfile removed" || not_ok "stopped: pidfile removed"
 
 # --- unix sockets: stale, live, not a socket -------------------------------
 rm -f "$SOCK"
