@@ -249,7 +249,8 @@ fill(struct mc_conn *c, size_t n)
 	if (c->in_off > 0 && c->in_off == c->in_len)
 		c->in_off = c->in_len = 0;
 	if (c->in_off + n > c->in_cap) {
-		memmove(c->in, c->in + c->in_off, c->in_len - c->in_off);
+		if (c->in_len > c->in_off)
+			memmove(c->in, c->in + c->in_off, c->in_len - c->in_off);
 		c->in_len -= c->in_off;
 		c->in_off = 0;
 		if (n > c->in_cap) {

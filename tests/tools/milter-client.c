@@ -68,7 +68,8 @@ static const char usage_text[] =
 "      --received TEXT    prepend \"Received: TEXT\" that the milter does not see\n"
 "                         but that insert positions count, as Postfix's own\n"
 "      --abort N:POINT    send SMFIC_ABORT in message N at POINT, then go on\n"
-"      --drop N:POINT     close the connection in message N at POINT\n"
+"      --drop N:POINT     close the connection in message N at POINT; the\n"
+"                         next message comes on a new connection\n"
 "      --pause N:POINT:SECS   sleep at POINT of message N\n"
 "      --wait N:POINT:PATH    at POINT create PATH.reached, then wait (up to\n"
 "                         10 minutes) until PATH exists\n"
@@ -384,17 +385,24 @@ report(const struct options *o, const struct mc_conn *c, const struct mc_msg *ms
 }
 
 static int
+open_conn(struct options *o, struct mc_conn *c)
+{
+	mc_conn_init(c, o->load.timeout_ms, o->load.verbose);
+	if (mc_connect(c, o->socket) == 0 && mc_open_session(c, &o->env) == 0)
+		return 0;
+	fprintf(stderr, "milter-client: %s: %s\n", o->socket, c->err);
+	mc_conn_free(c);
+	return -1;
+}
+
+static int
 test_mode(struct options *o, char **files, unsigned nfiles)
 {
 	struct mc_conn c;
 	int rc = 0;
 
-	mc_conn_init(&c, o->load.timeout_ms, o->load.verbose);
-	if (mc_connect(&c, o->socket) < 0 || mc_open_session(&c, &o->env) < 0) {
-		fprintf(stderr, "milter-client: %s: %s\n", o->socket, c.err);
-		mc_conn_free(&c);
+	if (open_conn(o, &c) < 0)
 		return 1;
-	}
 	for (unsigned i = 0; i < nfiles; i++) {
 		struct mc_msg msg;
 		struct mc_result res;
@@ -409,10 +417,18 @@ test_mode(struct options *o, char **files, unsigned nfiles)
 			    res.text ? res.text : c.err);
 			rc = rc ? rc : 1;
 		}
+		/* After a deliberate drop the next message comes in a new
+		 * session, as the next SMTP client would bring one. */
+		if (res.verdict == MC_V_DROPPED && i + 1 < nfiles) {
+			mc_conn_free(&c);
+			t = open_conn(o, &c);
+		}
 		mc_result_free(&res);
 		mc_msg_free(&msg);
-		if (t < 0)
+		if (t < 0) {
+			rc = rc ? rc : 1;
 			break;
+		}
 	}
 	mc_quit(&c);
 	mc_conn_free(&c);
