@@ -1,8 +1,8 @@
 /*
  * keygen.c - `dnsgen keygen`: make a new DKIM key for a configured domain.
  *
- * The key comes from OpenSSL (RSA 2048/3072/4096, 1024 only with
- * allow_weak_rsa; or Ed25519), is written as PKCS#8 PEM to a temporary file
+ * The key comes from OpenSSL (RSA 2048/3072/4096 or Ed25519; never
+ * 1024-bit RSA: allow_weak_rsa accepts old keys, not new ones), is written as PKCS#8 PEM to a temporary file
  * in the key folder with mode 0640 and the milter user's group, flushed to
  * disk, and linked to keys_dir/DOMAIN/SELECTOR.pem only if that name is
  * free: an existing key is never overwritten. The PEM bytes are wiped. The
@@ -294,10 +294,9 @@ print_next_steps(const struct sp_config *conf, const struct sp_domain *dom,
 	free(sels);
 }
 
-/* -a/-b: RSA 2048 (default), 3072, 4096; 1024 only with allow_weak_rsa. */
+/* -a/-b: RSA 2048 (default), 3072, 4096, or Ed25519. */
 static bool
-key_kind(const struct dnsgen_opts *o, const struct sp_config *conf,
-    bool *rsa, int *bits)
+key_kind(const struct dnsgen_opts *o, bool *rsa, int *bits)
 {
 	const char *alg = o->algorithm ? o->algorithm : "rsa";
 
@@ -320,14 +319,10 @@ key_kind(const struct dnsgen_opts *o, const struct sp_config *conf,
 		*bits = 2048;
 	if (*bits == 2048 || *bits == 3072 || *bits == 4096)
 		return true;
-	if (*bits == 1024 && conf->signing.allow_weak_rsa) {
-		dnsgen_warn("making a 1024-bit RSA key because allow_weak_rsa = "
-		    "yes; receivers treat it as weak (RFC 8301): prefer 2048");
-		return true;
-	}
 	if (*bits == 1024)
-		dnsgen_error("-b 1024: 1024-bit RSA keys are weak (RFC 8301) "
-		    "and refused unless allow_weak_rsa = yes; use 2048 or more");
+		dnsgen_error("-b 1024: 1024-bit RSA keys are weak (RFC 8301); "
+		    "allow_weak_rsa accepts existing keys but never for new "
+		    "keys: use 2048 or more");
 	else
 		dnsgen_error("-b %d: RSA keys are 2048, 3072 or 4096 bits", *bits);
 	return false;
@@ -346,7 +341,7 @@ keygen(const struct dnsgen_opts *o, const struct sp_config *conf,
 	bool rsa;
 	sp_err err;
 
-	if (!key_kind(o, conf, &rsa, &bits))
+	if (!key_kind(o, &rsa, &bits))
 		return DNSGEN_FAIL;
 	find_group(conf, &ko);
 	path = sp_key_path(conf, dom->name, o->selector);

@@ -3,8 +3,8 @@
 # line, or the path), never printing half a zone; keygen makes RSA 2048
 # (default), 3072, 4096 and Ed25519 keys as PKCS#8 PEM with mode 0640 and
 # the milter user's group, creates the domain's folder 0750, refuses to
-# overwrite, leaves no temporary file, refuses 1024 bits unless
-# allow_weak_rsa, and prints the record that `records` then publishes.
+# overwrite, leaves no temporary file, refuses 1024 bits (allow_weak_rsa
+# accepts old keys, never new ones), and prints the record that `records` then publishes.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 dg_need openssl jq
@@ -154,8 +154,11 @@ out_has "records: r4096 is published but not signing" 'DKIM selector r4096: publ
 
 dg_conf "$TAP_TMP/weak.conf" "$keys" ""
 sed -i 's/^\[signing\]$/[signing]\nallow_weak_rsa = yes/' "$TAP_TMP/weak.conf"
-check_rc "keygen -b 1024 with allow_weak_rsa" 0 "$DNSGEN" -c "$TAP_TMP/weak.conf" keygen -d example.com -s weak -b 1024
-out_has "keygen -b 1024 with allow_weak_rsa: warns" 'warning: making a 1024-bit RSA key'
+check_rc "keygen -b 1024 refused even with allow_weak_rsa" 2 "$DNSGEN" -c "$TAP_TMP/weak.conf" keygen -d example.com -s weak -b 1024
+out_has "keygen -b 1024 with allow_weak_rsa: says it is never for new keys" 'never for new keys'
+# An old 1024-bit key from elsewhere: allow_weak_rsa accepts it, with a warning.
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$keys/example.com/weak.pem" 2>/dev/null
+chmod 0640 "$keys/example.com/weak.pem"
 check_rc "the weak key: records warns, exit 0" 0 "$DNSGEN" -c "$TAP_TMP/weak.conf"
 out_has "the weak key: the warning names it" 'key weak is RSA 1024 bits'
 check_rc "the weak key without allow_weak_rsa: exit 2" 2 "$DNSGEN" -c "$conf"
