@@ -79,6 +79,25 @@ mt_stop
 [ ! -e "$SOCK" ] && ok "stopped: socket removed" || not_ok "stopped: socket removed"
 [ ! -e "$PIDFILE" ] && ok "stopped: pidfile removed" || not_ok "stopped: pidfile removed"
 
+# --- without -f: the command returns once the daemon is ready ---------------
+if out=$("$MILTER" -c "$conf" 2>&1); then ok "without -f: exit 0 once ready"
+else not_ok "without -f: exit 0 once ready" "$out"; fi
+dpid=$(cat "$PIDFILE" 2>/dev/null)
+# sid of the daemon == its pid: it left the caller's session.
+if [ -n "$dpid" ] && [ "$(awk '{ print $6 }' "/proc/$dpid/stat" 2>/dev/null)" = "$dpid" ]; then
+	ok "without -f: detached into a session of its own"
+else
+	not_ok "without -f: detached" "pid '$dpid'"
+fi
+mt_client -o "$TAP_TMP/daemon.out" "$TAP_TMP/m.eml"
+[ "$(mt_sigs "$TAP_TMP/daemon.out" | paste -sd'|')" = "$both" ] && ok "without -f: signs" || not_ok "without -f: signs"
+kill -TERM "$dpid"
+i=0; while [ -e "$PIDFILE" ] && [ $i -lt "$MT_WAIT" ]; do sleep 0.1; i=$((i + 1)); done
+[ ! -e "$PIDFILE" ] && ok "without -f: SIGTERM stops it" || not_ok "without -f: SIGTERM stops it"
+chmod 0640 "$KEYS/example.com/r1.pem"; chmod o+r "$KEYS/example.com/r1.pem"
+run "without -f: a start-up error still exits 2 with the reason" 2 "$KEYS/example.com/r1.pem" -c "$conf"
+chmod 0600 "$KEYS/example.com/r1.pem"
+
 # --- unix sockets: stale, live, not a socket -------------------------------
 rm -f "$SOCK"
 /usr/bin/python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$SOCK"
