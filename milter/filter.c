@@ -195,6 +195,8 @@ reply_on_error(SMFICTX *ctx, struct mt_conn *conn, const char *why)
 	enum sp_on_error action;
 	sfsistat r;
 
+	if (why == NULL || why[0] == '\0')
+		why = "internal error";
 	snap = conn != NULL && conn->msg != NULL ? conn->msg->snap : NULL;
 	if (snap != NULL) {
 		action = snap->conf->milter.on_error;
@@ -224,8 +226,10 @@ reply_on_error(SMFICTX *ctx, struct mt_conn *conn, const char *why)
 static sfsistat
 reply_pass(SMFICTX *ctx, struct mt_conn *conn)
 {
+	const struct sp_buf *why = &conn->msg->reason;
+
 	sp_log(SP_LOG_INFO, "%s: not signed: %s", queue_id(ctx),
-	    conn->msg->reason.data);
+	    why->len > 0 ? why->data : "the message ended before its header");
 	message_end(conn);
 	return SMFIS_ACCEPT;
 }
