@@ -332,12 +332,23 @@ local_part(struct parser *ps, struct sp_buf *out)
 	}
 }
 
+/* Append a token with its ASCII letters lower-cased (domains compare so). */
+static void
+append_lower(struct sp_buf *out, const struct tok *t)
+{
+	for (size_t k = 0; k < t->n; k++) {
+		char c = t->p[k];
+
+		sp_buf_putc(out, c >= 'A' && c <= 'Z' ? (char)(c + 32) : c);
+	}
+}
+
 /* domain = dot-atom / domain-literal / obs-domain (atom *("." atom)) */
 static bool
 domain(struct parser *ps, struct sp_buf *out)
 {
 	if (cur(ps)->type == TOK_LITERAL) {
-		sp_buf_append(out, cur(ps)->p, cur(ps)->n);
+		append_lower(out, cur(ps));
 		ps->i++;
 		return true;
 	}
@@ -345,11 +356,7 @@ domain(struct parser *ps, struct sp_buf *out)
 		return cur(ps)->type == TOK_END ? fail(ps, "no domain after @") :
 		    unexpected(ps, " in domain");
 	for (;;) {
-		for (size_t k = 0; k < cur(ps)->n; k++) {
-			char c = cur(ps)->p[k];
-
-			sp_buf_putc(out, c >= 'A' && c <= 'Z' ? (char)(c + 32) : c);
-		}
+		append_lower(out, cur(ps));
 		ps->i++;
 		if (!is_special(ps, '.'))
 			return true;

@@ -59,6 +59,8 @@ static const struct good good[] = {
 	{ "source route (obsolete)", "<@relay.example,@other.example:joe@example.com>",
 	  1, "example.com", "joe" },
 	{ "domain literal", "joe@[192.0.2.1]", 1, "[192.0.2.1]", NULL },
+	{ "IPv6 domain literal lower-cased", "joe@[IPv6:2001:DB8::1]", 1,
+	  "[ipv6:2001:db8::1]", NULL },
 	{ "group with one mailbox (RFC 6854)", "Team: joe@example.com;", 1,
 	  "example.com", "joe" },
 	{ "group with one name-addr", "Team: Joe <joe@example.com> ;  (c)", 1,
