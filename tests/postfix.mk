@@ -15,3 +15,6 @@ EXTRA_DIST += tests/integration/postfix-lib.sh tests/integration/smtp-sink.py \
 	tests/integration/smtp-send.py tests/integration/postfix-recorder.py \
 	tests/integration/postfix-sign.sh tests/integration/postfix-content.sh \
 	tests/integration/postfix-client.sh
+
+# The milter load benchmark against OpenDKIM: run by hand, never by make check.
+EXTRA_DIST += tests/bench/milter-bench.sh

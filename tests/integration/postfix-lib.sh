@@ -317,7 +317,7 @@ pf_make_keys() {
 		bail_out "dnsgen keygen failed"
 	# The records a receiver would find, as dnsgen prints them for the zone.
 	"$dnsgen" -c "$PF_CONF" -f json |
-		jq -r '.[] | select(.type == "TXT" and (.name | test("_domainkey"))) | "\(.name) \(.value)"' \
+		jq -r '.[] | select(.type == "TXT" and (.name | test("_domainkey"))) | "\(.name | rtrimstr(".")) \(.value)"' \
 		> "$PF_RECORDS" || bail_out "dnsgen -f json failed"
 	[ "$(wc -l < "$PF_RECORDS")" -eq 2 ] || bail_out "expected 2 DKIM records, got: $(cat "$PF_RECORDS")"
 }
