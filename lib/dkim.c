@@ -148,7 +148,7 @@ may_sign(const struct sp_dkim *d, const char *lname, size_t *idx)
 
 	if (strcmp(lname, "received") == 0)
 		return false;
-	for (size_t i = 0; i < sign->n; i++) {
+	for (size_t i = 0; sign != NULL && i < sign->n; i++) {
 		if (sp_strcasecmp(sign->v[i], lname) == 0) {
 			*idx = i;
 			return true;
@@ -311,7 +311,7 @@ hash_headers(struct sp_dkim *d, sp_err *err)
 	bool ok;
 
 	select_instances(d, FROM_UNLISTED, &all);
-	for (size_t i = 0; i < sign->n; i++)
+	for (size_t i = 0; sign != NULL && i < sign->n; i++)
 		select_instances(d, i, &all);
 	for (size_t i = 0; over != NULL && i < over->n; i++) {
 		char lname[256];
@@ -385,19 +385,53 @@ sp_dkim_has_signature(const struct sp_dkim *d, const char *sdid,
 	return false;
 }
 
+/*
+ * A d= or s= value we put in a tag list: dot-separated labels of letters,
+ * digits, '-' and '_' (RFC 6376 3.5 sub-domains; '_' as DNS allows). This
+ * also keeps ';' and white space out of the field.
+ */
+static bool
+dns_name_ok(const char *s)
+{
+	bool label_start = true;
+
+	if (s == NULL || *s == '\0' || strlen(s) > 253)
+		return false;
+	for (; *s != '\0'; s++) {
+		char c = *s;
+
+		if (c == '.') {
+			if (label_start)
+				return false;
+			label_start = true;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return false;
+		label_start = false;
+	}
+	return !label_start;
+}
+
 bool
 sp_dkim_add_signer(struct sp_dkim *d, const char *sdid,
     const struct sp_key *key, sp_err *err)
 {
 	if (d->state == ST_DONE)
 		SP_BUG("signer added after the end");
-	if (sdid == NULL || sdid[0] == '\0') {
-		sp_err_set(err, "no signing domain");
+	if (!dns_name_ok(sdid)) {
+		sp_err_set(err, "bad signing domain \"%s\"", sdid ? sdid : "");
 		return false;
 	}
 	if (key == NULL || key->pkey == NULL ||
 	    (key->type != SP_KEY_RSA && key->type != SP_KEY_ED25519)) {
 		sp_err_set(err, "no usable key for d=%s", sdid);
+		return false;
+	}
+	if (!dns_name_ok(key->selector)) {
+		sp_err_set(err, "bad selector \"%s\" for d=%s",
+		    key->selector ? key->selector : "", sdid);
 		return false;
 	}
 	d->signers = sp_xrealloc(d->signers, d->n_signers + 1,

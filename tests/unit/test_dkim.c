@@ -541,6 +541,14 @@ test_refusals(void)
 		ok(!sp_dkim_header(d, "", 0, " x", 2, &err), "an empty field name "
 		    "is refused");
 		ok(!sp_dkim_add_signer(d, "", ed25519, &err), "an empty d= is refused");
+		ok(!sp_dkim_add_signer(d, "example.com; x=1", ed25519, &err),
+		    "a d= that would break the tag list is refused");
+		ok(!sp_dkim_add_signer(d, "example..com", ed25519, &err),
+		    "a d= with an empty label is refused");
+		ok(!sp_dkim_add_signer(d, "example.com", NULL, &err),
+		    "a missing key is refused");
+		ok(sp_dkim_add_signer(d, "Sub-1.Example_x.COM", ed25519, &err),
+		    "letters, digits, '-' and '_' in d= are accepted");
 		sp_dkim_free(d);
 	}
 }
