@@ -134,7 +134,23 @@ signed "5,000 header fields" "$TAP_TMP/many.out"
 	printf '\n\nbody\n'
 } >"$TAP_TMP/bighdr.eml"
 mt_client -o "$TAP_TMP/bighdr.out" "$TAP_TMP/bighdr.eml"
-signed "1 MiB Subject: field" "$TAP_TMP/bighdr.out"
+# OpenDKIM, one of the judges, gives no verdict on a header field this
+# large ("too large"); that judge alone is then left out, as long as every
+# signature still passes with two others and no other judge fails.
+verify_big() {
+	local out
+	out=$("$VERIFY" --records "$RECORDS" "$1" 2>/dev/null) && return 0
+	printf '%s\n' "$out"
+	if printf '%s\n' "$out" | grep '^fail ' | grep -qv '^fail opendkim .*too large'; then
+		return 1
+	fi
+	for sel in r1 e1; do
+		[ "$(printf '%s\n' "$out" | grep -c "^pass [a-z-]* d=example.com s=$sel ")" -ge 2 ] || return 1
+	done
+}
+got=$(mt_sigs "$TAP_TMP/bighdr.out" | paste -sd'|')
+[ "$got" = "$both" ] && ok "1 MiB Subject: field: signed" || not_ok "1 MiB Subject: field: signed" "got '$got'"
+check "1 MiB Subject: field: verifiers pass" verify_big "$TAP_TMP/bighdr.out"
 
 # --- a line over 998 bytes: signed, with a warning ---------------------
 mt_message "$TAP_TMP/longline.eml" "Alice <alice@example.com>"
@@ -156,7 +172,9 @@ signed "50 MiB body" "$TAP_TMP/big.out"
 hwm_kb=$(awk '/^VmHWM/ { print $2 }' "/proc/$worker/status")
 diag "worker RSS before the big message ${before_kb} KiB, peak ${hwm_kb} KiB"
 if [ "${SIGNPOST_SANITIZERS:-no}" = yes ]; then
-	ok "peak RSS not judged under the sanitizers (${hwm_kb} KiB) # SKIP ASan's shadow memory"
+	# ASan keeps freed blocks in quarantine and adds shadow memory: the
+	# figure says nothing about us here, so the plain build judges it.
+	diag "peak RSS is judged in the plain build only"
 elif [ "$hwm_kb" -lt $((32 * 1024)) ]; then
 	ok "peak RSS while signing 50 MiB: ${hwm_kb} KiB < 32 MiB"
 else
