@@ -58,7 +58,7 @@ struct sp_dkim {
 	sp_err why;             /* ST_FAILED: end_headers' reason */
 
 	struct field *fields;   /* h= candidates, top to bottom */
-	size_t n_fields;
+	size_t n_fields, cap_fields;
 	size_t n_from;
 	char *from_value;       /* the first From: value */
 	size_t from_len;
@@ -109,7 +109,7 @@ free_fields(struct sp_dkim *d)
 	}
 	free(d->fields);
 	d->fields = NULL;
-	d->n_fields = 0;
+	d->n_fields = d->cap_fields = 0;
 }
 
 void
@@ -219,7 +219,11 @@ sp_dkim_header(struct sp_dkim *d, const char *name, size_t name_len,
 		free(lname);
 		return true;
 	}
-	d->fields = sp_xrealloc(d->fields, d->n_fields + 1, sizeof(*d->fields));
+	if (d->n_fields == d->cap_fields) {
+		d->cap_fields = d->cap_fields ? 2 * d->cap_fields : 16;
+		d->fields = sp_xrealloc(d->fields, d->cap_fields,
+		    sizeof(*d->fields));
+	}
 	f = &d->fields[d->n_fields++];
 	f->name = lname;
 	f->sign_idx = idx;

@@ -590,6 +590,40 @@ test_from_and_existing(void)
 	sp_dkim_free(d);
 }
 
+/* Thousands of fields: each signable instance listed, the rest not kept. */
+static void
+test_many_fields(void)
+{
+	struct sp_sign_opts o = default_opts();
+	struct sp_dkim *d = sp_dkim_new(&o);
+	struct sp_list sigs = SP_LIST_INIT;
+	size_t subjects = 0;
+	sp_err err;
+	char *h;
+	bool good = sp_dkim_header(d, "From", 4, " a@example.com", 14, &err);
+
+	for (int i = 0; good && i < 3000; i++) {
+		good = sp_dkim_header(d, "Subject", 7, " s", 2, &err) &&
+		    sp_dkim_header(d, "X-Filler", 8, " f", 2, &err);
+	}
+	good = good && sp_dkim_end_headers(d, &err) &&
+	    sp_dkim_add_signer(d, "example.com", ed25519, &err);
+	if (good)
+		sp_dkim_body(d, "x\r\n", 3);
+	if (!good || !sp_dkim_final(d, &sigs, &err))
+		bail_out("signing failed: %s", err.msg);
+	h = tag(sigs.v[0], "h");
+	for (char *p = h; (p = strstr(p, "subject")) != NULL; p++)
+		subjects++;
+	ok(subjects == 3001, "3000 Subject: fields: 3000 h= entries and one "
+	    "oversign (%zu)", subjects);
+	ok(strstr(h, "x-filler") == NULL, "unsigned fields are not listed");
+	check_folding(sigs.v[0], "h= of 3002 names");
+	free(h);
+	sp_list_free(&sigs);
+	sp_dkim_free(d);
+}
+
 /* ---- chunking and determinism ---- */
 
 static void
@@ -756,6 +790,7 @@ main(void)
 	test_folding_columns();
 	test_refusals();
 	test_from_and_existing();
+	test_many_fields();
 	test_chunking();
 	test_dkimpy();
 
