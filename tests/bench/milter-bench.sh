@@ -343,40 +343,53 @@ stop sp_rss
 
 # --- 6. profile ----------------------------------------------------------------
 
-profile_out=""
+# perf_share SECONDS: sample every CPU (cpu-clock, kernel included) while an
+# 8-connection load runs; print signpost-milter's time by shared object.
+perf_share() {
+	perf record -e cpu-clock -a -g -o "$S/perf.data" -- sleep "$1" >/dev/null 2>&1 &
+	local perf_pid=$!
+	load sp_prof prof 8 "$S/4k.eml" -T "$1" >/dev/null
+	wait "$perf_pid"
+	echo "sampled CPU time of the whole machine during an 8-connection run, by program and library:"
+	perf report -i "$S/perf.data" --stdio --no-children --sort comm,dso -g none 2>/dev/null |
+		grep -E '^ +[0-9.]+% +(signpost-milt|milter-client)' | head -n 12
+	echo "signpost-milter's hottest symbols outside libcrypto (which has none here):"
+	perf report -i "$S/perf.data" --stdio --no-children --sort comm,dso,sym -g none 2>/dev/null |
+		grep -E '^ +[0-9.]+% +signpost-milt' | grep -v libcrypto | head -n 12
+}
+
 if [ "$profile" = 1 ]; then
-	say "Where signpost-milter's time goes (RSA-2048 and Ed25519, 4 KiB, 1 connection)"
+	say "Where signpost-milter's time goes (RSA-2048 + Ed25519 dual signing, 4 KiB)"
 	signpost_conf sp_prof "rsa, ed"
-	if perf stat -e instructions true 2>&1 | grep -q 'not supported' || ! command -v perf >/dev/null; then
-		if command -v valgrind >/dev/null; then
-			MILTER_PREFIX="valgrind --tool=callgrind --callgrind-out-file=$S/callgrind.%p"
-			start sp_prof
-			MILTER_PREFIX=""
-			load sp_prof prof 1 "$S/4k.eml" -m 200 -t 120 >/dev/null
-			stop sp_prof
-			for f in "$S"/callgrind.*; do
-				[ "$(stat -c %s "$f")" -gt 100000 ] || continue
-				profile_out=$(callgrind_annotate --inclusive=no "$f" 2>/dev/null |
-					awk 'f && NF; /file:function/ { f = 1 }' | head -n 15)
-				profile_incl=$(callgrind_annotate --inclusive=yes "$f" 2>/dev/null |
-					awk 'f && NF; /file:function/ { f = 1 }' | head -n 40)
-			done
-			echo "valgrind --tool=callgrind (perf has no hardware counters here); self cost:"
-			echo "$profile_out"
-			echo "inclusive cost:"
-			echo "$profile_incl"
-		else
-			echo "no perf counters and no valgrind: no profile"
-		fi
-	else
+	counters=$(perf stat -e instructions true 2>&1 || true)
+	if command -v perf >/dev/null && ! echo "$counters" | grep -q 'not supported'; then
 		start sp_prof
-		pid=$(ps -o pid= --ppid "$PID_sp_prof" | head -n 1)
-		perf record -g -o "$S/perf.data" -p "${pid:-$PID_sp_prof}" -- sleep "$((secs * 2))" >/dev/null 2>&1 &
+		perf record -g -o "$S/perf.hw" -a -- sleep "$((secs * 2))" >/dev/null 2>&1 &
 		perf_pid=$!
 		load sp_prof prof 8 "$S/4k.eml" -T "$((secs * 2))" >/dev/null
 		wait "$perf_pid"
+		perf report -i "$S/perf.hw" --stdio --no-children --sort comm,dso,sym -g none 2>/dev/null |
+			grep -E '^ +[0-9.]+% +signpost-milt' | head -n 30
 		stop sp_prof
-		perf report -i "$S/perf.data" --stdio --no-children 2>/dev/null | grep -v '^#' | sed '/^$/d' | head -n 40
+	elif command -v valgrind >/dev/null; then
+		echo "perf has no hardware counters here: valgrind --tool=callgrind (user-space instructions),"
+		echo "200 messages on one connection"
+		MILTER_PREFIX="valgrind --tool=callgrind --callgrind-out-file=$S/callgrind.%p"
+		start sp_prof
+		MILTER_PREFIX=""
+		load sp_prof prof 1 "$S/4k.eml" -m 200 -t 120 >/dev/null
+		stop sp_prof
+		f=$(ls -S "$S"/callgrind.* | head -n 1)   # the worker's, not the supervisor's
+		echo "inclusive cost (instructions):"
+		callgrind_annotate --inclusive=yes "$f" 2>/dev/null |
+			awk 'f && NF; /file:function/ { f = 1 }' | head -n 25
+		if command -v perf >/dev/null; then
+			start sp_prof
+			perf_share "$((secs * 2))"
+			stop sp_prof
+		fi
+	else
+		echo "neither perf with hardware counters nor valgrind: no profile"
 	fi
 fi
 
