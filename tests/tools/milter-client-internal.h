@@ -27,6 +27,7 @@ void mc_pkt_end(struct mc_conn *c, size_t off);
 void mc_put_u32(struct mc_conn *c, uint32_t v);
 void mc_put_str(struct mc_conn *c, const char *s);
 int mc_flush(struct mc_conn *c);
+int mc_flush_with(struct mc_conn *c, const void *data, size_t len);
 int mc_read_packet(struct mc_conn *c, char *cmd, const unsigned char **data, size_t *len);
 int mc_negotiate(struct mc_conn *c);
 void mc_put_macros(struct mc_conn *c, const struct mc_env *env, enum mc_stage stage,

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -235,6 +236,44 @@ mc_flush(struct mc_conn *c)
 			continue;
 		}
 		return mc_fail(c, "write to milter: %s", strerror(errno));
+	}
+	sp_buf_reset(&c->out);
+	return 0;
+}
+
+/* Send what is buffered, then len bytes at data, without copying them:
+ * body chunks go out straight from the message. */
+int
+mc_flush_with(struct mc_conn *c, const void *data, size_t len)
+{
+	struct iovec iov[2] = { { c->out.data, c->out.len }, { (void *)data, len } };
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+	ssize_t n;
+
+	if (c->fd < 0)
+		return -1;
+	while (iov[0].iov_len + iov[1].iov_len > 0) {
+		n = sendmsg(c->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (wait_fd(c, POLLOUT, "writing to the milter") < 0)
+				return -1;
+			continue;
+		}
+		if (n < 0)
+			return mc_fail(c, "write to milter: %s", strerror(errno));
+		for (int i = 0; i < 2 && n > 0; i++) {
+			size_t k = (size_t)n < iov[i].iov_len ? (size_t)n : iov[i].iov_len;
+
+			iov[i].iov_base = (char *)iov[i].iov_base + k;
+			iov[i].iov_len -= k;
+			n -= (ssize_t)k;
+		}
+		if (iov[0].iov_len == 0) {       /* skip the drained vector */
+			mh.msg_iov = &iov[1];
+			mh.msg_iovlen = 1;
+		}
 	}
 	sp_buf_reset(&c->out);
 	return 0;

@@ -247,8 +247,16 @@ event(struct mc_conn *c, const struct mc_env *env, int stage, char cmd,
 	if (c->events & skip_flag)
 		return EV_CONTINUE;
 	off = mc_pkt_begin(c, cmd);
-	sp_buf_append(&c->out, data, len);
-	mc_pkt_end(c, off);
+	if (len > 4096) {            /* a body chunk: no copy, send it now */
+		uint32_t n = htonl((uint32_t)len + 1);
+
+		memcpy(c->out.data + off, &n, 4);
+		if (mc_flush_with(c, data, len) < 0)
+			return ev_error(c, res, cmd);
+	} else {
+		sp_buf_append(&c->out, data, len);
+		mc_pkt_end(c, off);
+	}
 	if (c->events & noreply_flag)
 		return EV_CONTINUE;
 	return read_replies(c, cmd, res);
