@@ -5,4 +5,3 @@ dnsgen_dnsgen_SOURCES = dnsgen/dnsgen.c dnsgen/dnsgen.h dnsgen/keygen.c \
 dnsgen_dnsgen_LDADD = $(SIGNPOST_LIBS) $(RESOLV_LIBS)
 # dnsgen(1); the README's "Publish your DNS" section is kept beside it.
 dist_man_MANS += dnsgen/dnsgen.1
-EXTRA_DIST += dnsgen/README-section.md
