@@ -3,5 +3,5 @@ bin_PROGRAMS += dnsgen/dnsgen
 dnsgen_dnsgen_SOURCES = dnsgen/dnsgen.c dnsgen/dnsgen.h dnsgen/keygen.c \
 	dnsgen/check.c dnsgen/resolve.c dnsgen/resolve.h
 dnsgen_dnsgen_LDADD = $(SIGNPOST_LIBS) $(RESOLV_LIBS)
-# dnsgen(1); the README's "Publish your DNS" section is kept beside it.
+# dnsgen(1)
 dist_man_MANS += dnsgen/dnsgen.1
