@@ -18,16 +18,18 @@ modules=${SIGNPOST_NODE_MODULES:-/var/cache/signpost-tests/node_modules}
 	skip_all "mailauth missing from $modules (run scripts/install-node-verifier)"
 
 # passes NAME VERIFY-ARGS... : exit 0, and each signature passed by each judge
-# expected for its algorithm (Ed25519: dkimpy, mailauth; RSA: all three).
+# expected for its algorithm (Ed25519: dkimpy, mailauth, OpenDKIM; RSA: all four).
 passes() {
 	local name=$1; shift
 	local out rc=0
 	out=$("$verify" "$@" 2>&1) || rc=$?
 	local want=("pass dkimpy d=football.example.com s=brisbane a=ed25519-sha256"
 		"pass mailauth d=football.example.com s=brisbane a=ed25519-sha256"
+		"pass opendkim d=football.example.com s=brisbane a=ed25519-sha256"
 		"pass dkimpy d=football.example.com s=test a=rsa-sha256"
 		"pass mail-dkim d=football.example.com s=test a=rsa-sha256"
-		"pass mailauth d=football.example.com s=test a=rsa-sha256")
+		"pass mailauth d=football.example.com s=test a=rsa-sha256"
+		"pass opendkim d=football.example.com s=test a=rsa-sha256")
 	local missing=""
 	for w in "${want[@]}"; do
 		grep -qxF "$w" <<<"$out" || missing="$missing; no '$w'"
@@ -131,19 +133,37 @@ fails "an RSA key for an Ed25519 signature fails" 1 '^fail (dkimpy|mailauth) d=f
 fails "a message with no signature fails" 1 '^fail .*no DKIM-Signature' --records "$records" "$rfc/message.eml"
 printf 'From: a@example.com\r\nSubject: x\r\n' >"$t/headers-only.eml"
 fails "a header-only message with no signature fails" 1 'no DKIM-Signature' --records "$records" "$t/headers-only.eml"
-SIGNPOST_NODE_MODULES=$t/absent/node_modules fails \
-	"Ed25519 with only one verifier available fails (two are required)" 1 \
+SIGNPOST_VERIFY_ONLY=dkimpy fails "one verifier alone never passes a signature" 1 \
+	'^fail verdict d=football\.example\.com s=test .*only 1' --records "$records" "$signed"
+SIGNPOST_VERIFY_ONLY=dkimpy,mail-dkim fails \
+	"Ed25519 with only one verifier able to judge it fails (two are required)" 1 \
 	'^fail verdict d=football\.example\.com s=brisbane .*only 1' --records "$records" "$signed"
 awk 'BEGIN { skip = 0 }
      /^DKIM-Signature: v=1; a=ed25519-sha256/ { skip = 1; next }
      skip && /^[ \t]/ { next }
      { skip = 0; print }' "$signed" >"$t/rsa-only.eml"
-out=$(SIGNPOST_NODE_MODULES=$t/absent/node_modules "$verify" --records "$records" "$t/rsa-only.eml" 2>&1) &&
+out=$(SIGNPOST_VERIFY_ONLY=dkimpy,mail-dkim "$verify" --records "$records" "$t/rsa-only.eml" 2>&1) &&
 	grep -q '^pass dkimpy .*s=test' <<<"$out" && grep -q '^pass mail-dkim .*s=test' <<<"$out" &&
-	ok "RSA alone passes with dkimpy and Mail::DKIM (mailauth absent)" ||
-	not_ok "RSA alone passes with dkimpy and Mail::DKIM (mailauth absent)" "$out"
+	ok "RSA alone passes with two verifiers (dkimpy, Mail::DKIM)" ||
+	not_ok "RSA alone passes with two verifiers (dkimpy, Mail::DKIM)" "$out"
+out=$(SIGNPOST_NODE_MODULES=$t/absent/node_modules "$verify" --records "$records" "$signed" 2>&1) &&
+	grep -q 'mailauth is not installed' <<<"$out" && ! grep -q '^pass mailauth' <<<"$out" &&
+	ok "without mailauth installed it says so, and the other judges still decide" ||
+	not_ok "without mailauth installed it says so, and the other judges still decide" "$out"
+SIGNPOST_VERIFY_ONLY=nosuch fails "an unknown verifier name in SIGNPOST_VERIFY_ONLY is refused" 2 'names no verifier' \
+	--records "$records" "$signed"
 
-# 5. usage
+# 5. several messages in one call: each judged on its own
+out=$("$verify" --records "$records" "$signed" "$t/body.eml" "$t/lf.eml" 2>&1) && rc=0 || rc=$?
+if [ "$rc" -eq 1 ] && grep -qxF "$signed: => pass" <<<"$out" && grep -qxF "$t/body.eml: => fail" <<<"$out" &&
+   grep -qxF "$t/lf.eml: => pass" <<<"$out" && grep -q "^$t/body.eml: fail mail-dkim .*s=test" <<<"$out"; then
+	ok "three messages in one call: each gets its own verdict, one bad one fails the call"
+else
+	not_ok "three messages in one call: each gets its own verdict, one bad one fails the call" "exit $rc
+$out"
+fi
+
+# 6. usage
 fails "no arguments is a usage error" 2 'usage' 
 fails "both --records and --server is a usage error" 2 'usage' --records "$records" --server 127.0.0.1 "$signed"
 fails "a missing message file is an error" 2 'no-such' --records "$records" "$t/no-such.eml"

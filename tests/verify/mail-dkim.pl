@@ -1,10 +1,11 @@
 # mail-dkim.pl - one of verify-dkim's judges: Mail::DKIM (Debian's
 # libmail-dkim-perl).  Run by /usr/bin/perl.
 #
-#   mail-dkim.pl (--records FILE | --server ADDR[#PORT]) < MESSAGE
+#   mail-dkim.pl (--records FILE | --server ADDR[#PORT]) MESSAGE...
 #
-# Prints "INDEX pass|fail|n/a REASON" for every DKIM-Signature field, top
-# first.  Debian 12's Mail::DKIM knows rsa-sha256 only: an ed25519-sha256
+# Prints "M S pass|fail|n/a REASON" for signature S (the S-th DKIM-Signature
+# field from the top, from 0) of message M (from 0, in argument order).
+# Debian 12's Mail::DKIM knows rsa-sha256 only: an ed25519-sha256
 # signature it rejects as an unsupported algorithm is "n/a", never a pass.
 # Keys come only from the records file (lines "NAME VALUE"), through a resolver
 # object that answers TXT queries from it, or from the named DNS server through
@@ -63,7 +64,7 @@ sub errorstring { return 'NOERROR' }
 package main;
 
 sub usage {
-    print STDERR "usage: mail-dkim.pl (--records FILE | --server ADDR[#PORT]) < MESSAGE\n";
+    print STDERR "usage: mail-dkim.pl (--records FILE | --server ADDR[#PORT]) MESSAGE...\n";
     exit 2;
 }
 
@@ -109,47 +110,55 @@ sub field_signatures {
     return @bs;
 }
 
-usage() unless @ARGV == 2 && $ARGV[0] =~ /\A--(records|server)\z/;
+usage() unless @ARGV >= 3 && $ARGV[0] =~ /\A--(records|server)\z/;
+my ( $mode, $source, @paths ) = @ARGV;
 Mail::DKIM::DNS::resolver(
-    $ARGV[0] eq '--records' ? RecordsResolver->new( $ARGV[1] ) : server_resolver( $ARGV[1] ) );
+    $mode eq '--records' ? RecordsResolver->new($source) : server_resolver($source) );
 
-binmode STDIN;
-my $message = do { local $/; <STDIN> };
-my $end = index( $message, "\r\n\r\n" );
-my @bs = field_signatures( $end >= 0 ? substr( $message, 0, $end + 2 ) : $message );
+sub judge {
+    my ( $m, $path ) = @_;
+    open( my $fh, '<:raw', $path ) or die "$path: $!\n";
+    my $message = do { local $/; <$fh> };
+    close $fh;
+    my $end = index( $message, "\r\n\r\n" );
+    my @bs = field_signatures( $end >= 0 ? substr( $message, 0, $end + 2 ) : $message );
 
-my $dkim = Mail::DKIM::Verifier->new();
-$dkim->PRINT($message);
-$dkim->CLOSE;
+    my $dkim = Mail::DKIM::Verifier->new();
+    $dkim->PRINT($message);
+    $dkim->CLOSE;
 
-my %verdict;
-for my $sig ( $dkim->signatures ) {
-    next if $sig->isa('Mail::DKIM::DkSignature');
-    my $b = $sig->get_tag('b');
-    $b = '' unless defined $b;
-    $b =~ s/\s+//g;
-    my ($idx) = grep { $bs[$_] eq $b && !exists $verdict{$_} } 0 .. $#bs;
-    next unless defined $idx;
-    my $result = $sig->result || 'none';
-    my $detail = $sig->result_detail || $result;
-    my $alg    = $sig->algorithm || '';
-    if ( $result eq 'pass' ) {
-        $verdict{$idx} = "pass";
+    my %verdict;
+    for my $sig ( $dkim->signatures ) {
+        next if $sig->isa('Mail::DKIM::DkSignature');
+        my $b = $sig->get_tag('b');
+        $b = '' unless defined $b;
+        $b =~ s/\s+//g;
+        my ($idx) = grep { $bs[$_] eq $b && !exists $verdict{$_} } 0 .. $#bs;
+        next unless defined $idx;
+        my $result = $sig->result || 'none';
+        my $detail = $sig->result_detail || $result;
+        my $alg    = $sig->algorithm || '';
+        if ( $result eq 'pass' ) {
+            $verdict{$idx} = 'pass';
+        }
+        elsif ( $result eq 'invalid' && $alg eq 'ed25519-sha256'
+            && $detail =~ /unsupported algorithm/ )
+        {
+            $verdict{$idx} = "n/a $detail";
+        }
+        else {
+            $verdict{$idx} = "fail $detail";
+        }
     }
-    elsif ( $result eq 'invalid' && $alg eq 'ed25519-sha256'
-        && $detail =~ /unsupported algorithm/ )
-    {
-        $verdict{$idx} = "n/a $detail";
-    }
-    else {
-        $verdict{$idx} = "fail $detail";
+    for my $idx ( 0 .. $#bs ) {
+        my $v = exists $verdict{$idx} ? $verdict{$idx}
+          : 'fail Mail::DKIM did not parse this signature'
+          . ( $dkim->{signature_reject_reason} ? " ($dkim->{signature_reject_reason})" : '' );
+        $v =~ s/\s+/ /g;
+        print "$m $idx $v\n";
     }
 }
-for my $idx ( 0 .. $#bs ) {
-    my $v = exists $verdict{$idx} ? $verdict{$idx}
-      : 'fail Mail::DKIM did not parse this signature'
-      . ( $dkim->{signature_reject_reason} ? " ($dkim->{signature_reject_reason})" : '' );
-    $v =~ s/[\r\n]+/ /g;
-    print "$idx $v\n";
-}
+
+$| = 1;
+judge( $_, $paths[$_] ) for 0 .. $#paths;
 exit 0;

@@ -1,12 +1,13 @@
 // mailauth.js - one of verify-dkim's judges: the npm package mailauth (its
 // own DKIM code on top of Node's crypto; RSA and Ed25519).  Run by /usr/bin/node.
 //
-//   node mailauth.js (--records FILE | --server ADDR[#PORT]) < MESSAGE
+//   node mailauth.js (--records FILE | --server ADDR[#PORT]) MESSAGE...
 //
 // mailauth is loaded from $SIGNPOST_NODE_MODULES (default
 // /var/cache/signpost-tests/node_modules; scripts/install-node-verifier
 // installs the version pinned in package.json/package-lock.json there).
-// Prints "INDEX pass|fail REASON" for every DKIM-Signature field, top first.
+// Prints "M S pass|fail REASON" for signature S (the S-th DKIM-Signature field
+// from the top, from 0) of message M (from 0, in argument order).
 // Keys come only from the records file (lines "NAME VALUE") or from the named
 // DNS server, asked directly through a private resolver: never the system's.
 'use strict';
@@ -19,7 +20,7 @@ const modules = process.env.SIGNPOST_NODE_MODULES || '/var/cache/signpost-tests/
 const { dkimVerify } = require(path.join(modules, 'mailauth', 'lib', 'dkim', 'verify'));
 
 function usage() {
-    process.stderr.write('usage: mailauth.js (--records FILE | --server ADDR[#PORT]) < MESSAGE\n');
+    process.stderr.write('usage: mailauth.js (--records FILE | --server ADDR[#PORT]) MESSAGE...\n');
     process.exit(2);
 }
 
@@ -79,10 +80,8 @@ function fieldSignatures(message) {
     return bs;
 }
 
-async function main(argv) {
-    if (argv.length !== 2 || !['--records', '--server'].includes(argv[0])) usage();
-    const resolver = argv[0] === '--records' ? recordsResolver(argv[1]) : serverResolver(argv[1]);
-    const message = fs.readFileSync(0);
+async function judge(m, file, resolver) {
+    const message = fs.readFileSync(file);
     const bs = fieldSignatures(message);
     const result = await dkimVerify(message, { resolver, minBitLength: 1024 });
     const verdict = new Map();
@@ -102,9 +101,18 @@ async function main(argv) {
     let out = '';
     bs.forEach((_, i) => {
         const v = verdict.get(i) || 'fail mailauth did not evaluate this signature (unsupported or malformed tags)';
-        out += `${i} ${v.replace(/[\r\n]+/g, ' ')}\n`;
+        out += `${m} ${i} ${v.replace(/\s+/g, ' ')}\n`;
     });
     process.stdout.write(out);
+}
+
+async function main(argv) {
+    if (argv.length < 3 || !['--records', '--server'].includes(argv[0])) usage();
+    const resolver = argv[0] === '--records' ? recordsResolver(argv[1]) : serverResolver(argv[1]);
+    const files = argv.slice(2);
+    for (let m = 0; m < files.length; m++) {
+        await judge(m, files[m], resolver);
+    }
 }
 
 main(process.argv.slice(2)).catch(err => {

@@ -1,0 +1,225 @@
+# corpus.sh - signs every message of tests/data/corpus (and the big ones
+# make-big.py writes) with the engine (tests/tools/sign-file), in all four
+# canonicalisations, with a fresh RSA-2048 and a fresh Ed25519 key, and has the
+# independent judges (tests/verify/verify-dkim) check each signature against
+# the DNS record the core built for that key.  Also: messages with no From:,
+# two From:, or an unusable From: are refused; one call signs with both keys;
+# the records carry the keys openssl sees; signature fields are folded at 78.
+# One TAP line per case.  SIGNPOST_CORPUS_JOBS sets how many run at once.
+. "$top_srcdir/tests/tap.sh"
+
+sign_file=$top_builddir/tests/tools/sign-file
+verify=$top_srcdir/tests/verify/verify-dkim
+reference=$top_srcdir/tests/verify/reference-sign.py
+corpus=$top_srcdir/tests/data/corpus
+domain=example.com
+now=1700000000          # a fixed clock: t= is reproducible and never in the future
+
+[ -x "$sign_file" ] || bail_out "$sign_file is not built (make check builds it)"
+command -v openssl >/dev/null || bail_out "openssl is missing"
+jobs=${SIGNPOST_CORPUS_JOBS:-$(nproc 2>/dev/null || echo 2)}
+
+# Keys, made fresh for this run.
+keys=$TAP_TMP/keys
+mkdir -p "$keys" && chmod 0700 "$keys"
+(umask 077
+ openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$keys/rsa.pem" 2>/dev/null &&
+ openssl genpkey -algorithm ED25519 -out "$keys/ed.pem") || bail_out "openssl genpkey failed"
+chmod 0600 "$keys/rsa.pem" "$keys/ed.pem"
+
+# The messages: the committed ones and the big ones made now.
+big=$TAP_TMP/big
+mkdir -p "$big"
+/usr/bin/python3 "$corpus/make-big.py" "$big" >/dev/null || bail_out "make-big.py failed"
+messages=("$corpus"/[0-9]*.eml "$big"/*.eml)
+[ "${#messages[@]}" -ge 30 ] || bail_out "only ${#messages[@]} corpus messages found in $corpus"
+canons=(simple/simple simple/relaxed relaxed/simple relaxed/relaxed)
+algs=(rsa ed25519)
+
+# Judged by one verifier only, for a reason the verifiers state (README.md):
+# for Ed25519 only mailauth parses a tab before a header field's colon
+# (dkimpy refuses the message, OpenDKIM gives up, Mail::DKIM has no Ed25519).
+one_judge() { # one_judge MESSAGE ALG
+	case "$(basename "$1"):$2" in
+	38-tab-before-colon.eml:ed25519) echo mailauth ;;
+	*) return 1 ;;
+	esac
+}
+
+keyfile() { [ "$1" = rsa ] && echo "$keys/rsa.pem" || echo "$keys/ed.pem"; }
+selector() { [ "$1" = rsa ] && echo corpus-rsa || echo corpus-ed; }
+algorithm() { [ "$1" = rsa ] && echo rsa-sha256 || echo ed25519-sha256; }
+
+# sign_case N MESSAGE CANON ALG: sign; leaves $res/N.name, $res/N/signed.eml,
+# or $res/N.log saying why there is nothing to judge.
+sign_case() {
+	local n=$1 msg=$2 canon=$3 alg=$4
+	local dir=$res/$n rc=0
+	mkdir -p "$dir"
+	echo "$(basename "$msg") $canon $(algorithm "$alg")" >"$res/$n.name"
+	"$sign_file" -k "$(keyfile "$alg")" -d "$domain" -s "$(selector "$alg")" -c "$canon" -t "$now" \
+		--records-out "$dir/records" "$msg" >"$dir/signed.eml" 2>"$dir/sign.err" || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		{ echo "sign-file failed (exit $rc):"; cat "$dir/sign.err"; } >"$res/$n.log"
+		rm -f "$dir/signed.eml"
+	elif ! cmp -s "$dir/records" "$TAP_TMP/record-$alg"; then
+		{ echo "--records-out differs from the record of the same key:"; cat "$dir/records"; } >"$res/$n.log"
+		rm -f "$dir/signed.eml"
+	fi
+}
+
+# judged N MESSAGE ALG: did case N pass, given the judges' lines in $res/N.log?
+judged() {
+	local n=$1 msg=$2 alg=$3 judge sel
+	grep -qxF -- "=> pass" "$res/$n.log" && return 0
+	# the one case the verifiers themselves cannot judge twice (see one_judge)
+	judge=$(one_judge "$msg" "$alg") || return 1
+	sel=$(selector "$alg")
+	grep -q "^pass $judge d=$domain s=$sel " "$res/$n.log" &&
+		! grep -Ev '^fail verdict |^=> ' "$res/$n.log" | grep -q '^fail ' &&
+		[ "$(grep -c "^fail verdict .*only 1 independent" "$res/$n.log")" -eq 1 ] || return 1
+	echo "$(cat "$res/$n.name") (one judge: only $judge can parse this message for $(algorithm "$alg"))" >"$res/$n.name"
+}
+
+# control MESSAGE CANON ALG: the same message, key and canonicalisation signed
+# by dkimpy instead: does that pass the judges?  (engine or message at fault?)
+control() {
+	local d
+	d=$(mktemp -d "$TAP_TMP/control.XXXXXX")
+	if /usr/bin/python3 "$reference" "$(keyfile "$3")" "$domain" "$(selector "$3")" "$2" "$1" \
+		>"$d/signed.eml" 2>"$d/err"; then
+		cat "$TAP_TMP/keys-records" "$corpus/foreign-records.txt" >"$d/records"
+		if "$verify" --records "$d/records" "$d/signed.eml" >"$d/out" 2>&1; then
+			echo "control: dkimpy's signature of the same message with the same key PASSES the judges: the engine is at fault"
+		else
+			echo "control: dkimpy's signature of the same message also fails:"; sed 's/^/  /' "$d/out"
+		fi
+	else
+		echo "control: dkimpy cannot sign this message: $(tail -n 1 "$d/err")"
+	fi
+}
+
+res=$TAP_TMP/results
+mkdir -p "$res"
+
+# The records the core builds for our keys (from one plain signing each).
+for alg in "${algs[@]}"; do
+	if "$sign_file" -k "$(keyfile "$alg")" -d "$domain" -s "$(selector "$alg")" -t "$now" \
+		--records-out "$TAP_TMP/record-$alg" "$corpus/01-plain.eml" >/dev/null 2>"$TAP_TMP/record-$alg.err"; then
+		cat "$TAP_TMP/record-$alg" >>"$TAP_TMP/keys-records"
+	else
+		bail_out "sign-file cannot sign 01-plain.eml with the $alg key: $(cat "$TAP_TMP/record-$alg.err")"
+	fi
+done
+
+# Each record holds exactly the public key openssl derives from the private one.
+check_record() { # check_record ALG K-TAG P-VALUE
+	local rec want
+	rec=$(cat "$TAP_TMP/record-$1")
+	want="$(selector "$1")._domainkey.$domain v=DKIM1; k=$2; p=$3"
+	if [ "$rec" = "$want" ]; then
+		ok "the $1 record is v=DKIM1; k=$2 and openssl's public key"
+	else
+		not_ok "the $1 record is v=DKIM1; k=$2 and openssl's public key" "got:  $rec
+want: $want"
+	fi
+}
+check_record rsa rsa "$(openssl pkey -in "$keys/rsa.pem" -pubout -outform DER | base64 -w0)"
+check_record ed25519 ed25519 "$(openssl pkey -in "$keys/ed.pem" -pubout -outform DER | tail -c 32 | base64 -w0)"
+
+# Every message x canonicalisation x algorithm: sign ($jobs at a time), then
+# let the judges see all the signed messages in one call.
+n=0
+case_msg=() case_alg=()
+for msg in "${messages[@]}"; do
+	for canon in "${canons[@]}"; do
+		for alg in "${algs[@]}"; do
+			n=$((n + 1))
+			case_msg[n]=$msg case_alg[n]=$alg
+			while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+			sign_case "$n" "$msg" "$canon" "$alg" &
+		done
+	done
+done
+wait
+cases=$n
+signed=()
+for i in $(seq 1 "$cases"); do
+	[ -e "$res/$i/signed.eml" ] && signed+=("$res/$i/signed.eml")
+done
+cat "$TAP_TMP/keys-records" "$corpus/foreign-records.txt" >"$TAP_TMP/all-records"
+if [ "${#signed[@]}" -gt 0 ]; then
+	"$verify" --records "$TAP_TMP/all-records" "${signed[@]}" >"$TAP_TMP/verdicts" 2>&1
+fi
+for i in $(seq 1 "$cases"); do
+	[ -e "$res/$i/signed.eml" ] || continue
+	grep -F "$res/$i/signed.eml: " "$TAP_TMP/verdicts" | sed "s|^$res/$i/signed.eml: ||" >"$res/$i.log"
+done
+for i in $(seq 1 "$cases"); do
+	if [ -e "$res/$i/signed.eml" ] && judged "$i" "${case_msg[i]}" "${case_alg[i]}"; then
+		ok "$(cat "$res/$i.name")"
+	else
+		if [ -e "$res/$i/signed.eml" ]; then
+			read -r _ canon _ <"$res/$i.name"
+			control "${case_msg[i]}" "$canon" "${case_alg[i]}" >>"$res/$i.log" 2>&1
+		fi
+		not_ok "$(cat "$res/$i.name")" "$(cat "$res/$i.log" 2>/dev/null)"
+	fi
+done
+
+# Signature fields are folded to lines of at most 78 characters.
+long=$(for i in $(seq 1 "$cases"); do
+	[ -s "$res/$i/signed.eml" ] || continue
+	awk -v f="$(cat "$res/$i.name")" '
+		/^DKIM-Signature:/ { in_sig = 1 }
+		in_sig && !/^DKIM-Signature:/ && !/^[ \t]/ { in_sig = 0 }
+		in_sig { sub(/\r$/, ""); if (length($0) > 78) { print f ": " length($0) ": " $0; exit } }
+		/^\r?$/ { exit }' "$res/$i/signed.eml"
+done | head -n 5)
+[ -z "$long" ] && ok "every DKIM-Signature line of the $cases signed messages is at most 78 characters" ||
+	not_ok "every DKIM-Signature line of the $cases signed messages is at most 78 characters" "$long"
+
+# Dual signing: both keys in one call; both signatures must pass.
+for case in "01-plain.eml relaxed/relaxed" "20-nested-multipart.eml simple/simple" "26-existing-dkim-other-domain.eml relaxed/simple"; do
+	set -- $case
+	d=$TAP_TMP/dual-${1%.eml}
+	mkdir -p "$d"
+	name="$1 $2 dual-signed (rsa-sha256 + ed25519-sha256 in one call)"
+	if ! "$sign_file" -k "$keys/rsa.pem" -d "$domain" -s corpus-rsa -k "$keys/ed.pem" -d "$domain" -s corpus-ed \
+		-c "$2" -t "$now" --records-out "$d/records" "$corpus/$1" >"$d/signed.eml" 2>"$d/err"; then
+		not_ok "$name" "sign-file failed: $(cat "$d/err")"
+		continue
+	fi
+	cat "$d/records" "$corpus/foreign-records.txt" >"$d/all-records"
+	out=$("$verify" --records "$d/all-records" "$d/signed.eml" 2>&1) && rc=0 || rc=$?
+	sigs=$(grep -c '^DKIM-Signature:' "$d/signed.eml")
+	want=2; [ "$1" = 26-existing-dkim-other-domain.eml ] && want=3
+	if [ "$rc" -eq 0 ] && [ "$sigs" -eq "$want" ] && [ "$(wc -l <"$d/records")" -eq 2 ] &&
+	   grep -q "^pass dkimpy d=$domain s=corpus-rsa a=rsa-sha256" <<<"$out" &&
+	   grep -q "^pass dkimpy d=$domain s=corpus-ed a=ed25519-sha256" <<<"$out"; then
+		ok "$name"
+	else
+		not_ok "$name" "exit $rc, $sigs DKIM-Signature fields (want $want), records:
+$(cat "$d/records")
+$out"
+	fi
+done
+
+# Refusals: the engine must never sign these; it says why and exits 1.
+for msg in "$corpus"/refuse/*.eml; do
+	name="refuses $(basename "$msg") (exit 1, a reason, no signature)"
+	rc=0
+	"$sign_file" -k "$keys/rsa.pem" -d "$domain" -s corpus-rsa -t "$now" "$msg" \
+		>"$TAP_TMP/refused.out" 2>"$TAP_TMP/refused.err" || rc=$?
+	if [ "$rc" -eq 1 ] && [ -s "$TAP_TMP/refused.err" ] && ! grep -qi '^dkim-signature' "$TAP_TMP/refused.out"; then
+		ok "$name: $(head -n 1 "$TAP_TMP/refused.err")"
+	else
+		not_ok "$name" "exit $rc; stderr: $(cat "$TAP_TMP/refused.err"); stdout: $(head -c 300 "$TAP_TMP/refused.out")"
+	fi
+done
+
+# What ran, for the record.
+verdicts=$(cat "$res"/*.log 2>/dev/null | grep -E '^(pass|fail) (dkimpy|mail-dkim|mailauth|opendkim) ' |
+	awk '{ c[$1 " " $2]++ } END { for (k in c) printf "%s=%d ", k, c[k] }')
+diag "${#messages[@]} messages x ${#canons[@]} canonicalisations x ${#algs[@]} algorithms = $cases cases; verdicts: $verdicts"
+done_testing
