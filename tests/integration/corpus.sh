@@ -205,6 +205,56 @@ $out"
 	fi
 done
 
+# The judges are not vacuous here either: one more line in the body of every
+# signed message must make every judge fail every signature.
+tampered=()
+for f in "${signed[@]}"; do
+	t=${f%.eml}.tampered.eml
+	if grep -q $'^\r$' "$f"; then
+		{ cat "$f"; printf 'tampered\r\n'; } >"$t"
+	else
+		{ cat "$f"; printf '\r\ntampered\r\n'; } >"$t"
+	fi
+	tampered+=("$t")
+done
+name="all ${#tampered[@]} signed messages with a line added to the body fail, with no judge passing any signature"
+if [ "${#tampered[@]}" -eq 0 ]; then
+	not_ok "$name" "nothing was signed"
+else
+	"$verify" --records "$TAP_TMP/all-records" "${tampered[@]}" >"$TAP_TMP/tampered" 2>&1 && rc=0 || rc=$?
+	passed=$(grep -c ': => pass$' "$TAP_TMP/tampered")
+	judged=$(grep -c ': => fail$' "$TAP_TMP/tampered")
+	if [ "$rc" -eq 1 ] && [ "$passed" -eq 0 ] && [ "$judged" -eq "${#tampered[@]}" ] &&
+	   ! grep -Eq ': pass (dkimpy|mail-dkim|mailauth|opendkim) ' "$TAP_TMP/tampered"; then
+		ok "$name"
+	else
+		not_ok "$name" "exit $rc, $passed passed, $judged failed; judges that passed:
+$(grep -E ': pass (dkimpy|mail-dkim|mailauth|opendkim) ' "$TAP_TMP/tampered" | head -n 20)"
+	fi
+fi
+
+# Keys through a real DNS server (Knot on a loopback port): the 2048-bit RSA
+# record is longer than one TXT string and must be split and joined right.
+port=$(free_port)
+mkdir -p "$TAP_TMP/dns"
+if pid=$("$top_srcdir/tests/verify/serve-records" "$TAP_TMP/all-records" "$TAP_TMP/dns" "$port" 2>"$TAP_TMP/dns.err"); then
+	stop_dns() { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; }
+	at_exit stop_dns
+	dual=("$TAP_TMP"/dual-*/signed.eml)
+	out=$("$verify" --server "127.0.0.1#$port" "${dual[@]}" 2>&1) && rc=0 || rc=$?
+	name="the ${#dual[@]} dual-signed messages pass with keys from a DNS server (--server)"
+	if [ "$rc" -eq 0 ] && [ "$(grep -c ': => pass$' <<<"$out")" -eq "${#dual[@]}" ] &&
+	   grep -q ": pass mail-dkim d=$domain s=corpus-rsa " <<<"$out" &&
+	   grep -q ": pass opendkim d=$domain s=corpus-ed " <<<"$out"; then
+		ok "$name"
+	else
+		not_ok "$name" "exit $rc
+$out"
+	fi
+else
+	not_ok "start a DNS server with the corpus keys" "$(cat "$TAP_TMP/dns.err")"
+fi
+
 # Refusals: the engine must never sign these; it says why and exits 1.
 for msg in "$corpus"/refuse/*.eml; do
 	name="refuses $(basename "$msg") (exit 1, a reason, no signature)"
