@@ -64,6 +64,9 @@ t=$TAP_TMP
 passes "RFC 8463 A.3 passes, both signatures, records file" --records "$records" "$signed"
 tr -d '\r' <"$signed" >"$t/lf.eml"
 passes "RFC 8463 A.3 with bare LF line ends passes (sent as CRLF)" --records "$records" "$t/lf.eml"
+{ printf 'From joe@football.example.com Fri Jul 11 21:00:40 2003\n'; tr -d '\r' <"$signed"; } >"$t/mbox.eml"
+passes "an mbox From_ line on top (as a local delivery saves it) is not part of the message" \
+	--records "$records" "$t/mbox.eml"
 { printf 'Received: from a.example.net by b.example.net; Fri, 11 Jul 2003 21:01:00 -0700\r\n'; cat "$signed"; } >"$t/received.eml"
 passes "an unsigned header added above the signatures still passes" --records "$records" "$t/received.eml"
 
