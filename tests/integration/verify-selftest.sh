@@ -23,7 +23,7 @@ passes() {
 	local name=$1; shift
 	local out rc=0
 	out=$("$verify" "$@" 2>&1) || rc=$?
-	local want=("pass dkimpy d=football.example.com s=brisbane a=ed25519-sha256"
+	local expect=("pass dkimpy d=football.example.com s=brisbane a=ed25519-sha256"
 		"pass mailauth d=football.example.com s=brisbane a=ed25519-sha256"
 		"pass opendkim d=football.example.com s=brisbane a=ed25519-sha256"
 		"pass dkimpy d=football.example.com s=test a=rsa-sha256"
@@ -31,7 +31,7 @@ passes() {
 		"pass mailauth d=football.example.com s=test a=rsa-sha256"
 		"pass opendkim d=football.example.com s=test a=rsa-sha256")
 	local missing=""
-	for w in "${want[@]}"; do
+	for w in "${expect[@]}"; do
 		grep -qxF "$w" <<<"$out" || missing="$missing; no '$w'"
 	done
 	if [ "$rc" -eq 0 ] && [ -z "$missing" ] && ! grep -q '^fail' <<<"$out"; then
