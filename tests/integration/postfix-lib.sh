@@ -6,9 +6,7 @@
 #     free 127.0.0.1 port; relaying everything to the sink);
 #   - Dovecot's auth service as Postfix's SASL backend (passwd-file);
 #   - smtp-sink.py, the next hop, which keeps every delivered message's bytes;
-#   - signpost-milter with a configuration and keys of its own
-#     (or, with SIGNPOST_E2E_MILTER=opendkim, Debian's OpenDKIM signing with
-#     the same keys, to tell a harness problem from a milter problem).
+#   - signpost-milter with a configuration and keys of its own.
 # Every process is stopped by its PID when the test exits.
 #
 # What Postfix needs to run as root from a temporary directory, found by
@@ -324,40 +322,11 @@ pf_make_keys() {
 
 # pf_start_milter: signpost-milter in the foreground on its unix socket.
 pf_start_milter() {
-	if [ "${SIGNPOST_E2E_MILTER:-}" = opendkim ]; then
-		pf_start_opendkim
-		return
-	fi
 	"$top_builddir/milter/signpost-milter" -f -c "$PF_CONF" >"$PF_MILTER_DIR/milter.log" 2>&1 &
 	pf_remember $!
 	pf_wait_socket "$PF_MILTER_DIR/milter.sock" ||
 		{ pf_diag_logs; bail_out "signpost-milter did not start"; }
 	PF_MILTER=unix:$PF_MILTER_DIR/milter.sock
-}
-
-# OpenDKIM with the same keys and policy, dual-signing through a KeyTable.
-pf_start_opendkim() {
-	local d=$PF_MILTER_DIR
-	printf 'rsa._domainkey.example.com example.com:rsa:%s\ned._domainkey.example.com example.com:ed:%s\n' \
-		"$PF_KEYS/example.com/rsa.pem" "$PF_KEYS/example.com/ed.pem" > "$d/keytable"
-	printf '*@example.com rsa._domainkey.example.com\n*@example.com ed._domainkey.example.com\n' > "$d/signingtable"
-	cat > "$d/opendkim.conf" <<-EOF
-	Syslog no
-	Background no
-	Mode s
-	KeyTable $d/keytable
-	SigningTable refile:$d/signingtable
-	MultipleSignatures yes
-	InternalHosts 127.0.0.1/32
-	Canonicalization relaxed/relaxed
-	Socket local:$d/milter.sock
-	UMask 000
-	RequireSafeKeys false
-	EOF
-	/usr/sbin/opendkim -x "$d/opendkim.conf" -f >"$d/milter.log" 2>&1 &
-	pf_remember $!
-	pf_wait_socket "$d/milter.sock" || { pf_diag_logs; bail_out "opendkim did not start"; }
-	PF_MILTER=unix:$d/milter.sock
 }
 
 # --- what arrived ---------------------------------------------------------
