@@ -109,6 +109,42 @@ scenario "leading space, no header replies, macro lists" --leadspc --noreply-hea
 scenario "Sendmail header spacing, every reply" 
 scenario "HELO skipped, leading space" --skip-helo --leadspc
 
+# milter-client's own knobs, seen from the recorder: abort, drop, load mode.
+own=$TAP_TMP/rec/own
+client() { "$top_builddir/tests/tools/milter-client" -s "unix:$REC_SOCK" "$@"; }
+mkdir -p "$own"
+start_recorder "$own/abort" --leadspc
+out=$(client --abort 1:eoh "$msg" "$msg" 2>&1)
+stop_recorder "$own/abort"
+if echo "$out" | grep -qx '1 reply aborted' && echo "$out" | grep -qx '2 reply continue' &&
+   [ "$(grep -c '^EOB' "$own/abort/conn-1.log")" -eq 1 ] &&
+   grep -A1 '^EOH' "$own/abort/conn-1.log" | head -n 2 | tail -n 1 | grep -qx ABORT; then
+	ok "--abort 1:eoh: SMFIC_ABORT right after EOH, the next message completes"
+else
+	not_ok "--abort 1:eoh: SMFIC_ABORT right after EOH, the next message completes" "$out"
+fi
+start_recorder "$own/drop" --leadspc
+out=$(client --drop 1:body:65535 "$msg" "$msg" 2>&1)
+stop_recorder "$own/drop"
+if echo "$out" | grep -qx '1 reply dropped' && echo "$out" | grep -qx '2 reply continue' &&
+   [ "$(tail -n 2 "$own/drop/conn-1.log" | head -n 1 | cut -d' ' -f1,2)" = "BODY 65535" ] &&
+   grep -q '^EOB' "$own/drop/conn-2.log"; then
+	ok "--drop 1:body:65535: closed after the first chunk, the next message on a new connection"
+else
+	not_ok "--drop 1:body:65535: closed after the first chunk, the next message on a new connection" \
+		"$out; $(tail -n 3 "$own/drop/conn-1.log" | cut -c1-60)"
+fi
+start_recorder "$own/load" --leadspc --noreply-headers
+out=$(client --load -c 3 -m 4 --hold "$msg" 2>&1)
+stop_recorder "$own/load"
+if echo "$out" | grep -q 'connections=3 messages=12 .* accept=12 signed=12 tempfail=0 reject=0 other=0 errors=0' &&
+   [ "$(cat "$own"/load/conn-*.log | grep -c '^EOB')" -eq 12 ] &&
+   [ "$(ls "$own"/load/conn-*.log | wc -l)" -eq 3 ]; then
+	ok "--load -c 3 -m 4 --hold: 12 messages on 3 connections, all counted"
+else
+	not_ok "--load -c 3 -m 4 --hold: 12 messages on 3 connections, all counted" "$out"
+fi
+
 # What the records show about Postfix, checked where it matters to a milter.
 log=$TAP_TMP/rec/leading\ space,\ no\ header\ replies,\ macro\ lists/postfix/conn-1.log
 check "Postfix offers protocol version 6, all actions and steps" \
