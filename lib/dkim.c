@@ -24,6 +24,7 @@
 #include "signpost/canon.h"
 #include "signpost/dkim.h"
 #include "signpost/dkim_sig.h"
+#include "signpost/taglist.h"
 #include "signpost/mailaddr.h"
 
 enum dkim_state {
@@ -178,8 +179,8 @@ sha256(void)
 static void
 keep_existing_signature(struct sp_dkim *d, const char *value, size_t len)
 {
-	char *sdid = sp_tag_list_get(value, len, "d");
-	char *sel = sp_tag_list_get(value, len, "s");
+	char *sdid = sp_taglist_value(value, len, "d");
+	char *sel = sp_taglist_value(value, len, "s");
 
 	if (sdid == NULL || sel == NULL) {
 		free(sdid);

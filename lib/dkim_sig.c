@@ -76,18 +76,11 @@ fold_tag(struct fold *f, const char *fmt, ...)
 {
 	char *w;
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	w = sp_xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		SP_BUG("bad format \"%s\"", fmt);
-	w = sp_xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(w, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	fold_word(f, " ", w, (size_t)n, 0);
+	fold_word(f, " ", w, strlen(w), 0);
 	free(w);
 }
 
@@ -161,39 +154,4 @@ sp_sig_append_b(struct sp_buf *out, size_t col, const char *b64)
 	struct fold f = { out, col };
 
 	fold_stream(&f, b64, strlen(b64));
-}
-
-static bool
-is_fws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-char *
-sp_tag_list_get(const char *list, size_t len, const char *name)
-{
-	size_t i = 0, nlen = strlen(name);
-
-	while (i < len) {
-		size_t end = i, eq, a, z;
-
-		while (end < len && list[end] != ';')
-			end++;
-		for (eq = i; eq < end && list[eq] != '='; eq++)
-			;
-		for (a = i; a < eq && is_fws(list[a]); a++)
-			;
-		for (z = eq; z > a && is_fws(list[z - 1]); z--)
-			;
-		if (eq < end && z - a == nlen && memcmp(list + a, name, nlen) == 0) {
-			struct sp_buf v = SP_BUF_INIT;
-
-			for (size_t k = eq + 1; k < end; k++)
-				if (!is_fws(list[k]))
-					sp_buf_putc(&v, list[k]);
-			return sp_buf_steal(&v);
-		}
-		i = end + 1;
-	}
-	return NULL;
 }

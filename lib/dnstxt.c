@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 
 #include "signpost/dnsrec.h"
+#include "signpost/taglist.h"
 
 /* ---- character-strings (RFC 1035 sections 3.3 and 5.1) ---- */
 
@@ -137,17 +138,7 @@ sp_json_string(struct sp_buf *out, const char *s)
 	sp_buf_putc(out, '"');
 }
 
-/* ---- tag=value lists (RFC 6376 section 3.2, RFC 7489 section 6.4) ---- */
-
-struct tag {
-	char *name;             /* lower-case */
-	char *value;            /* surrounding whitespace removed */
-};
-
-struct taglist {
-	struct tag *v;
-	size_t n;
-};
+/* ---- tag=value lists: see taglist.c ---- */
 
 static bool
 is_wsp(int c)
@@ -165,107 +156,21 @@ trimmed(const char *s, size_t len)
 	return sp_xstrndup(s, len);
 }
 
-/* Remove all whitespace (DKIM p= and DMARC URI lists may be folded). */
-static void
-squeeze_wsp(char *s)
-{
-	char *w = s;
-
-	for (; *s != '\0'; s++)
-		if (!is_wsp((unsigned char)*s))
-			*w++ = *s;
-	*w = '\0';
-}
-
-static void
-taglist_free(struct taglist *tl)
-{
-	for (size_t i = 0; i < tl->n; i++) {
-		free(tl->v[i].name);
-		free(tl->v[i].value);
-	}
-	free(tl->v);
-	tl->v = NULL;
-	tl->n = 0;
-}
-
-static const struct tag *
-taglist_find(const struct taglist *tl, const char *name)
-{
-	for (size_t i = 0; i < tl->n; i++)
-		if (strcmp(tl->v[i].name, name) == 0)
-			return &tl->v[i];
-	return NULL;
-}
-
+/* DMARC and DKIM record tags, compared with lower-case names. */
 static bool
-tag_name_ok(const char *name)
+taglist_parse(const char *text, struct sp_taglist *tl, sp_err *err)
 {
-	/* tag-name = ALPHA *ALNUMPUNC (RFC 6376 3.2) */
-	if (!((*name >= 'a' && *name <= 'z')))
+	if (!sp_taglist_parse(text, strlen(text), tl, err))
 		return false;
-	for (name++; *name != '\0'; name++)
-		if (!((*name >= 'a' && *name <= 'z') ||
-		    (*name >= '0' && *name <= '9') || *name == '_'))
-			return false;
+	for (size_t i = 0; i < tl->n; i++)
+		sp_str_lower(tl->v[i].name);
 	return true;
-}
-
-/*
- * Parse "a=1; b = 2;" into tags. An empty element (a trailing ';') is
- * allowed; a missing '=', a bad name or a name given twice is not.
- */
-static bool
-taglist_parse(const char *text, struct taglist *tl, sp_err *err)
-{
-	const char *p = text;
-
-	tl->v = NULL;
-	tl->n = 0;
-	while (*p != '\0') {
-		const char *end = strchr(p, ';');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		char *elem = trimmed(p, len), *eq;
-
-		p += len + (end ? 1 : 0);
-		if (*elem == '\0') {
-			free(elem);
-			continue;
-		}
-		eq = strchr(elem, '=');
-		if (eq == NULL) {
-			sp_err_set(err, "\"%s\" is not tag=value", elem);
-			free(elem);
-			goto fail;
-		}
-		tl->v = sp_xrealloc(tl->v, tl->n + 1, sizeof(*tl->v));
-		tl->v[tl->n].name = trimmed(elem, (size_t)(eq - elem));
-		tl->v[tl->n].value = trimmed(eq + 1, strlen(eq + 1));
-		tl->n++;
-		free(elem);
-		sp_str_lower(tl->v[tl->n - 1].name);
-		if (!tag_name_ok(tl->v[tl->n - 1].name)) {
-			sp_err_set(err, "\"%s\" is not a tag name",
-			    tl->v[tl->n - 1].name);
-			goto fail;
-		}
-		for (size_t i = 0; i + 1 < tl->n; i++)
-			if (strcmp(tl->v[i].name, tl->v[tl->n - 1].name) == 0) {
-				sp_err_set(err, "tag %s= appears twice",
-				    tl->v[i].name);
-				goto fail;
-			}
-	}
-	return true;
-fail:
-	taglist_free(tl);
-	return false;
 }
 
 /* ---- SPF (RFC 7208 sections 4.6 and 5) ---- */
 
 static bool
-spf_cidr_ok(const char *s, unsigned max)
+digits_upto(const char *s, unsigned long max)
 {
 	char *end;
 	unsigned long v;
@@ -274,8 +179,14 @@ spf_cidr_ok(const char *s, unsigned max)
 		return false;
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	return errno == 0 && *end == '\0' && v <= max &&
-	    !(s[0] == '0' && s[1] != '\0');
+	return errno == 0 && *end == '\0' && v <= max;
+}
+
+/* A CIDR length in SPF: digits without a leading zero, at most max. */
+static bool
+spf_cidr_ok(const char *s, unsigned max)
+{
+	return digits_upto(s, max) && !(s[0] == '0' && s[1] != '\0');
 }
 
 /* ip4:ADDR[/N] or ip6:ADDR[/N] */
@@ -497,19 +408,6 @@ one_of(const char *value, const char *const *words)
 	return false;
 }
 
-static bool
-digits_upto(const char *s, unsigned long max)
-{
-	char *end;
-	unsigned long v;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	return errno == 0 && *end == '\0' && v <= max;
-}
-
 /* fo = 0 / 1 / d / s, joined by ':' */
 static bool
 dmarc_fo_ok(const char *v)
@@ -597,7 +495,7 @@ static const char *const dmarc_yn[] = { "y", "n", NULL };
 static const char *const dmarc_rf[] = { "afrf", NULL };
 
 static bool
-dmarc_tag_ok(const struct tag *t, sp_err *err)
+dmarc_tag_ok(const struct sp_tag *t, sp_err *err)
 {
 	const char *n = t->name, *v = t->value;
 
@@ -659,19 +557,19 @@ dmarc_tag_ok(const struct tag *t, sp_err *err)
 bool
 sp_dmarc_check_tags(const char *tags, sp_err *err)
 {
-	struct taglist tl;
+	struct sp_taglist tl;
 	bool good = true;
 
 	if (!taglist_parse(tags, &tl, err))
 		return false;
 	for (size_t i = 0; i < tl.n && good; i++)
 		good = dmarc_tag_ok(&tl.v[i], err);
-	if (good && taglist_find(&tl, "p") == NULL) {
+	if (good && sp_taglist_find(&tl, "p") == NULL) {
 		sp_err_set(err, "the p= tag (none, quarantine or reject) is "
 		    "required (RFC 7489 section 6.3)");
 		good = false;
 	}
-	taglist_free(&tl);
+	sp_taglist_free(&tl);
 	return good;
 }
 
@@ -702,60 +600,60 @@ sp_txt_is_dmarc(const char *text)
 bool
 sp_dmarc_same(const char *expected, const char *found)
 {
-	struct taglist a, b;
+	struct sp_taglist a, b;
 	bool same;
 
 	if (!sp_txt_is_dmarc(found) || !taglist_parse(expected, &a, NULL))
 		return false;
 	if (!taglist_parse(found, &b, NULL)) {
-		taglist_free(&a);
+		sp_taglist_free(&a);
 		return false;
 	}
 	same = a.n == b.n;
 	for (size_t i = 0; i < a.n && same; i++) {
-		const struct tag *t = taglist_find(&b, a.v[i].name);
+		const struct sp_tag *t = sp_taglist_find(&b, a.v[i].name);
 
 		if (t == NULL) {
 			same = false;
 			break;
 		}
-		squeeze_wsp(a.v[i].value);
-		squeeze_wsp(t->value);
+		sp_taglist_squeeze(a.v[i].value);
+		sp_taglist_squeeze(t->value);
 		if (strcmp(a.v[i].name, "rua") == 0 ||
 		    strcmp(a.v[i].name, "ruf") == 0)
 			same = strcmp(a.v[i].value, t->value) == 0;
 		else
 			same = sp_strcasecmp(a.v[i].value, t->value) == 0;
 	}
-	taglist_free(&a);
-	taglist_free(&b);
+	sp_taglist_free(&a);
+	sp_taglist_free(&b);
 	return same;
 }
 
 /* ---- DKIM key records (RFC 6376 section 3.6.1) ---- */
 
 static bool
-dkim_record_parse(const char *text, struct taglist *tl, sp_err *err)
+dkim_record_parse(const char *text, struct sp_taglist *tl, sp_err *err)
 {
-	const struct tag *v;
+	const struct sp_tag *v;
 
 	if (!taglist_parse(text, tl, err))
 		return false;
 	for (size_t i = 0; i < tl->n; i++)
-		squeeze_wsp(tl->v[i].value);
-	v = taglist_find(tl, "v");
+		sp_taglist_squeeze(tl->v[i].value);
+	v = sp_taglist_find(tl, "v");
 	if (v != NULL && (v != &tl->v[0] || strcmp(v->value, "DKIM1") != 0)) {
 		sp_err_set(err, "v= must come first and be DKIM1");
-		taglist_free(tl);
+		sp_taglist_free(tl);
 		return false;
 	}
 	return true;
 }
 
 static const char *
-dkim_k(const struct taglist *tl)
+dkim_k(const struct sp_taglist *tl)
 {
-	const struct tag *k = taglist_find(tl, "k");
+	const struct sp_tag *k = sp_taglist_find(tl, "k");
 
 	return k != NULL ? k->value : "rsa";
 }
@@ -763,20 +661,20 @@ dkim_k(const struct taglist *tl)
 bool
 sp_dkim_same_key(const char *expected, const char *found, sp_err *why)
 {
-	struct taglist a, b;
-	const struct tag *pa, *pb, *s;
+	struct sp_taglist a, b;
+	const struct sp_tag *pa, *pb, *s;
 	bool same = false;
 
 	if (!dkim_record_parse(expected, &a, why))
 		SP_BUG("dnsgen built a bad DKIM record: %s", why ? why->msg : "");
 	if (!dkim_record_parse(found, &b, why)) {
 		sp_err_prefix(why, "not a DKIM key record");
-		taglist_free(&a);
+		sp_taglist_free(&a);
 		return false;
 	}
-	pa = taglist_find(&a, "p");
-	pb = taglist_find(&b, "p");
-	s = taglist_find(&b, "s");
+	pa = sp_taglist_find(&a, "p");
+	pb = sp_taglist_find(&b, "p");
+	s = sp_taglist_find(&b, "s");
 	if (pb == NULL)
 		sp_err_set(why, "no p= tag");
 	else if (*pb->value == '\0')
@@ -791,7 +689,7 @@ sp_dkim_same_key(const char *expected, const char *found, sp_err *why)
 		sp_err_set(why, "s=%s does not allow email", s->value);
 	else
 		same = true;
-	taglist_free(&a);
-	taglist_free(&b);
+	sp_taglist_free(&a);
+	sp_taglist_free(&b);
 	return same;
 }

@@ -106,23 +106,33 @@ sp_xstrndup(const char *s, size_t n)
 }
 
 char *
-sp_xasprintf(const char *fmt, ...)
+sp_xvasprintf(const char *fmt, va_list ap)
 {
 	struct sp_buf b = SP_BUF_INIT;
-	va_list ap;
+	va_list copy;
 	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
+	va_copy(copy, ap);
+	n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
 	if (n < 0)
 		SP_BUG("bad format \"%s\"", fmt);
 	sp_buf_reserve(&b, (size_t)n + 1);
-	va_start(ap, fmt);
 	vsnprintf(b.data, (size_t)n + 1, fmt, ap);
-	va_end(ap);
 	b.len = (size_t)n;
 	return sp_buf_steal(&b);
+}
+
+char *
+sp_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = sp_xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
 }
 
 void

@@ -61,3 +61,9 @@ tests/fuzz/fuzz_canon: $(FUZZ_CANON_SRC)
 fuzz-mailaddr: tests/fuzz/fuzz_mailaddr
 fuzz-canon: tests/fuzz/fuzz_canon
 .PHONY: fuzz-mailaddr fuzz-canon
+
+# The tag=value list parser shared by the engine and dnsgen.
+check_PROGRAMS += tests/unit/test_taglist
+TESTS += tests/unit/test_taglist
+tests_unit_test_taglist_SOURCES = tests/unit/test_taglist.c
+tests_unit_test_taglist_LDADD = $(SIGNPOST_LIBS)

@@ -45,12 +45,6 @@ size_t sp_sig_build(const struct sp_sig_tags *tags, struct sp_buf *out);
 void sp_sig_append_b(struct sp_buf *out, size_t col, const char *b64);
 
 /*
- * The value of tag `name` in a tag-list (RFC 6376 3.2), with all folding
- * white space removed; NULL when the tag is absent (caller frees).
- */
-char *sp_tag_list_get(const char *list, size_t len, const char *name);
-
-/*
  * Sign a field value made by the caller (it must end in "b="; for tests
  * that reproduce published signatures, e.g. RFC 8463 appendix A) over the
  * header hash of `d`, which must have passed sp_dkim_end_headers. *b64

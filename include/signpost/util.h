@@ -29,6 +29,7 @@ void *sp_xrealloc(void *p, size_t nmemb, size_t size);
 char *sp_xstrdup(const char *s);
 char *sp_xstrndup(const char *s, size_t n);
 char *sp_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *sp_xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* Abort loudly: a violated internal invariant is a bug (names the function). */
 #define SP_BUG(...) sp_bug(__func__, __VA_ARGS__)

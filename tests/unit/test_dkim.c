@@ -20,6 +20,7 @@
 #include "signpost/conf.h"
 #include "signpost/dkim.h"
 #include "signpost/dkim_sig.h"
+#include "signpost/taglist.h"
 #include "signpost/keys.h"
 #include "../tap.h"
 
@@ -132,7 +133,7 @@ unfold(const char *v)
 static char *
 tag(const char *sig, const char *name)
 {
-	char *v = sp_tag_list_get(sig, strlen(sig), name);
+	char *v = sp_taglist_value(sig, strlen(sig), name);
 
 	return v != NULL ? v : sp_xstrdup("(absent)");
 }
