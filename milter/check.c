@@ -72,7 +72,7 @@ mt_check(const char *path)
 	}
 	if (!sp_key_rules_from_config(conf, conf->milter.user != NULL, &rules,
 	    &err)) {
-		fprintf(stderr, MT_NAME ": %s: %s\n", path, err.msg);
+		fprintf(stderr, MT_NAME ": %s\n", err.msg);
 		sp_config_free(conf);
 		return 2;
 	}

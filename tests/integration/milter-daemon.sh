@@ -59,6 +59,7 @@ chmod 0600 "$KEYS/example.com/e1.pem"
 run "start with a broken config" 2 "$TAP_TMP/bad.conf:[0-9]+:" -c "$TAP_TMP/bad.conf" -f
 sed 's/^log_level = debug$/user = no-such-user-here/' "$conf" >"$TAP_TMP/user.conf"
 run "start with an unknown user" 2 "user no-such-user-here does not exist" -c "$TAP_TMP/user.conf" -f
+run "-t with an unknown user" 2 "^signpost-milter: $TAP_TMP/user.conf: \\[milter\\] user no-such-user-here does not exist" -c "$TAP_TMP/user.conf" -t
 if [ ! -e "$PIDFILE" ]; then ok "refused starts leave no pidfile"; else not_ok "refused starts leave no pidfile"; fi
 
 # --- pidfile, socket_mode, running as root without user ------------------
