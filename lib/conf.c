@@ -151,34 +151,6 @@ sp_config_free(struct sp_config *conf)
 	free(conf);
 }
 
-/* Length of the well-formed UTF-8 sequence at s (RFC 3629), or 0. */
-static size_t
-utf8_length(const unsigned char *s, size_t n)
-{
-	size_t len;
-	unsigned long cp;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
 /* Text only: UTF-8, no control characters but tab. */
 static bool
 check_line_text(const struct conf_parser *p, const char *line, size_t len,
@@ -196,7 +168,7 @@ check_line_text(const struct conf_parser *p, const char *line, size_t len,
 			    "text and tabs are allowed)", p->file, p->line, s[i]);
 			return false;
 		}
-		if ((seq = utf8_length(s + i, len - i)) == 0) {
+		if ((seq = sp_utf8_sequence(s + i, len - i)) == 0) {
 			sp_err_set(err, "%s:%u: not valid UTF-8 (the file must "
 			    "be UTF-8 text)", p->file, p->line);
 			return false;

@@ -79,36 +79,6 @@ sp_txt_rdata(struct sp_buf *out, const char *text, const char *sep)
 
 /* ---- JSON strings (RFC 8259 section 7) ---- */
 
-/* Length of a well-formed UTF-8 sequence at s (RFC 3629), or 0. */
-static size_t
-utf8_sequence(const unsigned char *s, size_t avail)
-{
-	unsigned long cp;
-	size_t n;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (avail < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 void
 sp_json_string(struct sp_buf *out, const char *s)
 {
@@ -117,7 +87,7 @@ sp_json_string(struct sp_buf *out, const char *s)
 
 	sp_buf_putc(out, '"');
 	while (i < len) {
-		size_t n = utf8_sequence(p + i, len - i);
+		size_t n = sp_utf8_sequence(p + i, len - i);
 
 		if (p[i] == '"' || p[i] == '\\')
 			sp_buf_printf(out, "\\%c", p[i]);
@@ -144,16 +114,6 @@ static bool
 is_wsp(int c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static char *
-trimmed(const char *s, size_t len)
-{
-	while (len > 0 && is_wsp((unsigned char)*s))
-		s++, len--;
-	while (len > 0 && is_wsp((unsigned char)s[len - 1]))
-		len--;
-	return sp_xstrndup(s, len);
 }
 
 /* DMARC and DKIM record tags, compared with lower-case names. */
@@ -472,7 +432,7 @@ dmarc_uris_ok(const char *tag, const char *value, sp_err *err)
 
 	for (;;) {
 		size_t len = strcspn(p, ",");
-		char *uri = trimmed(p, len);
+		char *uri = sp_xstrndup_trim(p, len);
 		bool good = *uri != '\0' && dmarc_uri_ok(uri, err);
 
 		if (*uri == '\0')

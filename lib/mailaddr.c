@@ -49,39 +49,6 @@ struct parser {
 
 /* ---- lexer ---- */
 
-/* Length of the valid UTF-8 sequence (2 to 4 bytes) at s, or 0. */
-static size_t
-utf8_seq(const unsigned char *s, size_t avail)
-{
-	unsigned cp;
-	size_t n;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1fu;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0fu;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07u;
-	} else {
-		return 0;
-	}
-	if (avail < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3fu);
-	}
-	if (n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)))
-		return 0;
-	if (n == 4 && (cp < 0x10000 || cp > 0x10ffff))
-		return 0;
-	return n;
-}
-
 /* RFC 5322 3.2.3 atext (ASCII part). */
 static bool
 is_atext(unsigned char c)
@@ -139,7 +106,7 @@ lex_inner_char(struct lexer *lx)
 		lx->pos++;
 		return true;
 	}
-	n = utf8_seq(lx->s + lx->pos, lx->len - lx->pos);
+	n = sp_utf8_sequence(lx->s + lx->pos, lx->len - lx->pos);
 	if (n == 0)
 		return lex_fail(lx, "invalid UTF-8");
 	lx->pos += n;
@@ -201,7 +168,7 @@ lex_atom(struct lexer *lx)
 		if (is_atext(c)) {
 			lx->pos++;
 		} else if (c >= 0x80) {
-			n = utf8_seq(lx->s + lx->pos, lx->len - lx->pos);
+			n = sp_utf8_sequence(lx->s + lx->pos, lx->len - lx->pos);
 			if (n == 0)
 				return lex_fail(lx, "invalid UTF-8");
 			lx->pos += n;

@@ -22,16 +22,6 @@ is_alpha(int c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-static char *
-trimmed(const char *s, size_t len)
-{
-	while (len > 0 && is_wsp((unsigned char)*s))
-		s++, len--;
-	while (len > 0 && is_wsp((unsigned char)s[len - 1]))
-		len--;
-	return sp_xstrndup(s, len);
-}
-
 /* tag-name = ALPHA *ALNUMPUNC, ALNUMPUNC = ALPHA / DIGIT / "_" */
 static bool
 tag_name_ok(const char *name)
@@ -53,13 +43,13 @@ add_element(struct sp_taglist *tl, const char *elem, size_t len, sp_err *err)
 	struct sp_tag tag;
 
 	if (eq == NULL) {
-		char *text = trimmed(elem, len);
+		char *text = sp_xstrndup_trim(elem, len);
 
 		sp_err_set(err, "\"%s\" is not tag=value", text);
 		free(text);
 		return false;
 	}
-	tag.name = trimmed(elem, (size_t)(eq - elem));
+	tag.name = sp_xstrndup_trim(elem, (size_t)(eq - elem));
 	if (!tag_name_ok(tag.name)) {
 		sp_err_set(err, "\"%s\" is not a tag name", tag.name);
 		free(tag.name);
@@ -70,7 +60,7 @@ add_element(struct sp_taglist *tl, const char *elem, size_t len, sp_err *err)
 		free(tag.name);
 		return false;
 	}
-	tag.value = trimmed(eq + 1, len - (size_t)(eq + 1 - elem));
+	tag.value = sp_xstrndup_trim(eq + 1, len - (size_t)(eq + 1 - elem));
 	tl->v = sp_xrealloc(tl->v, tl->n + 1, sizeof(*tl->v));
 	tl->v[tl->n++] = tag;
 	return true;

@@ -73,6 +73,16 @@ bool sp_list_contains_ci(const struct sp_list *l, const char *s);
 void sp_list_copy(struct sp_list *dst, const struct sp_list *src);
 void sp_list_free(struct sp_list *l);
 
+/* A copy of s[0..len) without leading and trailing SP, HTAB, CR, LF. */
+char *sp_xstrndup_trim(const char *s, size_t len);
+
+/*
+ * Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF): 1 for ASCII, 2 to 4, or 0
+ * when the bytes there (at most avail) are not UTF-8.
+ */
+size_t sp_utf8_sequence(const unsigned char *s, size_t avail);
+
 /* ASCII-only helpers (locale independent). */
 int sp_strcasecmp(const char *a, const char *b);
 int sp_strncasecmp(const char *a, const char *b, size_t n);
