@@ -233,9 +233,23 @@ static bool
 socket_host(const char *host, int family, sp_err *err)
 {
 	unsigned char addr[16];
+	size_t len = strlen(host);
 
 	if (inet_pton(family, host, addr) == 1)
 		return true;
+	/* libmilter also takes inet6:PORT@[ADDRESS]. */
+	if (family == AF_INET6 && len > 2 && host[0] == '[' &&
+	    host[len - 1] == ']') {
+		char *inner = sp_xstrndup(host + 1, len - 2);
+		bool good = inet_pton(AF_INET6, inner, addr) == 1;
+
+		free(inner);
+		if (good)
+			return true;
+		sp_err_set(err, "\"%.*s\" is not an IPv6 address in brackets",
+		    SHOW, host);
+		return false;
+	}
 	if (family == AF_INET && inet_pton(AF_INET6, host, addr) == 1) {
 		sp_err_set(err, "\"%.*s\" is an IPv6 address (use "
 		    "inet6:PORT@%.*s)", SHOW, host, SHOW, host);
