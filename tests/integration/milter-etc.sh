@@ -34,14 +34,14 @@ for section in SIGNALS LOGGING "EXIT STATUS" FILES "POSTFIX SETUP" PROCESSES; do
 done
 
 # --- systemd unit -----------------------------------------------------------
-for line in 'Type=simple' 'ExecStart=/usr/local/sbin/signpost-milter -f' \
+for line in 'Type=simple' 'ExecStart=/usr/sbin/signpost-milter -f' \
 	'ExecReload=/bin/kill -HUP $MAINPID' 'KillMode=mixed' 'RuntimeDirectory=signpost' \
 	'LimitNOFILE=65536' 'ProtectSystem=strict' 'NoNewPrivileges=yes' 'PrivateTmp=yes' \
 	'ProtectHome=yes' 'ReadWritePaths=-/var/spool/postfix/signpost'; do
 	grep -qxF -- "$line" "$UNIT" && ok "unit: $line" || not_ok "unit: $line"
 done
 if command -v systemd-analyze >/dev/null; then
-	sed "s|/usr/local/sbin/signpost-milter|$MILTER|" "$UNIT" >"$TAP_TMP/signpost-milter.service"
+	sed "s|/usr/sbin/signpost-milter|$MILTER|" "$UNIT" >"$TAP_TMP/signpost-milter.service"
 	if out=$(systemd-analyze verify --man=no "$TAP_TMP/signpost-milter.service" 2>&1) && [ -z "$out" ]; then
 		ok "systemd-analyze verify accepts the unit"
 	else
