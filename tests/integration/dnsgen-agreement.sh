@@ -23,11 +23,7 @@ SIGN=$top_builddir/tests/tools/sign-file
 VERIFY=$top_srcdir/tests/verify/verify-dkim
 [ -x "$SIGN" ] || bail_out "$SIGN not built"
 
-conf=$TAP_TMP/signpost.conf
-keys=$TAP_TMP/keys
-mkdir -p "$keys"
-dg_conf "$conf" "$keys"
-dg_keys "$conf" || bail_out "dnsgen keygen failed"
+dg_setup
 
 port=$(free_port)
 knot=$TAP_TMP/knot
@@ -62,18 +58,6 @@ sign() {
 	done
 	"$SIGN" "${args[@]}" --records-out "$1.records" "$msg" >"$1"
 }
-# verified NAME MESSAGE WANT-LINES... : verify-dkim exits 0 and says each line.
-verified() {
-	local name=$1 m=$2 out rc=0 w missing=""
-	shift 2
-	out=$("$PY" "$VERIFY" --server "$server" "$m" 2>&1) || rc=$?
-	for w in "$@"; do
-		grep -qxF "$w" <<<"$out" || missing="$missing; no '$w'"
-	done
-	if [ "$rc" -eq 0 ] && [ -z "$missing" ]; then ok "$name"
-	else not_ok "$name" "exit $rc$missing
-$out"; fi
-}
 
 check_rc "the published zone checks out" 0 "$DNSGEN" -c "$conf" check --server "$server"
 
@@ -91,7 +75,7 @@ for line in open(sys.argv[2]):
         sys.exit("%s: signer %r, dnsgen %r" % (name, value, want.get(name)))
     n += 1
 sys.exit(0 if n == 2 else "expected 2 records, got %d" % n)' "$TAP_TMP/records.json" "$signed.records"
-verified "RSA and Ed25519 signatures verify through Knot" "$signed" \
+dg_verified "RSA and Ed25519 signatures verify through Knot" "$signed" \
 	"pass dkimpy d=example.com s=rsa1 a=rsa-sha256" \
 	"pass mail-dkim d=example.com s=rsa1 a=rsa-sha256" \
 	"pass dkimpy d=example.com s=ed1 a=ed25519-sha256" \
@@ -138,7 +122,7 @@ fi
 
 signed2=$TAP_TMP/signed-2.eml
 check "sign with the new active selectors" sign "$signed2"
-verified "the new key's signature verifies through Knot" "$signed2" \
+dg_verified "the new key's signature verifies through Knot" "$signed2" \
 	"pass dkimpy d=example.com s=rsa2 a=rsa-sha256" \
 	"pass mail-dkim d=example.com s=rsa2 a=rsa-sha256" \
 	"pass dkimpy d=example.com s=ed1 a=ed25519-sha256" \
@@ -152,7 +136,7 @@ else
 	not_ok "the old record is still served, with rsa1.pem's public key" "served: $served
 openssl: $pub"
 fi
-verified "mail signed with the old key still verifies" "$signed" \
+dg_verified "mail signed with the old key still verifies" "$signed" \
 	"pass dkimpy d=example.com s=rsa1 a=rsa-sha256" \
 	"pass mail-dkim d=example.com s=rsa1 a=rsa-sha256"
 

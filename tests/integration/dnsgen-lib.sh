@@ -67,6 +67,30 @@ dg_keys() {
 	"$DNSGEN" -c "$1" keygen -d example.com -s ed1 -a ed25519 >/dev/null
 }
 
+# dg_setup: $conf and $keys in $TAP_TMP: the test configuration of
+# example.com with its RSA and Ed25519 keys made by dnsgen keygen.
+dg_setup() {
+	conf=$TAP_TMP/signpost.conf
+	keys=$TAP_TMP/keys
+	mkdir -p "$keys"
+	dg_conf "$conf" "$keys"
+	dg_keys "$conf" || bail_out "dnsgen keygen failed"
+}
+
+# dg_verified NAME MESSAGE WANT-LINES... : tests/verify/verify-dkim, keys
+# resolved through the DNS server $server, exits 0 and prints each line.
+dg_verified() {
+	local name=$1 m=$2 out rc=0 w missing=""
+	shift 2
+	out=$("$PY" "$top_srcdir/tests/verify/verify-dkim" --server "$server" "$m" 2>&1) || rc=$?
+	for w in "$@"; do
+		grep -qxF "$w" <<<"$out" || missing="$missing; no '$w'"
+	done
+	if [ "$rc" -eq 0 ] && [ -z "$missing" ]; then ok "$name"
+	else not_ok "$name" "exit $rc$missing
+$out"; fi
+}
+
 # dg_soa DOMAIN SERIAL : the SOA and NS lines every test zone starts with.
 dg_soa() {
 	printf '$ORIGIN %s.\n$TTL 3600\n@ SOA ns1.example.net. hostmaster.example.com. %s 3600 600 86400 300\n@ NS ns1.example.net.\n' "$1" "$2"

@@ -26,11 +26,7 @@ mount --bind "$TAP_TMP/resolv.conf" /etc/resolv.conf ||
 check "the namespace resolves through its own resolv.conf" \
 	grep -qx 'nameserver 127.0.0.1' /etc/resolv.conf
 
-conf=$TAP_TMP/signpost.conf
-keys=$TAP_TMP/keys
-mkdir -p "$keys"
-dg_conf "$conf" "$keys"
-dg_keys "$conf" || bail_out "dnsgen keygen failed"
+dg_setup
 
 # zone SERIAL [SED] : example.com with two name servers (and their glue).
 zone() {

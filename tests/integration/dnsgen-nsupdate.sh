@@ -8,11 +8,7 @@
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 dg_need knotd nsupdate dig named-checkzone kzonecheck
 
-conf=$TAP_TMP/signpost.conf
-keys=$TAP_TMP/keys
-mkdir -p "$keys"
-dg_conf "$conf" "$keys"
-dg_keys "$conf" || bail_out "dnsgen keygen failed"
+dg_setup
 
 port=$(free_port)
 knot=$TAP_TMP/knot
