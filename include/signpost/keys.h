@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "signpost/conf.h"
+#include "signpost/keyperm.h"
 #include "signpost/util.h"
 
 enum sp_key_type {
@@ -34,26 +35,6 @@ struct sp_key {
 	EVP_PKEY *pkey;
 	char *public_b64;       /* p= : RSA SubjectPublicKeyInfo DER / Ed25519 raw 32 bytes, base64 */
 };
-
-/* Who may own a key file, and whether weak RSA is accepted. */
-struct sp_key_rules {
-	bool allow_weak_rsa;
-	uid_t owners[3];        /* root, the milter user, the running user */
-	size_t n_owners;
-	const char *owner_name; /* the milter's user name for messages, or NULL */
-};
-
-/*
- * Owners allowed: root, the configured milter user (looked up by name) and
- * the effective user. Fails when the configured user does not exist and
- * `need_user` is true.
- */
-bool sp_key_rules_from_config(const struct sp_config *conf, bool need_user,
-    struct sp_key_rules *rules, sp_err *err);
-
-/* Check owner and mode of an open key file (path for messages). */
-bool sp_key_check_file(int fd, const char *path,
-    const struct sp_key_rules *rules, sp_err *err);
 
 /* Open, check, parse. domain/selector are recorded in the result. */
 struct sp_key *sp_key_load(const char *path, const char *domain,
