@@ -212,16 +212,6 @@ report_extras(const struct sp_dnsrec *rec, size_t first,
 	}
 }
 
-static bool
-rrset_seen(const struct sp_dnsrec *rec, size_t i)
-{
-	for (size_t j = 0; j < i; j++)
-		if (rec->rr[j].type == rec->rr[i].type &&
-		    strcmp(rec->rr[j].name, rec->rr[i].name) == 0)
-			return true;
-	return false;
-}
-
 /* Ask every server for one RRset and judge each expected record in it. */
 static void
 check_rrset(const struct sp_dnsrec *rec, size_t first, struct askset *as,
@@ -432,7 +422,7 @@ check_domain(const struct dnsgen_opts *o, const struct sp_dnsrec *rec,
 		return;
 	}
 	for (size_t i = 0; i < rec->n; i++)
-		if (!rrset_seen(rec, i))
+		if (!sp_dnsrec_rrset_seen(rec, i))
 			check_rrset(rec, i, &as, &t);
 	/* Reverse zones live elsewhere: --server, or the system resolver. */
 	if (rec->n_ptr > 0 && o->server == NULL) {

@@ -209,25 +209,11 @@ dnsgen_records(const struct dnsgen_opts *o)
 	return rc;
 }
 
-/* A domain as given on the command line: lower-case, no trailing dot. */
-static char *
-domain_arg(const char *arg)
-{
-	size_t len = strlen(arg);
-	char *d;
-
-	if (len > 1 && arg[len - 1] == '.')
-		len--;
-	d = sp_xstrndup(arg, len);
-	sp_str_lower(d);
-	return d;
-}
-
 /* -d twice for one domain means it once. */
 static void
 add_domain(struct sp_list *domains, const char *arg)
 {
-	char *d = domain_arg(arg);
+	char *d = sp_host_name_lower(arg);
 
 	if (sp_list_contains_ci(domains, d))
 		free(d);

@@ -11,6 +11,7 @@
 
 #include "signpost/conf.h"
 #include "signpost/dnsrec.h"
+#include "signpost/grammar.h"
 #include "signpost/keys.h"
 
 /* Exit statuses of SPEC.md. */

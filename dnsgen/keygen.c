@@ -382,6 +382,7 @@ dnsgen_keygen(const struct dnsgen_opts *o)
 {
 	const struct sp_domain *dom;
 	struct sp_config *conf;
+	const char *why;
 	sp_err err;
 	int rc;
 
@@ -389,9 +390,11 @@ dnsgen_keygen(const struct dnsgen_opts *o)
 		dnsgen_error("keygen needs one -d DOMAIN and -s SELECTOR");
 		return DNSGEN_FAIL;
 	}
-	if (!sp_dns_selector_ok(o->selector)) {
-		dnsgen_error("-s %s: a selector is letters, digits and '-', in "
-		    "labels joined by '.' (RFC 6376 section 3.1)", o->selector);
+	if ((why = sp_dkim_key_name_problem(o->selector,
+	    o->domains.v[0])) != NULL) {
+		dnsgen_error("-s %s: the selector %s (a selector is letters, "
+		    "digits and '-', in labels joined by '.', RFC 6376 section "
+		    "3.1)", o->selector, why);
 		return DNSGEN_FAIL;
 	}
 	if ((conf = sp_config_load(o->conf_path, &err)) == NULL) {

@@ -37,6 +37,7 @@
 #endif
 
 #include "signpost/canon.h"
+#include "signpost/grammar.h"
 
 /* Spans at least this long skip the stage buffer. */
 #define DIRECT_MIN 1024
@@ -62,14 +63,8 @@ sp_header_name_check(const char *name, size_t name_len, size_t *len)
 
 	while (n > 0 && is_wsp((unsigned char)name[n - 1]))
 		n--;
-	if (n == 0)
+	if (sp_field_name_problem(name, n) != NULL)
 		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)name[i];
-
-		if (c < 33 || c > 126 || c == ':')
-			return false;
-	}
 	*len = n;
 	return true;
 }

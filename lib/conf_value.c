@@ -16,6 +16,7 @@
 #include <sys/un.h>
 
 #include "conf_int.h"
+#include "signpost/grammar.h"
 
 /* Quote at most this much of a bad value in a message. */
 #define SHOW 100
@@ -165,62 +166,13 @@ bad:
 	return false;
 }
 
-/* Host name syntax (RFC 1123 section 2.1); NULL when fine, else why not. */
-static const char *
-host_name_problem(const char *s)
-{
-	size_t len = strlen(s), label = 0;
-	bool all_digits = true;
-
-	if (len == 0)
-		return "is empty";
-	if (len > 253)
-		return "is longer than 253 characters";
-	for (const char *c = s; ; c++) {
-		unsigned char ch = (unsigned char)*c;
-
-		if (ch == '.' || ch == '\0') {
-			if (label == 0)
-				return "has an empty label";
-			if (c[-1] == '-')
-				return "has a label that ends with '-'";
-			if (ch == '\0')
-				break;
-			label = 0;
-			all_digits = true;
-			continue;
-		}
-		if (ch >= 0x80)
-			return "is not ASCII (write an internationalised name "
-			    "in its xn-- form)";
-		if (!is_alnum(ch) && ch != '-')
-			return "has a character other than letters, digits, "
-			    "'-' and '.'";
-		if (label == 0 && ch == '-')
-			return "has a label that starts with '-'";
-		if (++label > 63)
-			return "has a label longer than 63 characters";
-		if (!is_digit(ch))
-			all_digits = false;
-	}
-	if (all_digits)
-		return "ends in an all-numeric label (an IP address is not "
-		    "a host name)";
-	return NULL;
-}
-
 char *
 conf_host_name(const char *v, const char *what, sp_err *err)
 {
-	size_t len = strlen(v);
+	char *name = sp_host_name_lower(v);
 	const char *why;
-	char *name;
 
-	if (len > 0 && v[len - 1] == '.')
-		len--;
-	name = sp_xstrndup(v, len);
-	sp_str_lower(name);
-	if ((why = host_name_problem(name)) != NULL) {
+	if ((why = sp_host_name_problem(name)) != NULL) {
 		sp_err_set(err, "%s \"%.*s\" %s", what, SHOW, v, why);
 		free(name);
 		return NULL;
@@ -255,7 +207,7 @@ socket_host(const char *host, int family, sp_err *err)
 		    "inet6:PORT@%.*s)", SHOW, host, SHOW, host);
 		return false;
 	}
-	if (host_name_problem(host) != NULL) {
+	if (sp_host_name_problem(host) != NULL) {
 		sp_err_set(err, "\"%.*s\" is not an %s address or host name",
 		    SHOW, host, family == AF_INET ? "IPv4" : "IPv6");
 		return false;
@@ -474,19 +426,6 @@ conf_cidr_list(const char *v, struct sp_cidr **out, size_t *n, sp_err *err)
 	return good;
 }
 
-/* RFC 5322 section 3.6.8: field-name = 1*ftext (printable, not ':'). */
-static bool
-is_field_name(const char *s)
-{
-	if (*s == '\0')
-		return false;
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 33 || (unsigned char)*s > 126 ||
-		    *s == ':')
-			return false;
-	return true;
-}
-
 /* Fields a signature must never cover, and why. */
 static const char *
 unsignable_reason(const char *name)
@@ -518,9 +457,10 @@ conf_header_list(const char *v, bool for_signing, struct sp_list *out,
 		char *name = words.v[i];
 
 		sp_str_lower(name);
-		if (!is_field_name(name)) {
-			sp_err_set(err, "\"%.*s\" is not a header field name "
-			    "(printable ASCII without ':')", SHOW, name);
+		if ((why = sp_dkim_field_name_problem(name, strlen(name)))
+		    != NULL) {
+			sp_err_set(err, "\"%.*s\" is not a header field name: "
+			    "it %s", SHOW, name, why);
 			goto fail;
 		}
 		if ((why = unsignable_reason(name)) != NULL) {
@@ -568,23 +508,6 @@ conf_address_list(const char *v, int family, struct sp_list *out,
 	return true;
 }
 
-static bool
-is_ip_literal(const char *s)
-{
-	unsigned char addr[16];
-	size_t len = strlen(s);
-	char buf[64];
-
-	if (len >= 2 && s[0] == '[' && s[len - 1] == ']' && len - 2 < sizeof(buf)) {
-		memcpy(buf, s + 1, len - 2);
-		buf[len - 2] = '\0';
-		s = buf;
-	}
-	return inet_pton(AF_INET, s, addr) == 1 ||
-	    inet_pton(AF_INET6, s, addr) == 1 ||
-	    sp_strncasecmp(s, "IPv6:", 5) == 0;
-}
-
 /* One "PRIORITY HOST" entry of the mx list. */
 static bool
 mx_entry(const char *entry, struct sp_mx *mx, sp_err *err)
@@ -606,7 +529,7 @@ mx_entry(const char *entry, struct sp_mx *mx, sp_err *err)
 		    words.v[0], SHOW, words.v[1]);
 		goto out;
 	}
-	if (is_ip_literal(words.v[1])) {
+	if (sp_is_address_literal(words.v[1])) {
 		sp_err_set(err, "MX host \"%.*s\" is an IP address (an MX "
 		    "record names a host, RFC 5321 section 5.1: use mail_host "
 		    "and ipv4/ipv6)", SHOW, words.v[1]);
@@ -654,35 +577,19 @@ conf_mx_list(const char *v, struct sp_mx **out, size_t *n, sp_err *err)
 }
 
 /*
- * A DKIM selector (RFC 6376 section 3.1): dot-separated labels of letters,
- * digits and '-' (not first or last). It becomes a file name, so nothing
- * else may pass: no '/', no "..".
+ * A DKIM selector (RFC 6376 section 3.1). It becomes a file name too,
+ * which the rule keeps safe: no '/', no "..".
  */
 bool
 conf_selector(const char *v, sp_err *err)
 {
-	size_t label = 0;
+	const char *why = sp_selector_problem(v, strlen(v));
 
-	for (const char *c = v; ; c++) {
-		unsigned char ch = (unsigned char)*c;
-
-		if (ch == '.' || ch == '\0') {
-			if (label == 0 || c[-1] == '-')
-				goto bad;
-			if (ch == '\0')
-				return true;
-			label = 0;
-			continue;
-		}
-		if (!is_alnum(ch) && (ch != '-' || label == 0))
-			goto bad;
-		if (++label > 63)
-			goto bad;
-	}
-bad:
-	sp_err_set(err, "\"%.*s\" is not a selector (labels of letters, "
-	    "digits and inner '-', separated by dots, at most 63 characters "
-	    "each, e.g. 2026r)", SHOW, v);
+	if (why == NULL)
+		return true;
+	sp_err_set(err, "\"%.*s\" is not a selector: it %s (labels of "
+	    "letters, digits and inner '-', separated by dots, at most 63 "
+	    "characters each, e.g. 2026r)", SHOW, v, why);
 	return false;
 }
 

@@ -522,15 +522,6 @@ out:
 	return ok;
 }
 
-static char *
-base64(const unsigned char *p, size_t n)
-{
-	char *out = sp_xmalloc(4 * ((n + 2) / 3) + 1);
-
-	EVP_EncodeBlock((unsigned char *)out, p, (int)n);
-	return out;
-}
-
 /* Header hash + this signature field (canonical, no CRLF: RFC 6376 3.7). */
 static bool
 field_digest(struct sp_dkim *d, const char *value, size_t len,
@@ -572,7 +563,7 @@ sp_dkim_sign_value(struct sp_dkim *d, const struct sp_key *key,
 	else
 		ok = sign_rsa(key->pkey, md, md_len, &sig, &sig_len, err);
 	if (ok)
-		*b64 = base64(sig, sig_len);
+		*b64 = sp_base64_encode(sig, sig_len);
 	free(sig);
 	return ok;
 }
@@ -593,7 +584,7 @@ finish_body(struct sp_dkim *d, sp_err *err)
 		ossl_fail(err, "EVP_DigestFinal_ex (body)");
 		return NULL;
 	}
-	return base64(md, md_len);
+	return sp_base64_encode(md, md_len);
 }
 
 static char *

@@ -98,17 +98,6 @@ format_zone(struct sp_buf *out, const struct sp_dnsrec *r)
 	}
 }
 
-/* Has an earlier record the same owner name and type (the same RRset)? */
-static bool
-rrset_seen(const struct sp_dnsrec *r, size_t i)
-{
-	for (size_t j = 0; j < i; j++)
-		if (r->rr[j].type == r->rr[i].type &&
-		    strcmp(r->rr[j].name, r->rr[i].name) == 0)
-			return true;
-	return false;
-}
-
 /*
  * nsupdate(1): per RRset "update delete NAME TYPE", then one "update add"
  * per record; one "send" per domain (an UPDATE message covers one zone).
@@ -120,7 +109,7 @@ format_nsupdate(struct sp_buf *out, const struct sp_dnsrec *r)
 	sp_buf_printf(out, "; %s: the records signpost needs (dnsgen)\n",
 	    r->domain);
 	for (size_t i = 0; i < r->n; i++) {
-		if (rrset_seen(r, i))
+		if (sp_dnsrec_rrset_seen(r, i))
 			continue;
 		sp_buf_printf(out, "update delete %s %s\n", r->rr[i].name,
 		    sp_rr_type_name(r->rr[i].type));

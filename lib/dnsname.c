@@ -1,8 +1,8 @@
 /*
  * dnsname.c - domain names and addresses for dnsgen's records: is a name
- * inside a domain, its host part relative to the domain, host name and
- * selector syntax, address literals, canonical addresses and the reverse
- * (PTR) names of addresses. Pure; see dnsrec.h.
+ * inside a domain, its host part relative to the domain, canonical
+ * addresses and the reverse (PTR) names of addresses. Host name and
+ * selector syntax live in grammar.c. Pure; see dnsrec.h.
  */
 #include "config.h"
 
@@ -43,82 +43,6 @@ sp_dns_relative(const char *name, const char *domain)
 		rel = sp_xstrndup(bare, nl - dl - 1);
 	free(bare);
 	return rel;
-}
-
-static bool
-is_let_dig(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9');
-}
-
-/* label = let-dig [*(let-dig / "-") let-dig], 1..63 bytes (RFC 1123 2.1). */
-static bool
-ldh_label_ok(const char *s, size_t len)
-{
-	if (len == 0 || len > 63)
-		return false;
-	if (!is_let_dig((unsigned char)s[0]) ||
-	    !is_let_dig((unsigned char)s[len - 1]))
-		return false;
-	for (size_t i = 1; i + 1 < len; i++)
-		if (!is_let_dig((unsigned char)s[i]) && s[i] != '-')
-			return false;
-	return true;
-}
-
-static bool
-labels_ok(const char *name)
-{
-	const char *p = name;
-
-	for (;;) {
-		const char *dot = strchr(p, '.');
-		size_t len = dot ? (size_t)(dot - p) : strlen(p);
-
-		if (!ldh_label_ok(p, len))
-			return false;
-		if (dot == NULL)
-			return true;
-		p = dot + 1;
-	}
-}
-
-bool
-sp_dns_hostname_ok(const char *name)
-{
-	size_t len = strlen(name);
-
-	if (len == 0 || len > 253)
-		return false;
-	return labels_ok(name);
-}
-
-/*
- * RFC 6376 section 3.1: selector = sub-domain *( "." sub-domain ), where a
- * sub-domain is an LDH label (RFC 5321). Underscores are not allowed.
- */
-bool
-sp_dns_selector_ok(const char *selector)
-{
-	size_t len = strlen(selector);
-
-	/* Leave room for "._domainkey." and a domain. */
-	if (len == 0 || len > 200)
-		return false;
-	return labels_ok(selector);
-}
-
-bool
-sp_dns_is_address_literal(const char *text)
-{
-	unsigned char addr[16];
-	size_t len = strlen(text);
-
-	if (len >= 2 && text[0] == '[' && text[len - 1] == ']')
-		return true;
-	return inet_pton(AF_INET, text, addr) == 1 ||
-	    inet_pton(AF_INET6, text, addr) == 1;
 }
 
 char *

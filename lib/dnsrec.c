@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "signpost/dnsrec.h"
+#include "signpost/grammar.h"
 
 const char *
 sp_rr_type_name(enum sp_rr_type type)
@@ -86,32 +87,20 @@ add_rr(struct build *b, char *name, enum sp_rr_type type,
 	return rr;
 }
 
-/* A host name from the config: lower-case, without a trailing dot. */
-static char *
-host_name(const char *text)
-{
-	size_t len = strlen(text);
-	char *h;
-
-	if (len > 1 && text[len - 1] == '.')
-		len--;
-	h = sp_xstrndup(text, len);
-	sp_str_lower(h);
-	return h;
-}
-
 static bool
 host_ok(struct build *b, const char *what, const char *host, unsigned line)
 {
-	if (sp_dns_is_address_literal(host)) {
+	const char *why;
+
+	if (sp_is_address_literal(host)) {
 		problem(b, b->errors, line, "%s %s is an address; it must be a "
 		    "host name (an MX or SRV target is looked up by name, "
 		    "RFC 5321 section 5.1, RFC 2782)", what, host);
 		return false;
 	}
-	if (!sp_dns_hostname_ok(host)) {
-		problem(b, b->errors, line, "%s \"%s\" is not a host name",
-		    what, host);
+	if ((why = sp_host_name_problem(host)) != NULL) {
+		problem(b, b->errors, line, "%s \"%s\" is not a host name: "
+		    "it %s", what, host, why);
 		return false;
 	}
 	return true;
@@ -185,7 +174,7 @@ add_mx(struct build *b)
 		return;
 	}
 	for (size_t i = 0; i < dns->n_mx; i++) {
-		char *host = host_name(dns->mx[i].host);
+		char *host = sp_host_name_lower(dns->mx[i].host);
 		const char *clash = alias_clash(b, host);
 
 		if (dns->mx[i].priority > 65535)
@@ -290,8 +279,15 @@ add_dkim(struct build *b)
 			    dom->selectors[i].name);
 	for (size_t i = 0; i < in->n_keys; i++) {
 		const struct sp_dkim_pub *k = &in->keys[i];
+		const char *why;
 		struct sp_rr *rr;
 
+		if ((why = sp_dkim_key_name_problem(k->selector, b->domain))
+		    != NULL) {
+			problem(b, b->errors, 0, "key file %s.pem: selector %s "
+			    "%s", k->selector, k->selector, why);
+			continue;
+		}
 		if (k->rsa && k->bits < 2048) {
 			problem(b, in->allow_weak_rsa ? b->warnings : b->errors,
 			    0,
@@ -420,7 +416,7 @@ check_mail_host(struct build *b)
 		    "domain's mail", b->domain);
 		return;
 	}
-	b->mail_host = host_name(mh);
+	b->mail_host = sp_host_name_lower(mh);
 	if (!host_ok(b, "mail_host", b->mail_host, b->dns->line.mail_host)) {
 		free(b->mail_host);
 		b->mail_host = NULL;
@@ -472,6 +468,16 @@ rr_free(struct sp_rr *rr)
 	free(rr->comment);
 	free(rr->selector);
 	free(rr->address);
+}
+
+bool
+sp_dnsrec_rrset_seen(const struct sp_dnsrec *rec, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (rec->rr[j].type == rec->rr[i].type &&
+		    strcmp(rec->rr[j].name, rec->rr[i].name) == 0)
+			return true;
+	return false;
 }
 
 void

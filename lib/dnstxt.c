@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 
 #include "signpost/dnsrec.h"
+#include "signpost/grammar.h"
 #include "signpost/taglist.h"
 
 /* ---- character-strings (RFC 1035 sections 3.3 and 5.1) ---- */
@@ -413,7 +414,7 @@ dmarc_uri_ok(const char *uri, sp_err *err)
 		goto out;
 	}
 	at = strrchr(u + 7, '@');
-	if (at == NULL || at == u + 7 || !sp_dns_hostname_ok(at + 1) ||
+	if (at == NULL || at == u + 7 || sp_host_name_problem(at + 1) != NULL ||
 	    strpbrk(u + 7, " \t\"<>,;") != NULL) {
 		sp_err_set(err, "\"%s\" is not mailto:LOCAL@DOMAIN (a ',' or "
 		    "'!' inside the address must be written %%2C or %%21)", uri);

@@ -27,6 +27,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "signpost/grammar.h"
 #include "signpost/keys.h"
 
 /* A PEM key is a few KiB at most; anything bigger is not a key file. */
@@ -347,18 +348,6 @@ parse_pem(const char *data, size_t len, const char *path, sp_err *err)
 
 /* --- the key object ----------------------------------------------------- */
 
-static char *
-base64(const unsigned char *in, size_t len)
-{
-	char *out;
-
-	if (len > 0x7fffffff / 4 * 3 - 3)
-		SP_BUG("public key of %zu bytes", len);
-	out = sp_xmalloc(4 * ((len + 2) / 3) + 1);
-	EVP_EncodeBlock((unsigned char *)out, in, (int)len);
-	return out;
-}
-
 /* p= of the DKIM record (RFC 6376 3.6.1; RFC 8463 4 for Ed25519). */
 static char *
 public_b64(EVP_PKEY *pkey, enum sp_key_type type)
@@ -372,12 +361,12 @@ public_b64(EVP_PKEY *pkey, enum sp_key_type type)
 		if (EVP_PKEY_get_raw_public_key(pkey, raw, &rawlen) != 1 ||
 		    rawlen != sizeof(raw))
 			return NULL;
-		return base64(raw, rawlen);
+		return sp_base64_encode(raw, rawlen);
 	}
 	n = i2d_PUBKEY(pkey, &der);
 	if (n <= 0)
 		return NULL;
-	b64 = base64(der, (size_t)n);
+	b64 = sp_base64_encode(der, (size_t)n);
 	OPENSSL_free(der);
 	return b64;
 }
@@ -668,32 +657,6 @@ sp_keyset_free(struct sp_keyset *ks)
 
 /* --- every key in a domain's folder (dnsgen) ---------------------------- */
 
-/* RFC 6376 3.1: selector = sub-domain *("." sub-domain) */
-static bool
-selector_ok(const char *s, size_t len)
-{
-	size_t label = 0;
-
-	if (len == 0)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '.') {
-			if (label == 0 || s[i - 1] == '-')
-				return false;
-			label = 0;
-		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || (c == '-' && label > 0)) {
-			if (++label > 63)
-				return false;
-		} else {
-			return false;
-		}
-	}
-	return label > 0 && s[len - 1] != '-';
-}
-
 static int
 cmp_names(const void *a, const void *b)
 {
@@ -706,6 +669,7 @@ list_selectors(const char *dir, struct sp_list *names, sp_err *err)
 {
 	DIR *dp = opendir(dir);
 	struct dirent *de;
+	const char *why;
 
 	if (dp == NULL) {
 		/* no folder yet: no keys published, not an error */
@@ -723,10 +687,10 @@ list_selectors(const char *dir, struct sp_list *names, sp_err *err)
 		if (de->d_name[0] == '.' || n <= 4 ||
 		    strcmp(de->d_name + n - 4, ".pem") != 0)
 			continue;
-		if (!selector_ok(de->d_name, n - 4)) {
-			sp_err_set(err, "%s/%s: \"%.*s\" is not a DKIM selector "
-			    "(letters, digits, '-' and '.'): rename the file",
-			    dir, de->d_name, (int)(n - 4), de->d_name);
+		if ((why = sp_selector_problem(de->d_name, n - 4)) != NULL) {
+			sp_err_set(err, "%s/%s: \"%.*s\" is not a DKIM selector: "
+			    "it %s; rename the file", dir, de->d_name,
+			    (int)(n - 4), de->d_name, why);
 			closedir(dp);
 			sp_list_free(names);
 			return false;

@@ -3,6 +3,8 @@
 noinst_LIBRARIES += lib/libsignpost.a
 lib_libsignpost_a_SOURCES = lib/util.c lib/log.c \
 	include/signpost/util.h include/signpost/log.h
+# grammar rules shared by config, keys, signing and dnsgen
+lib_libsignpost_a_SOURCES += lib/grammar.c include/signpost/grammar.h
 # keys
 lib_libsignpost_a_SOURCES += lib/keys.c include/signpost/keys.h \
 	lib/keyperm.c include/signpost/keyperm.h

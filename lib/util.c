@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "signpost/util.h"
 
@@ -368,4 +369,17 @@ sp_str_lower(char *s)
 {
 	for (; *s != '\0'; s++)
 		*s = (char)ascii_lower((unsigned char)*s);
+}
+
+char *
+sp_base64_encode(const unsigned char *in, size_t len)
+{
+	char *out;
+
+	/* EVP_EncodeBlock takes an int: 1.5 GiB is far past any key or hash. */
+	if (len > 0x7fffffff / 4 * 3 - 3)
+		SP_BUG("base64 of %zu bytes", len);
+	out = sp_xmalloc(4 * ((len + 2) / 3) + 1);
+	EVP_EncodeBlock((unsigned char *)out, in, (int)len);
+	return out;
 }

@@ -42,7 +42,7 @@ EXTRA_DIST += tests/bench/engine-bench.sh tests/bench/README.md
 #   make fuzz-canon && tests/fuzz/fuzz_canon -max_total_time=300 CORPUS_DIR
 EXTRA_DIST += tests/fuzz/fuzz_mailaddr.c tests/fuzz/fuzz_canon.c
 CLEANFILES += tests/fuzz/fuzz_mailaddr tests/fuzz/fuzz_canon
-FUZZ_ENGINE_LIB = $(srcdir)/lib/util.c $(srcdir)/lib/log.c
+FUZZ_ENGINE_LIB = $(srcdir)/lib/util.c $(srcdir)/lib/log.c $(srcdir)/lib/grammar.c
 FUZZ_MAILADDR_SRC = $(srcdir)/tests/fuzz/fuzz_mailaddr.c \
 	$(srcdir)/lib/mailaddr.c $(srcdir)/lib/canon.c $(srcdir)/lib/dkim.c \
 	$(srcdir)/lib/dkim_sig.c $(FUZZ_ENGINE_LIB)

@@ -95,6 +95,8 @@ struct sp_dnsrec_input {
 bool sp_dnsrec_build(const struct sp_dnsrec_input *in, struct sp_dnsrec *out,
     struct sp_list *warnings, struct sp_list *errors);
 void sp_dnsrec_free(struct sp_dnsrec *rec);
+/* Has an earlier record of rec the same owner name and type as rr[i]? */
+bool sp_dnsrec_rrset_seen(const struct sp_dnsrec *rec, size_t i);
 
 /* Output formats of dnsgen(1). */
 enum sp_dns_format {
@@ -162,12 +164,6 @@ bool sp_dkim_same_key(const char *expected, const char *found, sp_err *why);
 bool sp_dns_name_within(const char *name, const char *domain);
 /* "@", "mail", "_dmarc"; a name outside the domain: absolute with a dot. */
 char *sp_dns_relative(const char *name, const char *domain);
-/* A host name of LDH labels (RFC 1123) of at most 63 bytes, 253 in all. */
-bool sp_dns_hostname_ok(const char *name);
-/* A DKIM selector (RFC 6376 section 3.1: sub-domain labels joined by '.'). */
-bool sp_dns_selector_ok(const char *selector);
-/* Does the text look like an address (IPv4, IPv6 or "[...]" literal)? */
-bool sp_dns_is_address_literal(const char *text);
 /*
  * Canonical text of an IPv4 or IPv6 address ("2001:DB8:0::25" ->
  * "2001:db8::25"); family AF_INET or AF_INET6. NULL if it is not one.

@@ -88,4 +88,7 @@ int sp_strcasecmp(const char *a, const char *b);
 int sp_strncasecmp(const char *a, const char *b, size_t n);
 void sp_str_lower(char *s);
 
+/* Base64 (RFC 4648 section 4) of len bytes, no line breaks (caller frees). */
+char *sp_base64_encode(const unsigned char *in, size_t len);
+
 #endif

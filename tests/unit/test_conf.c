@@ -256,7 +256,7 @@ static const struct value_case value_cases[] = {
 	{ "signing", "sign_headers", "from, dkim-signature", NULL, "\"dkim-signature\" must not be signed" },
 	{ "signing", "sign_headers", "from, subject, From", NULL, "\"from\" is listed twice" },
 	{ "signing", "sign_headers", "from, x:y", NULL, "\"x:y\" is not a header field name" },
-	{ "signing", "sign_headers", "from, caf\xc3\xa9", NULL, "is not a header field name (printable ASCII without ':')" },
+	{ "signing", "sign_headers", "from, caf\xc3\xa9", NULL, "is not a header field name: it has a byte that is not printable ASCII" },
 	{ "signing", "oversign_headers", "from, subject", "from, subject", NULL },
 	{ "signing", "oversign_headers", "", "", NULL },
 	{ "signing", "oversign_headers", "from, received", NULL, "\"received\" must not be signed" },
@@ -297,13 +297,13 @@ static const struct value_case value_cases[] = {
 	{ "dns", "mail_host", "xn--bcher-kva.example", "xn--bcher-kva.example", NULL },
 	{ "dns", "mail_host", "", "(unset)", NULL },
 	{ "dns", "mail_host", "mail_1.example.com", NULL, "host \"mail_1.example.com\" has a character other than letters, digits, '-' and '.'" },
-	{ "dns", "mail_host", "192.0.2.25", NULL, "ends in an all-numeric label (an IP address is not a host name)" },
+	{ "dns", "mail_host", "192.0.2.25", NULL, "ends in an all-numeric label (no top-level domain is all digits; an IP address is not a host name)" },
 	{ "dns", "mail_host", "mail..example.com", NULL, "has an empty label" },
 	{ "dns", "mail_host", "-mail.example.com", NULL, "has a label that starts with '-'" },
 	{ "dns", "mail_host", "mail-.example.com", NULL, "has a label that ends with '-'" },
 	{ "dns", "mail_host", "b\xc3\xbc" "cher.example", NULL, "is not ASCII (write an internationalised name in its xn-- form)" },
 	{ "dns", "mail_host", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example", NULL, "has a label longer than 63 characters" },
-	{ "dns", "mail_host", ".", NULL, "is empty" },
+	{ "dns", "mail_host", ".", NULL, "has an empty label" },
 	{ "dns", "ipv4", "203.0.113.25", "203.0.113.25", NULL },
 	{ "dns", "ipv4", "203.0.113.25, 203.0.113.26", "203.0.113.25, 203.0.113.26", NULL },
 	{ "dns", "ipv4", "", "", NULL },
@@ -354,7 +354,7 @@ static const struct value_case value_cases[] = {
 	{ "domain", "selector", "mail.2026", "mail.2026", NULL },
 	{ "domain", "selector", "Sel-1", "Sel-1", NULL },
 	{ "domain", "selector", "", NULL, "no selector given (e.g. selector = 2026r)" },
-	{ "domain", "selector", "s_1", NULL, "\"s_1\" is not a selector (labels of letters, digits and inner '-'" },
+	{ "domain", "selector", "s_1", NULL, "\"s_1\" is not a selector: it has a character other than letters, digits, '-' and '.' (labels of letters, digits and inner '-'" },
 	{ "domain", "selector", "../etc", NULL, "\"../etc\" is not a selector" },
 	{ "domain", "selector", "a/b", NULL, "is not a selector" },
 	{ "domain", "selector", "a..b", NULL, "is not a selector" },
@@ -728,7 +728,7 @@ static const struct file_case file_cases[] = {
 	{ "bad domain name", "[domain exa_mple.com]\n",
 	    FILE_NAME ":1: domain \"exa_mple.com\" has a character other than letters, digits, '-' and '.'" },
 	{ "IP address as a domain", "[domain 192.0.2.1]\n",
-	    FILE_NAME ":1: domain \"192.0.2.1\" ends in an all-numeric label (an IP address is not a host name)" },
+	    FILE_NAME ":1: domain \"192.0.2.1\" ends in an all-numeric label (no top-level domain is all digits; an IP address is not a host name)" },
 	{ "domain glued to its keyword", "[domainexample.com]\n",
 	    FILE_NAME ":1: unknown section [domainexample.com] (sections: [milter], [signing], [dns], [domain NAME])" },
 	{ "missing ]", "[milter\n",
@@ -819,7 +819,8 @@ test_layout(void)
 		sp_config_free(conf);
 	else
 		is_str(err.msg, FILE_NAME ":9: selector: \";still-a-selector-list?\" "
-		    "is not a selector (labels of letters, digits and inner '-', "
+		    "is not a selector: it has a character other than letters, "
+		    "digits, '-' and '.' (labels of letters, digits and inner '-', "
 		    "separated by dots, at most 63 characters each, e.g. 2026r)",
 		    "layout: ';' reported as part of the value");
 

@@ -1337,8 +1337,9 @@ test_domain_dir(void)
 
 	put_key(&f.conf, "example.org", "my key", pem.ed25519, 0600);
 	path = sp_xasprintf("%s/example.org/my key.pem", f.keys_dir);
-	want = sp_xasprintf("%s: \"my key\" is not a DKIM selector (letters, "
-	    "digits, '-' and '.'): rename the file", path);
+	want = sp_xasprintf("%s: \"my key\" is not a DKIM selector: it has a "
+	    "character other than letters, digits, '-' and '.'; rename the "
+	    "file", path);
 	r = sp_keys_in_domain_dir(&f.conf, "example.org", &rules, &keys, &n,
 	    &err);
 	ok(!r, "domain dir: a file name that is no selector fails");
