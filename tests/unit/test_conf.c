@@ -257,9 +257,13 @@ static const struct value_case value_cases[] = {
 	{ "signing", "sign_headers", "from, subject, From", NULL, "\"from\" is listed twice" },
 	{ "signing", "sign_headers", "from, x:y", NULL, "\"x:y\" is not a header field name" },
 	{ "signing", "sign_headers", "from, caf\xc3\xa9", NULL, "is not a header field name: it has a byte that is not printable ASCII" },
+	{ "signing", "sign_headers", "from, x;y", NULL, "\"x;y\" is not a header field name: it contains ';', which would end the h= tag of a DKIM-Signature (RFC 6376 section 3.2)" },
+	{ "signing", "sign_headers", "from;subject", NULL, "\"from;subject\" is not a header field name: it contains ';'" },
+	{ "signing", "sign_headers", "from, x!#$%&'*+^`|~", "from, x!#$%&'*+^`|~", NULL },
 	{ "signing", "oversign_headers", "from, subject", "from, subject", NULL },
 	{ "signing", "oversign_headers", "", "", NULL },
 	{ "signing", "oversign_headers", "from, received", NULL, "\"received\" must not be signed" },
+	{ "signing", "oversign_headers", "from, x;y", NULL, "\"x;y\" is not a header field name: it contains ';'" },
 	{ "signing", "oversign_headers", "from, x-custom", NULL, "\"x-custom\" is not in sign_headers (only signed fields can be oversigned)" },
 	{ "signing", "expire", "0", "0", NULL },
 	{ "signing", "expire", "3600", "3600", NULL },
@@ -759,6 +763,8 @@ static const struct file_case file_cases[] = {
 	    FILE_NAME ":1: not valid UTF-8 (the file must be UTF-8 text)" },
 	{ "explicit oversign list not signed", "[signing]\noversign_headers = from, cc\nsign_headers = from, to\n",
 	    FILE_NAME ":2: oversign_headers: \"cc\" is not in sign_headers (only signed fields can be oversigned)" },
+	{ "';' in a signed field name", "[signing]\nsign_headers = from, x;y\n",
+	    FILE_NAME ":2: sign_headers: \"x;y\" is not a header field name: it contains ';', which would end the h= tag of a DKIM-Signature (RFC 6376 section 3.2)" },
 	{ "selector too long for DNS",
 	    "[domain aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc.example]\n"
 	    "# the domain alone is 200 characters\n"
