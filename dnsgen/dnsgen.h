@@ -10,7 +10,10 @@
 #include <stddef.h>
 
 #include "signpost/conf.h"
+#include "signpost/dnsfmt.h"
+#include "signpost/dnsname.h"
 #include "signpost/dnsrec.h"
+#include "signpost/dnstxt.h"
 #include "signpost/grammar.h"
 #include "signpost/keys.h"
 

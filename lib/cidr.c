@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "signpost/conf.h"
+#include "signpost/cidr.h"
 
 /* Longest address text we accept: an IPv6 address with an IPv4 tail. */
 #define ADDR_TEXT_MAX 64

@@ -2,7 +2,7 @@
  * dnsfmt.c - dnsgen's four output formats for the records dnsrec.c builds:
  * an RFC 1035 master file (zone), input for BIND's nsupdate, JSON for DNS
  * provider APIs, and a table for registrar web forms. Pure: everything is
- * appended to a buffer; see dnsrec.h.
+ * appended to a buffer; see dnsfmt.h.
  */
 #include "config.h"
 
@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "signpost/dnsrec.h"
+#include "signpost/dnsfmt.h"
+#include "signpost/dnsname.h"
+#include "signpost/dnstxt.h"
 
 int
 sp_dns_format_parse(const char *name)

@@ -2,7 +2,7 @@
  * dnsname.c - domain names and addresses for dnsgen's records: is a name
  * inside a domain, its host part relative to the domain, canonical
  * addresses and the reverse (PTR) names of addresses. Host name and
- * selector syntax live in grammar.c. Pure; see dnsrec.h.
+ * selector syntax live in grammar.c. Pure; see dnsname.h.
  */
 #include "config.h"
 
@@ -12,7 +12,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "signpost/dnsrec.h"
+#include "signpost/dnsname.h"
+#include "signpost/util.h"
 
 bool
 sp_dns_name_within(const char *name, const char *domain)

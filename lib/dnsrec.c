@@ -13,7 +13,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "signpost/dnsname.h"
 #include "signpost/dnsrec.h"
+#include "signpost/dnstxt.h"
 #include "signpost/grammar.h"
 
 const char *

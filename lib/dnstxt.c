@@ -4,7 +4,7 @@
  * strings, SPF term checking (RFC 7208), DMARC tag checking (RFC 7489) and
  * the comparisons `dnsgen check` makes between an expected record and one
  * found in DNS, including DKIM key records (RFC 6376 section 3.6.1).
- * Pure; see dnsrec.h.
+ * Pure; see dnstxt.h.
  */
 #include "config.h"
 
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "signpost/dnsrec.h"
+#include "signpost/dnstxt.h"
 #include "signpost/grammar.h"
 #include "signpost/taglist.h"
 

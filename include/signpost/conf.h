@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+#include "signpost/cidr.h"
 #include "signpost/log.h"
 #include "signpost/util.h"
 
@@ -25,30 +26,6 @@ enum sp_on_error {
 	SP_ON_ERROR_TEMPFAIL,
 	SP_ON_ERROR_ACCEPT,
 };
-
-/* One entry of internal_hosts: an IPv4 or IPv6 network. */
-struct sp_cidr {
-	int family;                 /* AF_INET or AF_INET6 */
-	unsigned char addr[16];     /* network address, host bits zero */
-	unsigned prefix;            /* 0..32 or 0..128 */
-};
-
-/* "10.0.0.0/8", "::1", "192.0.2.7" (a bare address is a /32 or /128). */
-bool sp_cidr_parse(const char *text, struct sp_cidr *out);
-/* Does the address match any entry? IPv4-mapped IPv6 counts as IPv4. */
-bool sp_cidr_match_sockaddr(const struct sp_cidr *list, size_t n,
-    const struct sockaddr *sa);
-bool sp_cidr_match_text(const struct sp_cidr *list, size_t n,
-    const char *address);
-/*
- * sp_cidr_parse, saying what is wrong: "10.1.2.3/8: host bits set (write
- * 10.0.0.0/8)". Host bits are refused, never silently cleared. An entry in
- * IPv4-mapped form (::ffff:10.0.0.0/104) is stored as IPv4 (10.0.0.0/8).
- */
-bool sp_cidr_parse_err(const char *text, struct sp_cidr *out, sp_err *err);
-/* "10.0.0.0/8", "2001:db8::/32" into buf (SP_CIDR_TEXT_MAX bytes suffice). */
-#define SP_CIDR_TEXT_MAX 56
-void sp_cidr_format(const struct sp_cidr *cidr, char *buf, size_t size);
 
 /* RFC 6186 / RFC 8314 services, in the order dnsgen prints them. */
 enum sp_service {

@@ -1,9 +1,8 @@
 /*
  * dnsrec.h - the DNS records a signpost domain needs, built from its
- * configuration and the public halves of its keys, and everything about
- * their text: TXT splitting and escaping, the four output formats of
- * dnsgen(1), SPF and DMARC validation, and the comparisons `dnsgen check`
- * makes between what it expects and what DNS serves.
+ * configuration and the public halves of its keys (lib/dnsrec.c). Their
+ * output formats are in dnsfmt.h, their TXT text and its checks in
+ * dnstxt.h, names and addresses in dnsname.h.
  *
  * Pure: no I/O, no DNS queries, no key files. dnsgen and the tests drive it
  * the same way.
@@ -97,79 +96,5 @@ bool sp_dnsrec_build(const struct sp_dnsrec_input *in, struct sp_dnsrec *out,
 void sp_dnsrec_free(struct sp_dnsrec *rec);
 /* Has an earlier record of rec the same owner name and type as rr[i]? */
 bool sp_dnsrec_rrset_seen(const struct sp_dnsrec *rec, size_t i);
-
-/* Output formats of dnsgen(1). */
-enum sp_dns_format {
-	SP_FMT_ZONE,
-	SP_FMT_NSUPDATE,
-	SP_FMT_JSON,
-	SP_FMT_TABLE,
-};
-/* "zone" ... ; -1 for an unknown name. */
-int sp_dns_format_parse(const char *name);
-
-/* Append all domains' records in one format (json: one array for all). */
-void sp_dnsrec_format(struct sp_buf *out, const struct sp_dnsrec *recs,
-    size_t n, enum sp_dns_format fmt);
-/* One record as a master-file line (used by keygen's "publish this"). */
-void sp_rr_format_zone(struct sp_buf *out, const struct sp_rr *rr);
-
-/*
- * TXT text: split into <character-string>s of at most 255 bytes (RFC 1035
- * section 3.3.14), quote one string for a master file ("\"" and "\\"
- * escaped, bytes outside printable ASCII as \DDD), and the whole RDATA:
- * one quoted string, or several separated by `sep`.
- */
-#define SP_TXT_STRING_MAX 255
-void sp_txt_split(const char *text, struct sp_list *out);
-void sp_txt_quote(struct sp_buf *out, const char *s, size_t len);
-void sp_txt_rdata(struct sp_buf *out, const char *text, const char *sep);
-/* A JSON string literal (UTF-8 kept, controls and bad bytes as \u00XX). */
-void sp_json_string(struct sp_buf *out, const char *s);
-
-/*
- * SPF (RFC 7208): `terms` is what follows "v=spf1 ". Counts the terms that
- * cost a DNS lookup (include, a, mx, ptr, exists, redirect; section 4.6.4).
- * False with a message for a term that is not SPF at all.
- */
-bool sp_spf_check_terms(const char *terms, unsigned *lookups, sp_err *err);
-#define SP_SPF_MAX_LOOKUPS 10
-#define SP_SPF_MAX_BYTES 450
-
-/*
- * DMARC (RFC 7489 section 6.3): `tags` is what follows "v=DMARC1; ".
- * p required (none|quarantine|reject); sp/np likewise; adkim/aspf r|s;
- * pct 0..100; fo 0|1|d|s joined by ':'; rf afrf; ri a 32-bit number;
- * rua/ruf comma-separated mailto: URIs with an optional !SIZE; no tag twice,
- * no unknown tag.
- */
-bool sp_dmarc_check_tags(const char *tags, sp_err *err);
-
-/* Is this TXT text an SPF / DMARC record (by its version tag)? */
-bool sp_txt_is_spf(const char *text);
-bool sp_txt_is_dmarc(const char *text);
-
-/*
- * Comparisons for `check`. SPF: the same terms in the same order (case and
- * runs of spaces ignored). DMARC: the same tags with the same values in any
- * order, whitespace ignored. DKIM: the same key (k=, default rsa, and p=,
- * whitespace ignored) and v=DKIM1 if v= is present; `why` says what differs.
- */
-bool sp_spf_same(const char *expected, const char *found);
-bool sp_dmarc_same(const char *expected, const char *found);
-bool sp_dkim_same_key(const char *expected, const char *found, sp_err *why);
-
-/* Domain names: all lower-case, without the trailing dot unless said. */
-/* Is `name` the domain or below it? */
-bool sp_dns_name_within(const char *name, const char *domain);
-/* "@", "mail", "_dmarc"; a name outside the domain: absolute with a dot. */
-char *sp_dns_relative(const char *name, const char *domain);
-/*
- * Canonical text of an IPv4 or IPv6 address ("2001:DB8:0::25" ->
- * "2001:db8::25"); family AF_INET or AF_INET6. NULL if it is not one.
- */
-char *sp_dns_canon_address(const char *text, int *family);
-/* "25.113.0.203.in-addr.arpa." / nibbles ".ip6.arpa."; NULL if not an address. */
-char *sp_dns_reverse_name(const char *address);
 
 #endif

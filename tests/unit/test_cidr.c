@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include "signpost/conf.h"
+#include "signpost/cidr.h"
 #include "../tap.h"
 
 struct parse_case {

@@ -17,7 +17,10 @@
 #include <openssl/evp.h>
 
 #include "signpost/conf.h"
+#include "signpost/dnsfmt.h"
+#include "signpost/dnsname.h"
 #include "signpost/dnsrec.h"
+#include "signpost/dnstxt.h"
 #include "signpost/keys.h"
 #include "../tap.h"
 
