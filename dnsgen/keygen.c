@@ -3,7 +3,8 @@
  *
  * The key comes from OpenSSL (RSA 2048/3072/4096 or Ed25519; never
  * 1024-bit RSA: allow_weak_rsa accepts old keys, not new ones), is written as PKCS#8 PEM to a temporary file
- * in the key folder with mode 0640 and the milter user's group, flushed to
+ * in the key folder with mode 0640 and the milter user's group (folders it
+ * creates get 0750 and that group, whatever the umask), flushed to
  * disk, and linked to keys_dir/DOMAIN/SELECTOR.pem only if that name is
  * free: an existing key is never overwritten. The PEM bytes are wiped. The
  * file is then loaded back through lib/keys.c, exactly as the milter will
@@ -41,7 +42,6 @@ find_group(const struct sp_config *conf, struct key_owner *ko)
 {
 	const char *user = conf->milter.user;
 	struct passwd *pw;
-	struct group *gr;
 
 	memset(ko, 0, sizeof(*ko));
 	if (user == NULL || *user == '\0')
@@ -53,22 +53,29 @@ find_group(const struct sp_config *conf, struct key_owner *ko)
 		return;
 	}
 	ko->set_group = true;
-	ko->gid = pw->pw_gid;
-	if ((gr = getgrgid(pw->pw_gid)) != NULL)
-		snprintf(ko->group, sizeof(ko->group), "%s", gr->gr_name);
-	else
+	/* the group the milter's key checks name in their chown advice */
+	if (!sp_key_user_group(user, &ko->gid, ko->group, sizeof(ko->group))) {
+		ko->gid = pw->pw_gid;
 		snprintf(ko->group, sizeof(ko->group), "%lu",
 		    (unsigned long)pw->pw_gid);
+	}
 	if (geteuid() != 0 && geteuid() != pw->pw_uid)
 		dnsgen_warn("you are neither root nor %s: the milter only loads "
 		    "keys owned by root or %s; chown the new key", user, user);
 }
 
-/* mkdir DIR 0750 (group: the milter's) unless it exists. */
+/*
+ * mkdir DIR unless it exists, then mode 0750 and the milter's group on
+ * the folder just made (through its descriptor, not the name), whatever
+ * the umask: under umask 077 a plain mkdir gives drwx------, which the
+ * milter user cannot enter once it has dropped privileges.
+ */
 static bool
 ensure_dir(const char *dir, const struct key_owner *ko)
 {
+	const char *step = "open";
 	struct stat st;
+	int fd;
 
 	if (stat(dir, &st) == 0) {
 		if (S_ISDIR(st.st_mode))
@@ -76,17 +83,28 @@ ensure_dir(const char *dir, const struct key_owner *ko)
 		dnsgen_error("%s: exists but is not a directory", dir);
 		return false;
 	}
-	if (errno != ENOENT || mkdir(dir, 0750) != 0) {
+	if (errno != ENOENT || mkdir(dir, 0700) != 0) {
 		dnsgen_error("%s: cannot create the key folder: %s", dir,
 		    strerror(errno));
 		return false;
 	}
-	if (ko->set_group && chown(dir, (uid_t)-1, ko->gid) != 0) {
-		dnsgen_error("%s: cannot give the folder group %s: %s", dir,
-		    ko->group, strerror(errno));
-		return false;
-	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		goto fail;
+	step = "give the milter's group to";
+	if (ko->set_group && fchown(fd, (uid_t)-1, ko->gid) != 0)
+		goto fail;
+	step = "set mode 0750 on";
+	if (fchmod(fd, 0750) != 0)
+		goto fail;
+	close(fd);
 	return true;
+fail:
+	dnsgen_error("%s: cannot %s the new key folder: %s", dir, step,
+	    strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return false;
 }
 
 static EVP_PKEY *
@@ -220,6 +238,32 @@ save_key(EVP_PKEY *pkey, const char *dir, const char *path,
 	}
 	BIO_free(bio);
 	return good;
+}
+
+/*
+ * The milter reads the key again as its user on every reload: check the
+ * folders on the way as signpost-milter -t will, and say what to fix in
+ * folders that existed before (new ones are made right).
+ */
+static void
+warn_milter_path(const struct sp_config *conf, const char *path)
+{
+	struct sp_key_rules rules;
+	sp_err err;
+	int fd;
+
+	if (conf->milter.user == NULL || getpwnam(conf->milter.user) == NULL)
+		return;
+	if (!sp_key_rules_from_config(conf, true, &rules, &err)) {
+		dnsgen_warn("%s", err.msg);
+		return;
+	}
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (!sp_key_check_file(fd, path, &rules, &err))
+		dnsgen_warn("%s", err.msg);
+	close(fd);
 }
 
 /* The active selectors with the new one in place of its own kind. */
@@ -367,6 +411,7 @@ keygen(const struct dnsgen_opts *o, const struct sp_config *conf,
 		unlink(path);
 		goto out;
 	}
+	warn_milter_path(conf, path);
 	print_next_steps(conf, dom, key, &ko);
 	rc = DNSGEN_OK;
 out:

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -97,8 +98,8 @@ uid_name(uid_t uid, char *out, size_t outlen)
  * 0640: a group of the same name (adduser --system --group), else the
  * user's primary group.
  */
-static bool
-user_group_name(const char *user, char *out, size_t outlen)
+bool
+sp_key_user_group(const char *user, gid_t *gid, char *out, size_t outlen)
 {
 	struct ident id;
 
@@ -111,8 +112,36 @@ user_group_name(const char *user, char *out, size_t outlen)
 		if (!id.found)
 			return false;
 	}
+	if (gid != NULL)
+		*gid = id.gid;
 	snprintf(out, outlen, "%s", id.name);
 	return true;
+}
+
+static bool
+user_group_name(const char *user, char *out, size_t outlen)
+{
+	return sp_key_user_group(user, NULL, out, outlen);
+}
+
+/* "group signpost" or "gid 123", for messages. */
+static void
+gid_text(gid_t gid, char *out, size_t outlen)
+{
+	struct ident id;
+
+	lookup(BY_GID, NULL, (unsigned long)gid, &id);
+	if (id.found)
+		snprintf(out, outlen, "%s", id.name);
+	else
+		snprintf(out, outlen, "gid %lu", (unsigned long)gid);
+}
+
+static void
+uid_text(uid_t uid, char *out, size_t outlen)
+{
+	if (!uid_name(uid, out, outlen))
+		snprintf(out, outlen, "uid %lu", (unsigned long)uid);
 }
 
 static void
@@ -124,6 +153,151 @@ add_owner(struct sp_key_rules *rules, uid_t uid)
 	if (rules->n_owners >= sizeof(rules->owners) / sizeof(rules->owners[0]))
 		SP_BUG("more than %zu key owners", rules->n_owners);
 	rules->owners[rules->n_owners++] = uid;
+}
+
+/* --- the milter user's way to each key ---------------------------------- */
+
+static bool
+reader_in_group(const struct sp_key_rules *rules, gid_t gid)
+{
+	for (size_t i = 0; i < rules->n_reader_groups; i++)
+		if (rules->reader_groups[i] == gid)
+			return true;
+	return false;
+}
+
+/*
+ * May the milter user have every bit of `want` (4 read, 1 search) on a file
+ * with this stat? The kernel uses one class: owner, else group, else other.
+ */
+static bool
+reader_may(const struct sp_key_rules *rules, const struct stat *st,
+    unsigned want)
+{
+	unsigned bits = (unsigned)st->st_mode;
+
+	if (st->st_uid == rules->reader_uid)
+		bits >>= 6;
+	else if (reader_in_group(rules, st->st_gid))
+		bits >>= 3;
+	return (bits & want) == want;
+}
+
+/* "mode 0700, owner root, group root" */
+static void
+describe_stat(const struct stat *st, char *out, size_t outlen)
+{
+	char owner[256], group[256];
+
+	uid_text(st->st_uid, owner, sizeof(owner));
+	gid_text(st->st_gid, group, sizeof(group));
+	snprintf(out, outlen, "mode %04o, owner %s, group %s",
+	    (unsigned)(st->st_mode & 07777), owner, group);
+}
+
+/* The group to give what the milter user must read: its own, else its name. */
+static void
+reader_group(const struct sp_key_rules *rules, char *out, size_t outlen)
+{
+	if (!user_group_name(rules->owner_name, out, outlen))
+		snprintf(out, outlen, "%s", rules->owner_name);
+}
+
+/* A directory the milter user must search; a missing one is the open's to report. */
+static bool
+check_reader_dir(const struct sp_key_rules *rules, const char *dir,
+    sp_err *err)
+{
+	struct stat st;
+	char how[600], group[256];
+
+	if (stat(dir, &st) != 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return true;
+		sp_err_set(err, "%s: cannot stat the key folder: %s", dir,
+		    strerror(errno));
+		return false;
+	}
+	if (!S_ISDIR(st.st_mode) || reader_may(rules, &st, 1))
+		return true;
+	describe_stat(&st, how, sizeof(how));
+	reader_group(rules, group, sizeof(group));
+	sp_err_set(err, "%s: key folder %s: the milter user %s cannot enter "
+	    "it, so it cannot read the keys below it after dropping "
+	    "privileges and every reload would fail; run: chown root:%s %s "
+	    "&& chmod 0750 %s", dir, how, rules->owner_name, group, dir, dir);
+	return false;
+}
+
+static bool
+check_keys_dir(const struct sp_key_rules *rules, sp_err *err)
+{
+	return rules->keys_dir == NULL ||
+	    check_reader_dir(rules, rules->keys_dir, err);
+}
+
+/*
+ * Every directory between keys_dir and the key (keys_dir itself is checked
+ * once, when the rules are made), then the key: the milter user must get
+ * through all of them on every reload.
+ */
+static bool
+check_reader_path(const struct stat *st, const char *path,
+    const struct sp_key_rules *rules, sp_err *err)
+{
+	size_t kl = rules->keys_dir != NULL ? strlen(rules->keys_dir) : 0;
+	char how[600], group[256];
+
+	if (!rules->check_reader)
+		return true;
+	while (kl > 1 && rules->keys_dir[kl - 1] == '/')
+		kl--;
+	if (kl > 0 && strncmp(path, rules->keys_dir, kl) == 0 &&
+	    path[kl] == '/') {
+		for (const char *s = strchr(path + kl + 1, '/'); s != NULL;
+		    s = strchr(s + 1, '/')) {
+			char *dir = sp_xstrndup(path, (size_t)(s - path));
+			bool good = check_reader_dir(rules, dir, err);
+
+			free(dir);
+			if (!good)
+				return false;
+		}
+	}
+	if (reader_may(rules, st, 4))
+		return true;
+	describe_stat(st, how, sizeof(how));
+	reader_group(rules, group, sizeof(group));
+	sp_err_set(err, "%s: key file %s: the milter user %s cannot read it, "
+	    "so every reload after dropping privileges would fail; run: "
+	    "chown root:%s %s && chmod 0640 %s", path, how, rules->owner_name,
+	    group, path, path);
+	return false;
+}
+
+/*
+ * The milter user re-reads every key after dropping privileges (reload),
+ * with its own groups (initgroups): when root loads keys for it (start-up,
+ * -t), remember who it is and where keys live.
+ */
+static void
+set_reader(struct sp_key_rules *rules, const struct sp_config *conf,
+    const char *user, const struct ident *id)
+{
+	int n = (int)(sizeof(rules->reader_groups) /
+	    sizeof(rules->reader_groups[0]));
+
+	/* only root can become the user; as the user, the open itself tells */
+	if (id->uid == 0 || geteuid() != 0)
+		return;
+	rules->check_reader = true;
+	rules->reader_uid = id->uid;
+	/* glibc fills what fits and returns -1 when there are more */
+	if (getgrouplist(user, id->gid, rules->reader_groups, &n) < 0)
+		n = (int)(sizeof(rules->reader_groups) /
+		    sizeof(rules->reader_groups[0]));
+	rules->n_reader_groups = (size_t)n;
+	rules->keys_dir = conf->signing.keys_dir;
 }
 
 bool
@@ -144,6 +318,8 @@ sp_key_rules_from_config(const struct sp_config *conf, bool need_user,
 		if (id.found) {
 			add_owner(rules, id.uid);
 			rules->owner_name = user;
+			if (need_user)
+				set_reader(rules, conf, user, &id);
 		} else if (need_user) {
 			sp_err_set(err, "%s: [milter] user %s does not exist%s%s; "
 			    "create it (e.g. adduser --system --group %s) or "
@@ -155,7 +331,7 @@ sp_key_rules_from_config(const struct sp_config *conf, bool need_user,
 		}
 	}
 	add_owner(rules, geteuid());
-	return true;
+	return rules->check_reader ? check_keys_dir(rules, err) : true;
 }
 
 /* --- owner and mode ---------------------------------------------------- */
@@ -280,10 +456,54 @@ sp_key_check_file(int fd, const char *path, const struct sp_key_rules *rules,
 		    file_kind(st.st_mode));
 		return false;
 	}
-	return check_mode(&st, path, err) && check_owner(&st, path, rules, err);
+	return check_mode(&st, path, err) &&
+	    check_owner(&st, path, rules, err) &&
+	    check_reader_path(&st, path, rules, err);
 }
 
 /* --- open failures ----------------------------------------------------- */
+
+/* The first directory on path the running user cannot search (caller frees). */
+static char *
+first_closed_dir(const char *path)
+{
+	for (const char *s = strchr(path + 1, '/'); s != NULL;
+	    s = strchr(s + 1, '/')) {
+		char *dir = sp_xstrndup(path, (size_t)(s - path));
+
+		if (faccessat(AT_FDCWD, dir, X_OK, AT_EACCESS) != 0 &&
+		    errno == EACCES)
+			return dir;
+		free(dir);
+	}
+	return NULL;
+}
+
+/* EACCES because a directory on the way is closed: name it, and the fix. */
+static bool
+closed_dir_failed(const char *path, const char *user, const char *group,
+    sp_err *err)
+{
+	char *dir = first_closed_dir(path);
+	struct stat st;
+	char how[600];
+
+	if (dir == NULL)
+		return false;
+	if (stat(dir, &st) == 0)
+		describe_stat(&st, how, sizeof(how));
+	else
+		snprintf(how, sizeof(how), "unknown mode");
+	if (group != NULL)
+		sp_err_set(err, "%s: cannot open key file as user %s: the "
+		    "folder %s (%s) does not let it in; run: chown root:%s %s "
+		    "&& chmod 0750 %s", path, user, dir, how, group, dir, dir);
+	else
+		sp_err_set(err, "%s: cannot open key file as user %s: the "
+		    "folder %s (%s) does not let it in", path, user, dir, how);
+	free(dir);
+	return true;
+}
 
 void
 sp_key_open_failed(const char *path, const char *domain,
@@ -292,24 +512,27 @@ sp_key_open_failed(const char *path, const char *domain,
 	int e = errno;
 	uid_t uid = geteuid();
 	char name[256], group[256];
+	bool milter_user = e == EACCES && uid != 0 &&
+	    rules->owner_name != NULL && uid_name(uid, name, sizeof(name)) &&
+	    strcmp(name, rules->owner_name) == 0 &&
+	    user_group_name(name, group, sizeof(group));
 
+	if (e == EACCES && !milter_user)
+		uid_text(uid, name, sizeof(name));
+	if (e == EACCES && closed_dir_failed(path, name,
+	    milter_user ? group : NULL, err))
+		return;
 	if (e == ENOENT && domain != NULL && selector != NULL) {
 		sp_err_set(err, "%s: cannot open key file: %s; make one with: "
 		    "dnsgen keygen -d %s -s %s", path, strerror(e), domain,
 		    selector);
-	} else if (e == EACCES && uid != 0 && rules->owner_name != NULL &&
-	    uid_name(uid, name, sizeof(name)) &&
-	    strcmp(name, rules->owner_name) == 0 &&
-	    user_group_name(name, group, sizeof(group))) {
+	} else if (milter_user) {
 		/* the milter re-reading keys after dropping to its user */
 		sp_err_set(err, "%s: cannot open key file as user %s: %s; "
 		    "let its group read the key: run: chown root:%s %s && "
 		    "chmod 0640 %s", path, name, strerror(e), group, path,
 		    path);
 	} else if (e == EACCES) {
-		if (!uid_name(uid, name, sizeof(name)))
-			snprintf(name, sizeof(name), "uid %lu",
-			    (unsigned long)uid);
 		sp_err_set(err, "%s: cannot open key file as user %s: %s",
 		    path, name, strerror(e));
 	} else {

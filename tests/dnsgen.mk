@@ -10,8 +10,9 @@ tests_unit_test_dnsrec_LDADD = $(SIGNPOST_LIBS)
 TESTS += tests/integration/dnsgen-zone.sh tests/integration/dnsgen-knot.sh \
 	tests/integration/dnsgen-nsupdate.sh tests/integration/dnsgen-agreement.sh \
 	tests/integration/dnsgen-ns.sh tests/integration/dnsgen-usage.sh \
-	tests/integration/dnsgen-milter.sh
+	tests/integration/dnsgen-milter.sh tests/integration/dnsgen-keygen-umask.sh
 EXTRA_DIST += tests/integration/dnsgen-lib.sh tests/integration/dnsgen-zone.sh \
 	tests/integration/dnsgen-knot.sh tests/integration/dnsgen-nsupdate.sh \
 	tests/integration/dnsgen-agreement.sh tests/integration/dnsgen-ns.sh \
-	tests/integration/dnsgen-usage.sh tests/integration/dnsgen-milter.sh
+	tests/integration/dnsgen-usage.sh tests/integration/dnsgen-milter.sh \
+	tests/integration/dnsgen-keygen-umask.sh

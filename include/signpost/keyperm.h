@@ -21,17 +21,33 @@ struct sp_key_rules {
 	uid_t owners[3];        /* root, the milter user, the running user */
 	size_t n_owners;
 	const char *owner_name; /* the milter's user name for messages, or NULL */
+	/*
+	 * The milter re-reads keys as its user after dropping privileges:
+	 * every folder from keys_dir down must let that user in, and each
+	 * key let it read (checked when check_reader is set).
+	 */
+	bool check_reader;
+	uid_t reader_uid;
+	gid_t reader_groups[64];        /* its groups, as initgroups gives */
+	size_t n_reader_groups;
+	const char *keys_dir;           /* borrowed from the configuration */
 };
 
 /*
  * Owners allowed: root, the configured milter user (looked up by name) and
  * the effective user. Fails when the configured user does not exist and
- * `need_user` is true.
+ * `need_user` is true. With `need_user` (the milter) and a user other than
+ * root, keys are also checked for that user's way to them, and keys_dir
+ * itself is checked here: a folder it cannot enter is refused with the
+ * chown/chmod that fixes it.
  */
 bool sp_key_rules_from_config(const struct sp_config *conf, bool need_user,
     struct sp_key_rules *rules, sp_err *err);
 
-/* Check owner and mode of an open key file (path for messages). */
+/*
+ * Check owner and mode of an open key file (path for messages) and, when
+ * the rules say so, the milter user's way to it.
+ */
 bool sp_key_check_file(int fd, const char *path,
     const struct sp_key_rules *rules, sp_err *err);
 
@@ -41,5 +57,13 @@ bool sp_key_check_file(int fd, const char *path,
  */
 void sp_key_open_failed(const char *path, const char *domain,
     const char *selector, const struct sp_key_rules *rules, sp_err *err);
+
+/*
+ * The group through which `user` reads keys (mode 0640) and enters key
+ * folders (0750): a group of the same name (adduser --system --group),
+ * else the user's primary group. False when neither exists.
+ */
+bool sp_key_user_group(const char *user, gid_t *gid, char *name,
+    size_t namelen);
 
 #endif

@@ -153,8 +153,12 @@ else
 	mkdir "$TAP_TMP/run" && chown nobody "$TAP_TMP/run"
 	sed -e "s|^socket = .*|socket = unix:$TAP_TMP/run/milter.sock|" \
 	    -e 's/^log_level = debug$/log_level = debug\nuser = nobody/' "$conf" >"$TAP_TMP/nobody.conf"
+	# root could load them, but every reload as nobody would fail
+	run "user = nobody: keys 0600 root refused at start" 2 \
+	    "the milter user nobody cannot read it, .*chmod 0640" -c "$TAP_TMP/nobody.conf" -f
+	chgrp -R "$(id -gn nobody)" "$KEYS" && chmod -R g+rX "$KEYS"
 	if mt_start "$TAP_TMP/nobody.conf"; then
-		ok "user = nobody: starts (keys 0600 root, loaded before the switch)"
+		ok "user = nobody: starts (keys 0640 root:$(id -gn nobody))"
 		worker=$(sed -n 's/.*started (worker pid \([0-9]*\)).*/\1/p' "$MT_LOG")
 		wuid=$(awk '/^Uid:/ { print $2 "/" $3 "/" $4 }' "/proc/$worker/status")
 		suid=$(awk '/^Uid:/ { print $2 "/" $3 "/" $4 }' "/proc/$MT_PID/status")

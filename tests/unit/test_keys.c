@@ -1216,6 +1216,29 @@ test_keyset(void)
 	free(f.keys_dir);
 }
 
+/* nftw callback state: the group that opens a key tree to the milter user */
+static gid_t open_gid;
+
+static int
+open_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)ftw;
+	if (chown(path, 0, open_gid) != 0 ||
+	    (flag == FTW_D && chmod(path, 0750) != 0) ||
+	    (flag == FTW_F && chmod(path, st->st_mode & 0740) != 0))
+		bail_out("chown/chmod %s: %s", path, strerror(errno));
+	return 0;
+}
+
+/* What keygen does: folders 0750, keys group-readable, group the user's. */
+static void
+open_to_milter_user(const char *keys_dir, const struct passwd *pw)
+{
+	open_gid = pw->pw_gid;
+	if (nftw(keys_dir, open_one, 16, FTW_PHYS) != 0)
+		bail_out("nftw %s: %s", keys_dir, strerror(errno));
+}
+
 /*
  * The same through a parsed signpost.conf: the rules come from [milter]
  * user and allow_weak_rsa, the line numbers from the parser.
@@ -1253,6 +1276,8 @@ test_keyset_from_config(void)
 	put_key(conf, "example.com", "old", pem.rsa1024_p1, 0640);
 	put_key(conf, "example.com", "new", pem.rsa2048_p8, 0640);
 	put_key(conf, "example.net", "ed", pem.ed25519, 0640);
+	if (geteuid() == 0)
+		open_to_milter_user(keys, milter_user());
 	ks = sp_keyset_load(conf, &rules, &err);
 	if (!ok(ks != NULL && ks->n == 3,
 	    "config: 1024-bit key accepted with allow_weak_rsa = yes"))
@@ -1283,6 +1308,117 @@ test_keyset_from_config(void)
 	sp_config_free(conf);
 	free(text);
 	free(keys);
+}
+
+/*
+ * The milter re-reads keys as its user on every reload: each folder from
+ * keys_dir down must let that user in, and the key let it read. A folder
+ * made under umask 077 (drwx------) is refused at load, naming the folder
+ * and the chown/chmod that fixes it, never the key file.
+ */
+static void
+test_milter_user_path(void)
+{
+	const struct passwd *pw = milter_user();
+	struct sp_key_rules rules;
+	struct sp_config *conf;
+	struct sp_keyset *ks;
+	sp_err err = { "" };
+	char *keys = tmp_path("pathkeys"), *text, *dir, *path, *want, *group;
+	char gname[256], msg[1024];
+	gid_t gid = 0;
+
+	if (geteuid() != 0 || pw == NULL) {
+		printf("ok %d - # SKIP the milter user's path needs root and "
+		    "user nobody\n", ++tap_count);
+		free(keys);
+		return;
+	}
+	group = group_for(pw);
+	ok(sp_key_user_group("nobody", &gid, gname, sizeof(gname)) &&
+	    strcmp(gname, group) == 0 && gid == pw->pw_gid,
+	    "path: the milter user's group is %s", group);
+	text = sp_xasprintf("[milter]\nuser = nobody\n[signing]\n"
+	    "keys_dir = %s\n[domain example.com]\nselector = k\n", keys);
+	conf = sp_config_parse("test.conf", text, strlen(text), &err);
+	if (conf == NULL)
+		bail_out("sp_config_parse: %s", err.msg);
+	path = sp_key_path(conf, "example.com", "k");
+	dir = sp_xstrndup(path, (size_t)(strrchr(path, '/') - path));
+	put_key(conf, "example.com", "k", pem.ed25519, 0640);   /* umask 077 */
+	if (chown(path, 0, pw->pw_gid) != 0)
+		bail_out("chown %s: %s", path, strerror(errno));
+
+	ok(!sp_key_rules_from_config(conf, true, &rules, &err),
+	    "path: keys_dir drwx------ is refused for user nobody");
+	want = sp_xasprintf("%s: key folder mode 0700, owner root, group root: "
+	    "the milter user nobody cannot enter it, so it cannot read the "
+	    "keys below it after dropping privileges and every reload would "
+	    "fail; run: chown root:%s %s && chmod 0750 %s", keys, group, keys,
+	    keys);
+	is_str(err.msg, want, "path: keys_dir message names it and the fix");
+	free(want);
+
+	if (chown(keys, 0, pw->pw_gid) != 0 || chmod(keys, 0750) != 0)
+		bail_out("chown/chmod %s: %s", keys, strerror(errno));
+	if (!sp_key_rules_from_config(conf, true, &rules, &err))
+		bail_out("rules: %s", err.msg);
+	ks = sp_keyset_load(conf, &rules, &err);
+	ok(ks == NULL, "path: keys_dir/DOMAIN drwx------ is refused");
+	want = sp_xasprintf("test.conf:6: selector k of example.com: %s: key "
+	    "folder mode 0700, owner root, group root: the milter user nobody "
+	    "cannot enter it, so it cannot read the keys below it after "
+	    "dropping privileges and every reload would fail; run: chown "
+	    "root:%s %s && chmod 0750 %s", dir, group, dir, dir);
+	is_str(err.msg, want, "path: the domain folder is named, not the key");
+	free(want);
+
+	/* through the other class: group root lacks x, others have it */
+	if (chmod(dir, 0701) != 0)
+		bail_out("chmod %s: %s", dir, strerror(errno));
+	ks = sp_keyset_load(conf, &rules, &err);
+	ok(ks != NULL, "path: a folder others may enter (0701) is enough");
+	sp_keyset_free(ks);
+
+	if (chmod(dir, 0750) != 0 || chown(dir, 0, pw->pw_gid) != 0 ||
+	    chown(path, 0, 0) != 0)
+		bail_out("chown/chmod %s: %s", dir, strerror(errno));
+	ks = sp_keyset_load(conf, &rules, &err);
+	ok(ks == NULL, "path: a key of group root is refused for nobody");
+	want = sp_xasprintf("test.conf:6: selector k of example.com: %s: key "
+	    "file mode 0640, owner root, group root: the milter user nobody "
+	    "cannot read it, so every reload after dropping privileges would "
+	    "fail; run: chown root:%s %s && chmod 0640 %s", path, group, path,
+	    path);
+	is_str(err.msg, want, "path: key file message gives the fix");
+	free(want);
+
+	if (chown(path, 0, pw->pw_gid) != 0)
+		bail_out("chown %s: %s", path, strerror(errno));
+	ks = sp_keyset_load(conf, &rules, &err);
+	if (!ok(ks != NULL && ks->n == 1, "path: the fixed tree loads"))
+		diag("  error: %s", err.msg);
+	sp_keyset_free(ks);
+
+	/* a reload as nobody through a closed folder names the folder */
+	if (chmod(tmpdir, 0711) != 0 || chmod(dir, 0700) != 0)
+		bail_out("chmod: %s", strerror(errno));
+	ok(!load_as(pw, path, &rules, msg, sizeof(msg)),
+	    "path: as nobody, a closed domain folder stops the load");
+	want = sp_xasprintf("%s: cannot open key file as user nobody: the "
+	    "folder %s (mode 0700, owner root, group %s) does not let it in; "
+	    "run: chown root:%s %s && chmod 0750 %s", path, dir, group, group,
+	    dir, dir);
+	is_str(msg, want, "path: as nobody, the message names the folder");
+	free(want);
+	chmod(tmpdir, 0700);
+
+	sp_config_free(conf);
+	free(text);
+	free(dir);
+	free(path);
+	free(keys);
+	free(group);
 }
 
 static void
@@ -1400,6 +1536,7 @@ main(void)
 	test_key_path();
 	test_keyset();
 	test_keyset_from_config();
+	test_milter_user_path();
 	test_domain_dir();
 
 	free_pems();
