@@ -1310,6 +1310,53 @@ test_keyset_from_config(void)
 	free(keys);
 }
 
+/* The key at the end of an open path: group read, and as nobody itself. */
+static void
+milter_user_key(const struct sp_config *conf, const struct sp_key_rules *rules,
+    const struct passwd *pw, const char *group)
+{
+	char *path = sp_key_path(conf, "example.com", "k");
+	char *dir = sp_xstrndup(path, (size_t)(strrchr(path, '/') - path));
+	struct sp_keyset *ks;
+	sp_err err = { "" };
+	char *want, msg[1024];
+
+	if (chown(path, 0, 0) != 0)
+		bail_out("chown %s: %s", path, strerror(errno));
+	ks = sp_keyset_load(conf, rules, &err);
+	ok(ks == NULL, "path: a key of group root is refused for nobody");
+	want = sp_xasprintf("test.conf:6: selector k of example.com: %s: key "
+	    "file mode 0640, owner root, group root: the milter user nobody "
+	    "cannot read it, so every reload after dropping privileges would "
+	    "fail; run: chown root:%s %s && chmod 0640 %s", path, group, path,
+	    path);
+	is_str(err.msg, want, "path: key file message gives the fix");
+	free(want);
+
+	if (chown(path, 0, pw->pw_gid) != 0)
+		bail_out("chown %s: %s", path, strerror(errno));
+	ks = sp_keyset_load(conf, rules, &err);
+	if (!ok(ks != NULL && ks->n == 1, "path: the fixed tree loads"))
+		diag("  error: %s", err.msg);
+	sp_keyset_free(ks);
+
+	/* a reload as nobody through a closed folder names the folder */
+	if (chmod(tmpdir, 0711) != 0 || chmod(dir, 0700) != 0)
+		bail_out("chmod: %s", strerror(errno));
+	ok(!load_as(pw, path, rules, msg, sizeof(msg)),
+	    "path: as nobody, a closed domain folder stops the load");
+	want = sp_xasprintf("%s: cannot open key file as user nobody: the "
+	    "folder %s (mode 0700, owner root, group %s) does not let it in; "
+	    "run: chown root:%s %s && chmod 0750 %s", path, dir, group, group,
+	    dir, dir);
+	is_str(msg, want, "path: as nobody, the message names the folder");
+	free(want);
+	chmod(tmpdir, 0700);
+
+	free(dir);
+	free(path);
+}
+
 /*
  * The milter re-reads keys as its user on every reload: each folder from
  * keys_dir down must let that user in, and the key let it read. A folder
@@ -1325,7 +1372,7 @@ test_milter_user_path(void)
 	struct sp_keyset *ks;
 	sp_err err = { "" };
 	char *keys = tmp_path("pathkeys"), *text, *dir, *path, *want, *group;
-	char gname[256], msg[1024];
+	char gname[256];
 	gid_t gid = 0;
 
 	if (geteuid() != 0 || pw == NULL) {
@@ -1380,39 +1427,9 @@ test_milter_user_path(void)
 	ok(ks != NULL, "path: a folder others may enter (0701) is enough");
 	sp_keyset_free(ks);
 
-	if (chmod(dir, 0750) != 0 || chown(dir, 0, pw->pw_gid) != 0 ||
-	    chown(path, 0, 0) != 0)
+	if (chmod(dir, 0750) != 0 || chown(dir, 0, pw->pw_gid) != 0)
 		bail_out("chown/chmod %s: %s", dir, strerror(errno));
-	ks = sp_keyset_load(conf, &rules, &err);
-	ok(ks == NULL, "path: a key of group root is refused for nobody");
-	want = sp_xasprintf("test.conf:6: selector k of example.com: %s: key "
-	    "file mode 0640, owner root, group root: the milter user nobody "
-	    "cannot read it, so every reload after dropping privileges would "
-	    "fail; run: chown root:%s %s && chmod 0640 %s", path, group, path,
-	    path);
-	is_str(err.msg, want, "path: key file message gives the fix");
-	free(want);
-
-	if (chown(path, 0, pw->pw_gid) != 0)
-		bail_out("chown %s: %s", path, strerror(errno));
-	ks = sp_keyset_load(conf, &rules, &err);
-	if (!ok(ks != NULL && ks->n == 1, "path: the fixed tree loads"))
-		diag("  error: %s", err.msg);
-	sp_keyset_free(ks);
-
-	/* a reload as nobody through a closed folder names the folder */
-	if (chmod(tmpdir, 0711) != 0 || chmod(dir, 0700) != 0)
-		bail_out("chmod: %s", strerror(errno));
-	ok(!load_as(pw, path, &rules, msg, sizeof(msg)),
-	    "path: as nobody, a closed domain folder stops the load");
-	want = sp_xasprintf("%s: cannot open key file as user nobody: the "
-	    "folder %s (mode 0700, owner root, group %s) does not let it in; "
-	    "run: chown root:%s %s && chmod 0750 %s", path, dir, group, group,
-	    dir, dir);
-	is_str(msg, want, "path: as nobody, the message names the folder");
-	free(want);
-	chmod(tmpdir, 0700);
-
+	milter_user_key(conf, &rules, pw, group);
 	sp_config_free(conf);
 	free(text);
 	free(dir);
