@@ -536,8 +536,7 @@ check_domains(const struct conf_parser *p, sp_err *err)
 		for (size_t k = 0; k < d->n_selectors; k++) {
 			const struct sp_selector *s = &d->selectors[k];
 
-			if (strlen(s->name) + strlen("._domainkey.") +
-			    strlen(d->name) > 253) {
+			if (sp_dkim_key_name_problem(s->name, d->name) != NULL) {
 				sp_err_set(err, "%s:%u: selector: \"%s._domainkey."
 				    "%s\" is longer than 253 characters (use "
 				    "a shorter selector)", p->file, s->line,

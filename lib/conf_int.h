@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "signpost/conf.h"
+#include "signpost/grammar.h"
 #include "signpost/util.h"
 
 enum conf_section {
