@@ -222,9 +222,12 @@ question_matches(ns_msg *msg, const char *label, const char *qname,
 	}
 	if (!same_name(ns_rr_name(q), qname) || (int)ns_rr_type(q) != qtype ||
 	    ns_rr_class(q) != ns_c_in) {
+		char *other = lower_name(ns_rr_name(q));
+
 		set_error(r, "%s answered another question (%s %s) than the one "
-		    "asked (%s %s)", label, ns_rr_name(q),
-		    dns_type_name(ns_rr_type(q)), qname, dns_type_name(qtype));
+		    "asked (%s %s)", label, other, dns_type_name(ns_rr_type(q)),
+		    qname, dns_type_name(qtype));
+		free(other);
 		return false;
 	}
 	return true;

@@ -33,14 +33,29 @@ struct tally {
 	const char *domain;
 };
 
+/* Text for output: whatever slipped through, no control byte leaves. */
+static char *
+printable(const char *s)
+{
+	struct sp_buf b = SP_BUF_INIT;
+
+	sp_txt_printable(&b, s);
+	return sp_buf_steal(&b);
+}
+
 static void
 json_field(struct sp_buf *b, const char *name, const char *value)
 {
+	char *p;
+
 	sp_buf_printf(b, ", \"%s\": ", name);
-	if (value == NULL)
+	if (value == NULL) {
 		sp_buf_puts(b, "null");
-	else
-		sp_json_string(b, value);
+		return;
+	}
+	p = printable(value);
+	sp_json_string(b, p);
+	free(p);
 }
 
 static void
@@ -69,8 +84,11 @@ print_value_lines(const char *label, const char *text)
 
 	do {
 		size_t len = strcspn(p, "\n");
+		char *line = sp_xstrndup(p, len), *shown = printable(line);
 
-		printf("         %-9s %.*s\n", label, (int)len, p);
+		printf("         %-9s %s\n", label, shown);
+		free(line);
+		free(shown);
 		label = "";
 		p += len + (p[len] == '\n');
 	} while (*p != '\0');

@@ -105,7 +105,11 @@ judge_one_txt(const struct sp_rr *rr, const struct dns_value *v,
 			outcome_set(o, V_OK, NULL, NULL);
 			free(shown);
 		} else {
-			outcome_set(o, V_DIFFERS, shown, sp_xstrdup(why.msg));
+			struct sp_buf b = SP_BUF_INIT;
+
+			/* The reason may quote the record: escape it too. */
+			sp_txt_printable(&b, why.msg);
+			outcome_set(o, V_DIFFERS, shown, sp_buf_steal(&b));
 		}
 	} else if (rr->role == SP_ROLE_SPF ? sp_spf_same(rr->value, v->data) :
 	    sp_dmarc_same(rr->value, v->data)) {

@@ -64,6 +64,21 @@ sp_txt_escape(struct sp_buf *out, const void *data, size_t len)
 	}
 }
 
+/*
+ * Only the bytes outside printable ASCII as \DDD: for a message that
+ * quotes text it found, so that no control byte reaches a terminal.
+ */
+void
+sp_txt_printable(struct sp_buf *out, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p > 0x7e)
+			sp_buf_printf(out, "\\%03u", *p);
+		else
+			sp_buf_putc(out, (char)*p);
+	}
+}
+
 /* A quoted <character-string> for a master file. */
 void
 sp_txt_quote(struct sp_buf *out, const char *s, size_t len)
