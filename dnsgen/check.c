@@ -1,7 +1,10 @@
 /*
  * check.c - `dnsgen check`: ask DNS for every record `dnsgen records` would
  * print and say, for each, ok / missing / differs (with what was expected
- * and what was found), then check the reverse DNS of each address.
+ * and what was found) / error, then check the reverse DNS of each address;
+ * as lines for a person or (-f json) one JSON array. Asking is resolve.c's
+ * job, decoding answer.c's and judging judge.c's; this file picks the
+ * servers and reports, and lets no control byte reach the output.
  *
  * By default the questions go to the domain's authoritative servers
  * directly (their names from an NS query through the system resolver, each

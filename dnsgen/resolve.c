@@ -2,15 +2,15 @@
  * resolve.c - asking one DNS server one question for `dnsgen check`.
  *
  * The question is built by libresolv's res_nmkquery; the exchange is ours,
- * because res_nsend cannot be bounded or told apart: it waits without a
- * limit on TCP, reports SERVFAIL, REFUSED and silence alike as ETIMEDOUT,
+ * because res_nsend cannot be bounded or told apart: it has no time limit
+ * of its own on TCP, reports SERVFAIL, REFUSED and silence alike as ETIMEDOUT,
  * and drops an answer to another question without a word. Here each
  * question gets DNS_UDP_TRIES tries over UDP (DNS_UDP_TRY_MS each, within
  * DNS_UDP_MS), then one TCP exchange (DNS_TCP_MS) when the answer came
  * truncated (RFC 7766 section 5), all within the DNS_RUN_MS of the run.
  * Answers are matched by source (a connected socket) and ID, read up to
  * DNS_ANSWER_MAX bytes, and decoded by answer.c. A server that did not
- * answer in time is not asked again in the same run.
+ * answer in time is not asked again (its dns_server lives for one domain).
  */
 #include "config.h"
 
@@ -118,13 +118,13 @@ system_addresses(struct dns_server *s)
 	for (int i = 0; i < st->nscount && s->n_addrs < MAXNS; i++) {
 		struct sockaddr_in6 *sin6 = st->_u._ext.nsaddrs[i];
 
-		if (sin6 != NULL) {
-			memcpy(&s->addrs[s->n_addrs], sin6, sizeof(*sin6));
-			s->addrlens[s->n_addrs++] = sizeof(*sin6);
-		} else if (st->nsaddr_list[i].sin_family == AF_INET) {
+		if (st->nsaddr_list[i].sin_family == AF_INET) {
 			memcpy(&s->addrs[s->n_addrs], &st->nsaddr_list[i],
 			    sizeof(struct sockaddr_in));
 			s->addrlens[s->n_addrs++] = sizeof(struct sockaddr_in);
+		} else if (sin6 != NULL && sin6->sin6_family == AF_INET6) {
+			memcpy(&s->addrs[s->n_addrs], sin6, sizeof(*sin6));
+			s->addrlens[s->n_addrs++] = sizeof(*sin6);
 		}
 	}
 }
