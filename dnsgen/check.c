@@ -231,7 +231,7 @@ check_rrset(const struct sp_dnsrec *rec, size_t first, struct askset *as,
 			continue;
 		o = sp_xcalloc(as->n, sizeof(*o));
 		for (size_t s = 0; s < as->n; s++) {
-			judge(rr, &res[s], as->authoritative, &o[s]);
+			judge_record(rr, &res[s], as->authoritative, &o[s]);
 			all_ok = all_ok && o[s].v == V_OK;
 		}
 		if (all_ok)
@@ -266,7 +266,7 @@ check_ptr(const struct sp_rr *ptr, struct dns_server *via, struct tally *t)
 	memset(&o, 0, sizeof(o));
 	memset(&f, 0, sizeof(f));
 	dns_query(via, ptr->name, ns_t_ptr, &r);
-	judge(ptr, &r, false, &o);
+	judge_record(ptr, &r, false, &o);
 	if (o.v == V_OK) {
 		dns_query(via, ptr->value, family_type, &f);
 		if (f.status == DNS_ERROR)

@@ -145,8 +145,8 @@ judge_txt(const struct sp_rr *rr, const struct dns_result *res,
 }
 
 void
-judge(const struct sp_rr *rr, const struct dns_result *res, bool need_aa,
-    struct outcome *o)
+judge_record(const struct sp_rr *rr, const struct dns_result *res,
+    bool need_aa, struct outcome *o)
 {
 	memset(o, 0, sizeof(*o));
 	if (res->status == DNS_ERROR) {

@@ -28,8 +28,8 @@ void outcome_set(struct outcome *o, enum verdict v, char *found, char *why);
 void outcome_free(struct outcome *o);
 
 /* need_aa: the server was found as authoritative, so AA must be set. */
-void judge(const struct sp_rr *rr, const struct dns_result *res, bool need_aa,
-    struct outcome *o);
+void judge_record(const struct sp_rr *rr, const struct dns_result *res,
+    bool need_aa, struct outcome *o);
 
 /* One value as it may be shown: TXT bytes escaped (RFC 1035 section 5.1). */
 char *judge_shown(enum sp_rr_type type, const char *data, size_t len);

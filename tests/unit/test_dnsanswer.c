@@ -136,7 +136,7 @@ judge_txt(const char *name, const void *rdata, size_t rdlen,
 	msg_rr(&m, 1, "example.com", ns_t_txt, rdata, rdlen);
 	msg_end(&m);
 	r = decode(&m, "example.com.", ns_t_txt);
-	judge(&rr, &r, true, &o);
+	judge_record(&rr, &r, true, &o);
 	ok(o.v == want, "%s: %s (got %s)", name, verdict_names[want],
 	    verdict_names[o.v]);
 	if (want_found != NULL)
@@ -251,7 +251,7 @@ test_cname_loop(void)
 	is_str(r.cname_loop ? r.cname_loop : "(none)",
 	    "example.com. -> a.example.com. -> b.example.com. -> example.com.",
 	    "a CNAME loop is followed round once and named");
-	judge(&rr, &r, true, &o);
+	judge_record(&rr, &r, true, &o);
 	ok(o.v == V_DIFFERS && strstr(o.why, "a CNAME loop") != NULL,
 	    "a CNAME loop differs, saying so");
 	outcome_free(&o);
