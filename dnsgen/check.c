@@ -1,7 +1,10 @@
 /*
  * check.c - `dnsgen check`: ask DNS for every record `dnsgen records` would
  * print and say, for each, ok / missing / differs (with what was expected
- * and what was found), then check the reverse DNS of each address.
+ * and what was found) / error, then check the reverse DNS of each address;
+ * as lines for a person or (-f json) one JSON array. Asking is resolve.c's
+ * job, decoding answer.c's and judging judge.c's; this file picks the
+ * servers and reports, and lets no control byte reach the output.
  *
  * By default the questions go to the domain's authoritative servers
  * directly (their names from an NS query through the system resolver, each
@@ -20,109 +23,61 @@
 #include <sys/socket.h>
 
 #include "dnsgen/dnsgen.h"
+#include "dnsgen/judge.h"
 #include "dnsgen/resolve.h"
 
-enum verdict { V_OK, V_MISSING, V_DIFFERS, V_ERROR };
-
-static const char *const verdict_names[] = { "ok", "missing", "differs", "error" };
-
+/*
+ * Where the verdicts go: lines for a person, or (-f json) one JSON array
+ * of objects printed at the end. Everything from DNS is already escaped.
+ */
 struct tally {
-	unsigned n[4];
+	unsigned n[V_COUNT];
+	struct sp_buf *json;    /* NULL: text */
+	const char *domain;
 };
 
-/* What one server said about one expected record. */
-struct outcome {
-	enum verdict v;
-	char *found;            /* V_DIFFERS: what is there instead */
-	char *why;              /* V_DIFFERS / V_ERROR: a short reason */
-};
-
-static void
-outcome_set(struct outcome *o, enum verdict v, char *found, char *why)
-{
-	o->v = v;
-	o->found = found;
-	o->why = why;
-}
-
+/* Text for output: whatever slipped through, no control byte leaves. */
 static char *
-join_values(const struct sp_list *l, const char *sep)
+printable(const char *s)
 {
 	struct sp_buf b = SP_BUF_INIT;
 
-	for (size_t i = 0; i < l->n; i++)
-		sp_buf_printf(&b, "%s%s", i ? sep : "", l->v[i]);
+	sp_txt_printable(&b, s);
 	return sp_buf_steal(&b);
 }
 
-/* TXT: the records of the kind this one is (SPF, DMARC, any for DKIM). */
 static void
-txt_candidates(const struct sp_rr *rr, const struct sp_list *values,
-    struct sp_list *out)
+json_field(struct sp_buf *b, const char *name, const char *value)
 {
-	for (size_t i = 0; i < values->n; i++)
-		if (rr->role == SP_ROLE_DKIM ||
-		    (rr->role == SP_ROLE_SPF && sp_txt_is_spf(values->v[i])) ||
-		    (rr->role == SP_ROLE_DMARC && sp_txt_is_dmarc(values->v[i])))
-			sp_list_add(out, values->v[i]);
+	char *p;
+
+	sp_buf_printf(b, ", \"%s\": ", name);
+	if (value == NULL) {
+		sp_buf_puts(b, "null");
+		return;
+	}
+	p = printable(value);
+	sp_json_string(b, p);
+	free(p);
 }
 
 static void
-judge_txt(const struct sp_rr *rr, const struct dns_result *res,
-    struct outcome *o)
+json_item(struct tally *t, const char *verdict, const char *type,
+    const char *name, const char *where, const char *expected,
+    const char *found, const char *why)
 {
-	struct sp_list c = SP_LIST_INIT;
-	sp_err why;
+	struct sp_buf *b = t->json;
 
-	txt_candidates(rr, &res->values, &c);
-	if (c.n == 0) {
-		outcome_set(o, V_MISSING, NULL, NULL);
-	} else if (c.n > 1) {
-		outcome_set(o, V_DIFFERS, join_values(&c, "\n"), sp_xstrdup(
-		    rr->role == SP_ROLE_SPF ? "several SPF records: receivers "
-		    "treat that as a permanent error (RFC 7208 section 4.5)" :
-		    rr->role == SP_ROLE_DMARC ? "several DMARC records: "
-		    "receivers ignore them all (RFC 7489 section 6.6.3)" :
-		    "several TXT records where one key record belongs"));
-	} else if (rr->role == SP_ROLE_DKIM) {
-		if (sp_dkim_same_key(rr->value, c.v[0], &why))
-			outcome_set(o, V_OK, NULL, NULL);
-		else
-			outcome_set(o, V_DIFFERS, sp_xstrdup(c.v[0]),
-			    sp_xstrdup(why.msg));
-	} else if (rr->role == SP_ROLE_SPF ? sp_spf_same(rr->value, c.v[0]) :
-	    sp_dmarc_same(rr->value, c.v[0])) {
-		outcome_set(o, V_OK, NULL, NULL);
-	} else {
-		outcome_set(o, V_DIFFERS, sp_xstrdup(c.v[0]), NULL);
-	}
-	sp_list_free(&c);
-}
-
-static void
-judge(const struct sp_rr *rr, const struct dns_result *res, bool need_aa,
-    struct outcome *o)
-{
-	memset(o, 0, sizeof(*o));
-	if (res->status == DNS_ERROR) {
-		outcome_set(o, V_ERROR, NULL, sp_xstrdup(res->error));
-	} else if (need_aa && !res->authoritative) {
-		outcome_set(o, V_ERROR, NULL, sp_xstrdup("the server is not "
-		    "authoritative for this name (a lame or missing "
-		    "delegation?)"));
-	} else if (res->status == DNS_ANSWER && res->values.n == 0 &&
-	    res->alias != NULL) {
-		outcome_set(o, V_DIFFERS, sp_xasprintf("CNAME %s", res->alias),
-		    sp_xstrdup("an alias where the record itself belongs"));
-	} else if (res->status == DNS_NXDOMAIN || res->values.n == 0) {
-		outcome_set(o, V_MISSING, NULL, NULL);
-	} else if (rr->type == SP_RR_TXT) {
-		judge_txt(rr, res, o);
-	} else if (sp_list_contains_ci(&res->values, rr->value)) {
-		outcome_set(o, V_OK, NULL, NULL);
-	} else {
-		outcome_set(o, V_DIFFERS, join_values(&res->values, "\n"), NULL);
-	}
+	sp_buf_puts(b, b->len > 1 ? ",\n  {\"domain\": " : "\n  {\"domain\": ");
+	sp_json_string(b, t->domain);
+	json_field(b, "verdict", verdict);
+	json_field(b, "type", type);
+	json_field(b, "name", name);
+	json_field(b, "server", where);
+	json_field(b, "expected", expected);
+	json_field(b, "found", found);
+	json_field(b, "why", why);
+	sp_buf_putc(b, '}');
 }
 
 static void
@@ -132,8 +87,11 @@ print_value_lines(const char *label, const char *text)
 
 	do {
 		size_t len = strcspn(p, "\n");
+		char *line = sp_xstrndup(p, len), *shown = printable(line);
 
-		printf("         %-9s %.*s\n", label, (int)len, p);
+		printf("         %-9s %s\n", label, shown);
+		free(line);
+		free(shown);
 		label = "";
 		p += len + (p[len] == '\n');
 	} while (*p != '\0');
@@ -143,7 +101,15 @@ static void
 report(const struct sp_rr *rr, const struct outcome *o, const char *where,
     struct tally *t)
 {
+	char *expected = judge_shown(rr->type, rr->value, strlen(rr->value));
+
 	t->n[o->v]++;
+	if (t->json != NULL) {
+		json_item(t, verdict_names[o->v], sp_rr_type_name(rr->type),
+		    rr->name, where, expected, o->found, o->why);
+		free(expected);
+		return;
+	}
 	printf("%-8s %-5s %s", verdict_names[o->v], sp_rr_type_name(rr->type),
 	    rr->name);
 	if (where != NULL)
@@ -151,16 +117,49 @@ report(const struct sp_rr *rr, const struct outcome *o, const char *where,
 	if (o->v == V_OK || o->v == V_MISSING) {
 		/* A matching key is not worth 400 characters of base64. */
 		printf("  %s\n", rr->role == SP_ROLE_DKIM && o->v == V_OK ?
-		    "(the key matches)" : rr->value);
+		    "(the key matches)" : expected);
+	} else {
+		putchar('\n');
+		if (o->v == V_DIFFERS) {
+			print_value_lines("expected:", expected);
+			print_value_lines("found:", o->found);
+		}
+		if (o->why != NULL)
+			print_value_lines(o->v == V_ERROR ? "error:" : "why:",
+			    o->why);
+	}
+	free(expected);
+}
+
+/* A record a server has that dnsgen does not print. */
+static void
+report_extra(const struct sp_rr *rr0, const char *found, const char *where,
+    struct tally *t)
+{
+	static const char why[] = "a record dnsgen does not print; remove it";
+
+	t->n[V_DIFFERS]++;
+	if (t->json != NULL) {
+		json_item(t, "differs", sp_rr_type_name(rr0->type), rr0->name,
+		    where, NULL, found, why);
 		return;
 	}
+	printf("differs  %-5s %s", sp_rr_type_name(rr0->type), rr0->name);
+	if (where != NULL)
+		printf("  (at %s)", where);
 	putchar('\n');
-	if (o->v == V_DIFFERS) {
-		print_value_lines("expected:", rr->value);
-		print_value_lines("found:", o->found);
-	}
-	if (o->why != NULL)
-		print_value_lines(o->v == V_ERROR ? "error:" : "why:", o->why);
+	print_value_lines("extra:", found);
+	print_value_lines("why:", why);
+}
+
+/* A domain that could not be checked at all. */
+static void
+report_domain_error(struct tally *t, const char *msg)
+{
+	dnsgen_error("%s: %s", t->domain, msg);
+	t->n[V_ERROR]++;
+	if (t->json != NULL)
+		json_item(t, "error", NULL, NULL, NULL, NULL, NULL, msg);
 }
 
 /* Servers and the answers each gave for the RRset being checked. */
@@ -183,31 +182,22 @@ report_extras(const struct sp_dnsrec *rec, size_t first,
 	for (size_t i = first; i < rec->n; i++)
 		if (rec->rr[i].type == rr0->type &&
 		    strcmp(rec->rr[i].name, rr0->name) == 0 &&
-		    !sp_list_contains_ci(&res->values, rec->rr[i].value))
+		    !dns_result_has(res, rec->rr[i].value))
 			return;
-	for (size_t k = 0; k < res->values.n; k++) {
+	for (size_t k = 0; k < res->n_values; k++) {
+		const struct dns_value *v = &res->values[k];
 		bool expected = false;
 
 		for (size_t i = first; i < rec->n && !expected; i++)
 			expected = rec->rr[i].type == rr0->type &&
 			    strcmp(rec->rr[i].name, rr0->name) == 0 &&
-			    sp_strcasecmp(rec->rr[i].value, res->values.v[k]) == 0;
+			    strlen(rec->rr[i].value) == v->len &&
+			    sp_strcasecmp(rec->rr[i].value, v->data) == 0;
 		if (!expected) {
-			struct outcome o = { V_DIFFERS, NULL, NULL };
+			char *found = judge_shown(rr0->type, v->data, v->len);
 
-			o.found = sp_xstrdup(res->values.v[k]);
-			o.why = sp_xstrdup("a record dnsgen does not print; "
-			    "remove it");
-			t->n[V_DIFFERS]++;
-			printf("differs  %-5s %s", sp_rr_type_name(rr0->type),
-			    rr0->name);
-			if (where != NULL)
-				printf("  (at %s)", where);
-			putchar('\n');
-			print_value_lines("extra:", o.found);
-			print_value_lines("why:", o.why);
-			free(o.found);
-			free(o.why);
+			report_extra(rr0, found, where, t);
+			free(found);
 		}
 	}
 }
@@ -231,7 +221,7 @@ check_rrset(const struct sp_dnsrec *rec, size_t first, struct askset *as,
 			continue;
 		o = sp_xcalloc(as->n, sizeof(*o));
 		for (size_t s = 0; s < as->n; s++) {
-			judge(rr, &res[s], as->authoritative, &o[s]);
+			judge_record(rr, &res[s], as->authoritative, &o[s]);
 			all_ok = all_ok && o[s].v == V_OK;
 		}
 		if (all_ok)
@@ -240,8 +230,7 @@ check_rrset(const struct sp_dnsrec *rec, size_t first, struct askset *as,
 			if (!all_ok)
 				report(rr, &o[s], as->n > 1 ?
 				    as->servers[s].label : NULL, t);
-			free(o[s].found);
-			free(o[s].why);
+			outcome_free(&o[s]);
 		}
 		free(o);
 	}
@@ -267,21 +256,20 @@ check_ptr(const struct sp_rr *ptr, struct dns_server *via, struct tally *t)
 	memset(&o, 0, sizeof(o));
 	memset(&f, 0, sizeof(f));
 	dns_query(via, ptr->name, ns_t_ptr, &r);
-	judge(ptr, &r, false, &o);
+	judge_record(ptr, &r, false, &o);
 	if (o.v == V_OK) {
 		dns_query(via, ptr->value, family_type, &f);
 		if (f.status == DNS_ERROR)
 			outcome_set(&o, V_ERROR, NULL, sp_xstrdup(f.error));
-		else if (!sp_list_contains_ci(&f.values, ptr->address))
-			outcome_set(&o, V_DIFFERS, f.values.n ?
-			    join_values(&f.values, "\n") : sp_xstrdup("(none)"),
+		else if (!dns_result_has(&f, ptr->address))
+			outcome_set(&o, V_DIFFERS, f.n_values ?
+			    judge_shown_all(SP_RR_A, &f) : sp_xstrdup("(none)"),
 			    sp_xasprintf("%s has no %s record for %s, so the "
 			    "reverse name is not forward-confirmed", ptr->value,
 			    family_type == ns_t_a ? "A" : "AAAA", ptr->address));
 	}
 	report(ptr, &o, NULL, t);
-	free(o.found);
-	free(o.why);
+	outcome_free(&o);
 	dns_result_free(&r);
 	dns_result_free(&f);
 }
@@ -312,9 +300,9 @@ find_ns_names(const char *domain, struct sp_list *names, char **zone,
 			dns_result_free(&r);
 			break;
 		}
-		if (r.values.n > 0) {
-			for (size_t i = 0; i < r.values.n; i++)
-				sp_list_add(names, r.values.v[i]);
+		if (r.n_values > 0) {
+			for (size_t i = 0; i < r.n_values; i++)
+				sp_list_add(names, r.values[i].data);
 			*zone = q;
 			dns_result_free(&r);
 			good = true;
@@ -389,6 +377,36 @@ open_all(struct askset *as, sp_err *err)
 	return true;
 }
 
+/* The servers to ask: --server, or every authoritative one. */
+static bool
+choose_servers(const struct dnsgen_opts *o, const struct sp_dnsrec *rec,
+    struct askset *as, struct tally *t)
+{
+	sp_err err;
+
+	if (o->server != NULL) {
+		as->servers = sp_xcalloc(1, sizeof(*as->servers));
+		if (dns_server_parse(o->server, &as->servers[0], &err))
+			as->n = 1;
+	} else if (find_servers(rec->domain, as, &err)) {
+		as->authoritative = true;
+		for (size_t i = 0; i < as->n; i++)
+			as->servers[i].recurse = false;
+	}
+	if (t->json == NULL) {
+		printf("%s: asking %s", rec->domain, as->authoritative ?
+		    "the authoritative servers " : "");
+		for (size_t i = 0; i < as->n; i++)
+			printf("%s%s", i ? ", " : "", as->servers[i].label);
+		printf("%s\n", as->n == 0 ? "nobody" : "");
+	}
+	if (as->n == 0 || !open_all(as, &err)) {
+		report_domain_error(t, err.msg);
+		return false;
+	}
+	return true;
+}
+
 static void
 check_domain(const struct dnsgen_opts *o, const struct sp_dnsrec *rec,
     struct tally *total)
@@ -401,46 +419,44 @@ check_domain(const struct dnsgen_opts *o, const struct sp_dnsrec *rec,
 	memset(&as, 0, sizeof(as));
 	memset(&t, 0, sizeof(t));
 	memset(&sys, 0, sizeof(sys));
-	if (o->server != NULL) {
-		as.servers = sp_xcalloc(1, sizeof(*as.servers));
-		if (dns_server_parse(o->server, &as.servers[0], &err))
-			as.n = 1;
-	} else if (find_servers(rec->domain, &as, &err)) {
-		as.authoritative = true;
-		for (size_t i = 0; i < as.n; i++)
-			as.servers[i].recurse = false;
-	}
-	printf("%s: asking %s", rec->domain, as.authoritative ?
-	    "the authoritative servers " : "");
-	for (size_t i = 0; i < as.n; i++)
-		printf("%s%s", i ? ", " : "", as.servers[i].label);
-	printf("%s\n", as.n == 0 ? "nobody" : "");
-	if (as.n == 0 || !open_all(&as, &err)) {
-		dnsgen_error("%s: %s", rec->domain, err.msg);
-		total->n[V_ERROR]++;
-		askset_free(&as);
-		return;
-	}
-	for (size_t i = 0; i < rec->n; i++)
-		if (!sp_dnsrec_rrset_seen(rec, i))
-			check_rrset(rec, i, &as, &t);
-	/* Reverse zones live elsewhere: --server, or the system resolver. */
-	if (rec->n_ptr > 0 && o->server == NULL) {
-		dns_server_system(&sys);
-		if (!dns_server_open(&sys, &err)) {
-			dnsgen_error("%s", err.msg);
-			t.n[V_ERROR]++;
+	t.json = total->json;
+	t.domain = rec->domain;
+	if (choose_servers(o, rec, &as, &t)) {
+		for (size_t i = 0; i < rec->n; i++)
+			if (!sp_dnsrec_rrset_seen(rec, i))
+				check_rrset(rec, i, &as, &t);
+		/* Reverse zones live elsewhere: --server, or the system resolver. */
+		if (rec->n_ptr > 0 && o->server == NULL) {
+			dns_server_system(&sys);
+			if (!dns_server_open(&sys, &err))
+				report_domain_error(&t, err.msg);
 		}
+		for (size_t i = 0; i < rec->n_ptr &&
+		    (o->server != NULL || sys.open); i++)
+			check_ptr(&rec->ptr[i], o->server != NULL ?
+			    &as.servers[0] : &sys, &t);
+		dns_server_close(&sys);
 	}
-	for (size_t i = 0; i < rec->n_ptr && (o->server != NULL || sys.open); i++)
-		check_ptr(&rec->ptr[i], o->server != NULL ? &as.servers[0] :
-		    &sys, &t);
-	dns_server_close(&sys);
-	printf("%s: %u ok, %u missing, %u differ, %u errors\n\n", rec->domain,
-	    t.n[V_OK], t.n[V_MISSING], t.n[V_DIFFERS], t.n[V_ERROR]);
-	for (int v = 0; v < 4; v++)
+	if (t.json == NULL)
+		printf("%s: %u ok, %u missing, %u differ, %u errors\n\n",
+		    rec->domain, t.n[V_OK], t.n[V_MISSING], t.n[V_DIFFERS],
+		    t.n[V_ERROR]);
+	for (int v = 0; v < V_COUNT; v++)
 		total->n[v] += t.n[v];
 	askset_free(&as);
+}
+
+/* -f: text (none given) or json. */
+static bool
+check_format(const struct dnsgen_opts *o, bool *json)
+{
+	*json = o->format_given;
+	if (o->format_given && o->format != SP_FMT_JSON) {
+		dnsgen_error("check -f: the only other format is json (the "
+		    "default is text)");
+		return false;
+	}
+	return true;
 }
 
 int
@@ -449,9 +465,13 @@ dnsgen_check(const struct dnsgen_opts *o)
 	struct dnsgen_zone z;
 	struct tally total;
 	struct dns_server probe;
+	struct sp_buf json = SP_BUF_INIT;
+	bool as_json;
 	sp_err err;
 
 	memset(&total, 0, sizeof(total));
+	if (!check_format(o, &as_json))
+		return DNSGEN_FAIL;
 	if (o->server != NULL) {
 		/* A bad --server is a usage error before anything is asked. */
 		if (!dns_server_parse(o->server, &probe, &err)) {
@@ -464,8 +484,18 @@ dnsgen_check(const struct dnsgen_opts *o)
 		dnsgen_zone_free(&z);
 		return DNSGEN_FAIL;
 	}
+	if (as_json) {
+		total.json = &json;
+		sp_buf_putc(&json, '[');
+	}
+	dns_run_start();
 	for (size_t i = 0; i < z.n; i++)
 		check_domain(o, &z.recs[i], &total);
+	if (as_json) {
+		sp_buf_puts(&json, json.len > 1 ? "\n]\n" : "]\n");
+		fwrite(json.data, 1, json.len, stdout);
+		sp_buf_free(&json);
+	}
 	fflush(stdout);
 	dnsgen_zone_free(&z);
 	if (total.n[V_ERROR] > 0)

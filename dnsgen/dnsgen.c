@@ -19,7 +19,7 @@
 static const char usage_text[] =
     "usage: dnsgen [-c FILE] [-d DOMAIN]... [-f zone|nsupdate|json|table] [records]\n"
     "       dnsgen [-c FILE] keygen -d DOMAIN -s SELECTOR [-a rsa|ed25519] [-b BITS]\n"
-    "       dnsgen [-c FILE] check [-d DOMAIN]... [--server ADDR[#PORT]]\n"
+    "       dnsgen [-c FILE] check [-d DOMAIN]... [--server ADDR[#PORT]] [-f json]\n"
     "       dnsgen -h | -V\n";
 
 static void
@@ -240,7 +240,7 @@ struct command {
 static const struct command commands[] = {
 	{ "records", "df", dnsgen_records },
 	{ "keygen", "dsab", dnsgen_keygen },
-	{ "check", "dS", dnsgen_check },
+	{ "check", "dfS", dnsgen_check },
 };
 
 static int
@@ -276,6 +276,7 @@ parse_args(int argc, char **argv, struct dnsgen_opts *o, const char **used,
 				return usage_error("-f %s: the formats are zone, "
 				    "nsupdate, json and table", optarg);
 			o->format = (enum sp_dns_format)fmt;
+			o->format_given = true;
 			break;
 		case 's': o->selector = optarg; break;
 		case 'a': o->algorithm = optarg; break;

@@ -26,6 +26,7 @@ struct dnsgen_opts {
 	const char *conf_path;
 	struct sp_list domains;         /* -d, lower-case, no trailing dot */
 	enum sp_dns_format format;      /* -f */
+	bool format_given;              /* -f was on the command line */
 	const char *selector;           /* keygen -s */
 	const char *algorithm;          /* keygen -a */
 	int bits;                       /* keygen -b; 0: default */

@@ -1,7 +1,8 @@
 # dnsgen/: the DNS record generator, key maker and checker.
 bin_PROGRAMS += dnsgen/dnsgen
 dnsgen_dnsgen_SOURCES = dnsgen/dnsgen.c dnsgen/dnsgen.h dnsgen/keygen.c \
-	dnsgen/check.c dnsgen/resolve.c dnsgen/resolve.h
+	dnsgen/check.c dnsgen/judge.c dnsgen/judge.h dnsgen/resolve.c \
+	dnsgen/resolve.h dnsgen/answer.c
 dnsgen_dnsgen_LDADD = $(SIGNPOST_LIBS) $(RESOLV_LIBS)
 # dnsgen(1)
 dist_man_MANS += dnsgen/dnsgen.1

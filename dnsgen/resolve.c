@@ -1,15 +1,16 @@
 /*
- * resolve.c - DNS queries for `dnsgen check` through libresolv.
+ * resolve.c - asking one DNS server one question for `dnsgen check`.
  *
- * Each server gets its own resolver state (res_ninit). For a chosen server
- * the state's name server list is replaced: an IPv4 address goes into
- * nsaddr_list; glibc keeps IPv6 servers in _u._ext.nsaddrs (a malloc'd
- * sockaddr_in6 that res_nclose frees) with nsaddr_list[n].sin_family == 0,
- * which is how res_ninit itself stores an IPv6 "nameserver" line; glibc has
- * no res_setservers. Questions are built by res_nmkquery and sent by
- * res_nsend (which retries over TCP when an answer is truncated), and
- * answers are read with ns_initparse / ns_parserr / ns_name_uncompress: no
- * packet parsing of our own beyond walking a TXT record's strings.
+ * The question is built by libresolv's res_nmkquery; the exchange is ours,
+ * because res_nsend cannot be bounded or told apart: it has no time limit
+ * of its own on TCP, reports SERVFAIL, REFUSED and silence alike as ETIMEDOUT,
+ * and drops an answer to another question without a word. Here each
+ * question gets DNS_UDP_TRIES tries over UDP (DNS_UDP_TRY_MS each, within
+ * DNS_UDP_MS), then one TCP exchange (DNS_TCP_MS) when the answer came
+ * truncated (RFC 7766 section 5), all within the DNS_RUN_MS of the run.
+ * Answers are matched by source (a connected socket) and ID, read up to
+ * DNS_ANSWER_MAX bytes, and decoded by answer.c. A server that did not
+ * answer in time is not asked again (its dns_server lives for one domain).
  */
 #include "config.h"
 
@@ -18,15 +19,15 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <stdarg.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dnsgen/resolve.h"
-
-#define ANSWER_MAX 65536
 
 static bool
 parse_port(const char *s, unsigned *port)
@@ -108,6 +109,26 @@ dns_server_system(struct dns_server *s)
 	s->label = sp_xstrdup("the system resolver");
 }
 
+/* The name servers res_ninit read from resolv.conf (IPv6 ones: _u._ext). */
+static void
+system_addresses(struct dns_server *s)
+{
+	struct __res_state *st = &s->st;
+
+	for (int i = 0; i < st->nscount && s->n_addrs < MAXNS; i++) {
+		struct sockaddr_in6 *sin6 = st->_u._ext.nsaddrs[i];
+
+		if (st->nsaddr_list[i].sin_family == AF_INET) {
+			memcpy(&s->addrs[s->n_addrs], &st->nsaddr_list[i],
+			    sizeof(struct sockaddr_in));
+			s->addrlens[s->n_addrs++] = sizeof(struct sockaddr_in);
+		} else if (sin6 != NULL && sin6->sin6_family == AF_INET6) {
+			memcpy(&s->addrs[s->n_addrs], sin6, sizeof(*sin6));
+			s->addrlens[s->n_addrs++] = sizeof(*sin6);
+		}
+	}
+}
+
 bool
 dns_server_open(struct dns_server *s, sp_err *err)
 {
@@ -119,28 +140,20 @@ dns_server_open(struct dns_server *s, sp_err *err)
 		return false;
 	}
 	s->open = true;
-	st->retrans = 3;
-	st->retry = 2;
 	if (!s->recurse)
 		st->options &= ~(unsigned long)RES_RECURSE;
-	if (s->system)
-		return true;
-	/* Forget resolv.conf's servers (and free glibc's IPv6 copies). */
-	res_nclose(st);
-	memset(st->nsaddr_list, 0, sizeof(st->nsaddr_list));
-	st->_u._ext.nscount = 0;
-	st->nscount = 1;
-	if (s->addr.ss_family == AF_INET) {
-		memcpy(&st->nsaddr_list[0], &s->addr, sizeof(struct sockaddr_in));
+	s->n_addrs = 0;
+	if (s->system) {
+		system_addresses(s);
 	} else {
-		struct sockaddr_in6 *sin6 = malloc(sizeof(*sin6));
-
-		if (sin6 == NULL) {
-			sp_err_set(err, "out of memory");
-			return false;
-		}
-		memcpy(sin6, &s->addr, sizeof(*sin6));
-		st->_u._ext.nsaddrs[0] = sin6;
+		memcpy(&s->addrs[0], &s->addr, s->addrlen);
+		s->addrlens[0] = s->addrlen;
+		s->n_addrs = 1;
+	}
+	if (s->n_addrs == 0) {
+		sp_err_set(err, "%s: no name server in /etc/resolv.conf",
+		    s->label);
+		return false;
 	}
 	return true;
 }
@@ -157,195 +170,274 @@ dns_server_close(struct dns_server *s)
 	s->dead = NULL;
 }
 
-/* "mail.example.com" -> "mail.example.com."; the root stays ".". */
-static char *
-lower_name(const char *name)
-{
-	size_t len = strlen(name);
-	char *n = len > 0 && name[len - 1] == '.' ? sp_xstrdup(name) :
-	    sp_xasprintf("%s.", name);
+/* ---- time ---- */
 
-	sp_str_lower(n);
-	return n;
-}
+static long long run_deadline_ms;       /* 0: dns_run_start not called */
 
-static bool
-rdata_name(ns_msg *msg, const unsigned char *p, char *out, size_t outlen)
-{
-	return ns_name_uncompress(ns_msg_base(*msg), ns_msg_end(*msg), p, out,
-	    outlen) >= 0;
-}
-
-/* TXT RDATA: <character-string>s, joined (RFC 1035 section 3.3.14). */
-static char *
-txt_joined(const unsigned char *p, size_t len)
-{
-	struct sp_buf b = SP_BUF_INIT;
-	size_t off = 0;
-
-	while (off < len) {
-		size_t n = p[off++];
-
-		if (n > len - off)
-			n = len - off;
-		sp_buf_append(&b, p + off, n);
-		off += n;
-	}
-	return sp_buf_steal(&b);
-}
-
-/* One RR of the asked type, in dnsrec.c's presentation form. */
-static char *
-rr_value(ns_msg *msg, const ns_rr *rr)
-{
-	const unsigned char *p = ns_rr_rdata(*rr);
-	size_t len = ns_rr_rdlen(*rr);
-	char name[NS_MAXDNAME], addr[INET6_ADDRSTRLEN];
-
-	switch (ns_rr_type(*rr)) {
-	case ns_t_a:
-		if (len != 4 || !inet_ntop(AF_INET, p, addr, sizeof(addr)))
-			return NULL;
-		return sp_xstrdup(addr);
-	case ns_t_aaaa:
-		if (len != 16 || !inet_ntop(AF_INET6, p, addr, sizeof(addr)))
-			return NULL;
-		return sp_xstrdup(addr);
-	case ns_t_mx:
-		if (len < 3 || !rdata_name(msg, p + 2, name, sizeof(name)))
-			return NULL;
-		{
-			char *n = lower_name(name);
-			char *v = sp_xasprintf("%u %s", ns_get16(p), n);
-
-			free(n);
-			return v;
-		}
-	case ns_t_srv:
-		if (len < 7 || !rdata_name(msg, p + 6, name, sizeof(name)))
-			return NULL;
-		{
-			char *n = lower_name(name);
-			char *v = sp_xasprintf("%u %u %u %s", ns_get16(p),
-			    ns_get16(p + 2), ns_get16(p + 4), n);
-
-			free(n);
-			return v;
-		}
-	case ns_t_cname:
-	case ns_t_ns:
-	case ns_t_ptr:
-		if (!rdata_name(msg, p, name, sizeof(name)))
-			return NULL;
-		return lower_name(name);
-	case ns_t_txt:
-		return txt_joined(p, len);
-	default:
-		return NULL;
-	}
-}
-
-static bool
-same_name(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la > 0 && a[la - 1] == '.')
-		la--;
-	if (lb > 0 && b[lb - 1] == '.')
-		lb--;
-	return la == lb && sp_strncasecmp(a, b, la) == 0;
-}
-
-static void
-read_answer(ns_msg *msg, const char *qname, int type, struct dns_result *r)
-{
-	int count = ns_msg_count(*msg, ns_s_an);
-
-	for (int i = 0; i < count; i++) {
-		ns_rr rr;
-		char *v;
-
-		if (ns_parserr(msg, ns_s_an, i, &rr) != 0)
-			continue;
-		if (!same_name(ns_rr_name(rr), qname) ||
-		    ns_rr_class(rr) != ns_c_in)
-			continue;
-		if (ns_rr_type(rr) == ns_t_cname && type != (int)ns_t_cname) {
-			free(r->alias);
-			r->alias = rr_value(msg, &rr);
-			continue;
-		}
-		if ((int)ns_rr_type(rr) != type)
-			continue;
-		if ((v = rr_value(msg, &rr)) != NULL)
-			sp_list_add_owned(&r->values, v);
-	}
-}
-
-static void
-set_error(struct dns_result *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-set_error(struct dns_result *r, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	r->status = DNS_ERROR;
-	free(r->error);
-	r->error = sp_xstrdup(buf);
-}
-
-/* RFC 1035 section 4.1.1, RFC 2136 section 2.2 */
-static const char *
-rcode_name(int rcode)
-{
-	static const char *const names[] = { "NOERROR", "FORMERR", "SERVFAIL",
-	    "NXDOMAIN", "NOTIMP", "REFUSED", "YXDOMAIN", "YXRRSET", "NXRRSET",
-	    "NOTAUTH", "NOTZONE" };
-
-	if (rcode >= 0 && (size_t)rcode < sizeof(names) / sizeof(names[0]))
-		return names[rcode];
-	return "an unknown error code";
-}
-
-static double
-seconds_since(const struct timespec *start)
+static long long
+now_ms(void)
 {
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - start->tv_sec) +
-	    (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+	return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+void
+dns_run_start(void)
+{
+	run_deadline_ms = now_ms() + DNS_RUN_MS;
+}
+
+static long long
+within_run(long long deadline)
+{
+	return run_deadline_ms != 0 && run_deadline_ms < deadline ?
+	    run_deadline_ms : deadline;
+}
+
+/* Wait for `events` on fd until the deadline: false when it passed. */
+static bool
+wait_fd(int fd, short events, long long deadline)
+{
+	for (;;) {
+		long long left = deadline - now_ms();
+		struct pollfd p = { .fd = fd, .events = events };
+		int n;
+
+		if (left <= 0)
+			return false;
+		n = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
+		if (n > 0)
+			return true;
+		if (n == 0 || errno != EINTR)
+			return false;
+	}
+}
+
+/* ---- one exchange ---- */
+
+enum xfer {
+	XFER_ANSWER,            /* a reply to our query is in the buffer */
+	XFER_TIMEOUT,           /* nothing (of ours) in time */
+	XFER_UNREACHABLE,       /* nothing listens: ICMP or RST */
+	XFER_BROKEN,            /* see *why */
+};
+
+/* RFC 1035 section 4.1.1: a reply (QR) carrying our query's ID. */
+static bool
+reply_to(const unsigned char *q, const unsigned char *a, size_t alen)
+{
+	return alen >= NS_HFIXEDSZ && a[0] == q[0] && a[1] == q[1] &&
+	    (a[2] & 0x80) != 0;
+}
+
+static bool
+truncated(const unsigned char *a)
+{
+	return (a[2] & 0x02) != 0;
+}
+
+/* Classify errno after a failed socket call (the caller closes). */
+static enum xfer
+sock_failed(char **why, const char *what)
+{
+	int e = errno;
+
+	if (e == ECONNREFUSED || e == ECONNRESET || e == EHOSTUNREACH ||
+	    e == ENETUNREACH)
+		return XFER_UNREACHABLE;
+	*why = sp_xasprintf("%s: %s", what, strerror(e));
+	return XFER_BROKEN;
+}
+
+static enum xfer
+udp_exchange(const struct sockaddr *sa, socklen_t salen,
+    const unsigned char *q, size_t qlen, long long deadline,
+    unsigned char *ans, size_t *alen, char **why)
+{
+	int fd = socket(sa->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	enum xfer x = XFER_TIMEOUT;
+
+	if (fd < 0)
+		return sock_failed(why, "socket");
+	/* Connected: the kernel drops datagrams from anyone else. */
+	if (connect(fd, sa, salen) != 0 || send(fd, q, qlen, 0) < 0) {
+		x = sock_failed(why, "sending over UDP");
+		close(fd);
+		return x;
+	}
+	while (wait_fd(fd, POLLIN, deadline)) {
+		ssize_t n = recv(fd, ans, DNS_ANSWER_MAX, MSG_TRUNC);
+
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0) {
+			x = sock_failed(why, "reading over UDP");
+			break;
+		}
+		if (!reply_to(q, ans, (size_t)n > DNS_ANSWER_MAX ?
+		    DNS_ANSWER_MAX : (size_t)n))
+			continue;       /* not ours: a stray or forged datagram */
+		close(fd);
+		if ((size_t)n > DNS_ANSWER_MAX) {
+			*why = sp_xasprintf("it sent a UDP answer of %zd bytes, "
+			    "more than the %d dnsgen reads", n, DNS_ANSWER_MAX);
+			return XFER_BROKEN;
+		}
+		*alen = (size_t)n;
+		return XFER_ANSWER;
+	}
+	close(fd);
+	return x;
+}
+
+/* Read exactly len bytes: 1 done, 0 deadline passed, -1 closed or error. */
+static int
+read_full(int fd, unsigned char *p, size_t len, long long deadline)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n;
+
+		if (!wait_fd(fd, POLLIN, deadline))
+			return 0;
+		n = recv(fd, p + got, len - got, 0);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 1;
+}
+
+/* Connect and send the query with its two-byte length (RFC 1035 4.2.2). */
+static enum xfer
+tcp_send(int fd, const struct sockaddr *sa, socklen_t salen,
+    const unsigned char *q, size_t qlen, long long deadline, char **why)
+{
+	unsigned char msg[2 + NS_PACKETSZ];
+	size_t sent = 0;
+	int soerr = 0;
+	socklen_t sl = sizeof(soerr);
+
+	if (connect(fd, sa, salen) != 0 && errno != EINPROGRESS)
+		return sock_failed(why, "connecting over TCP");
+	if (!wait_fd(fd, POLLOUT, deadline))
+		return XFER_TIMEOUT;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0 || soerr) {
+		errno = soerr ? soerr : errno;
+		return sock_failed(why, "connecting over TCP");
+	}
+	ns_put16((unsigned)qlen, msg);
+	memcpy(msg + 2, q, qlen);
+	while (sent < qlen + 2) {
+		ssize_t n = send(fd, msg + sent, qlen + 2 - sent, MSG_NOSIGNAL);
+
+		if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+			if (!wait_fd(fd, POLLOUT, deadline))
+				return XFER_TIMEOUT;
+			continue;
+		}
+		if (n < 0)
+			return sock_failed(why, "sending over TCP");
+		sent += (size_t)n;
+	}
+	return XFER_ANSWER;
+}
+
+static enum xfer
+tcp_exchange(const struct sockaddr *sa, socklen_t salen,
+    const unsigned char *q, size_t qlen, long long deadline,
+    unsigned char *ans, size_t *alen, char **why)
+{
+	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, 0);
+	unsigned char lenbuf[2];
+	enum xfer x;
+	size_t len;
+	int got;
+
+	if (fd < 0)
+		return sock_failed(why, "socket");
+	x = tcp_send(fd, sa, salen, q, qlen, deadline, why);
+	if (x != XFER_ANSWER) {
+		close(fd);
+		return x;
+	}
+	got = read_full(fd, lenbuf, 2, deadline);
+	len = ns_get16(lenbuf);
+	if (got == 1 && len > DNS_ANSWER_MAX) {
+		*why = sp_xasprintf("it announced a TCP answer of %zu bytes, "
+		    "more than the %d dnsgen reads", len, DNS_ANSWER_MAX);
+		close(fd);
+		return XFER_BROKEN;
+	}
+	if (got == 1)
+		got = read_full(fd, ans, len, deadline);
+	close(fd);
+	if (got == 0)
+		return XFER_TIMEOUT;
+	if (got < 0 || !reply_to(q, ans, len)) {
+		*why = sp_xstrdup(got < 0 ? "it closed the TCP connection "
+		    "before a whole answer" : "its TCP answer is not a reply "
+		    "to the question (another ID)");
+		return XFER_BROKEN;
+	}
+	*alen = len;
+	return XFER_ANSWER;
 }
 
 /*
- * res_nsend returns -1 both when nothing answered and when the server said
- * SERVFAIL or REFUSED (errno ETIMEDOUT either way): the time it took tells
- * them apart. A server that timed out or refused the connection is not
- * asked again.
+ * UDP to each address in turn, DNS_UDP_TRIES rounds within DNS_UDP_MS;
+ * the first reply wins. A truncated one is asked again over TCP.
  */
-static void
-send_failed(struct dns_server *s, struct dns_result *r, const char *name,
-    int err, double took)
+static enum xfer
+exchange(struct dns_server *s, const unsigned char *q, size_t qlen,
+    unsigned char *ans, size_t *alen, char **why, bool *over_tcp)
 {
-	if (err == ECONNREFUSED)
-		set_error(r, "no answer from %s: nothing listens there", s->label);
-	else if ((err == ETIMEDOUT || err == 0) && took < 1.0)
-		set_error(r, "%s refused or failed to answer for %s (is it "
-		    "authoritative for it?)", s->label, name);
-	else if (err == ETIMEDOUT || err == 0)
-		set_error(r, "no answer from %s: timed out", s->label);
-	else
-		set_error(r, "no answer from %s: %s", s->label, strerror(err));
-	if (err == ECONNREFUSED || ((err == ETIMEDOUT || err == 0) &&
-	    took >= 1.0))
-		s->dead = sp_xstrdup(r->error);
+	long long udp_end = within_run(now_ms() + DNS_UDP_MS);
+	bool unreachable[MAXNS] = { false };
+	size_t n_unreachable = 0;
+
+	for (int t = 0; t < DNS_UDP_TRIES && n_unreachable < s->n_addrs; t++)
+		for (size_t a = 0; a < s->n_addrs; a++) {
+			const struct sockaddr *sa =
+			    (const struct sockaddr *)&s->addrs[a];
+			long long end = now_ms() + DNS_UDP_TRY_MS;
+			enum xfer x;
+
+			if (unreachable[a])
+				continue;
+			x = udp_exchange(sa, s->addrlens[a], q, qlen,
+			    end < udp_end ? end : udp_end, ans, alen, why);
+			if (x == XFER_ANSWER && truncated(ans)) {
+				*over_tcp = true;
+				x = tcp_exchange(sa, s->addrlens[a], q, qlen,
+				    within_run(now_ms() + DNS_TCP_MS), ans,
+				    alen, why);
+			}
+			if (x == XFER_ANSWER || x == XFER_BROKEN || *over_tcp)
+				return x;
+			if (x == XFER_UNREACHABLE) {
+				unreachable[a] = true;
+				n_unreachable++;
+			}
+			if (now_ms() >= udp_end)
+				return XFER_TIMEOUT;
+		}
+	return n_unreachable == s->n_addrs ? XFER_UNREACHABLE : XFER_TIMEOUT;
+}
+
+static void
+query_error(struct dns_result *r, char *msg)
+{
+	r->status = DNS_ERROR;
+	free(r->error);
+	r->error = msg;
 }
 
 void
@@ -353,53 +445,52 @@ dns_query(struct dns_server *s, const char *name, int type,
     struct dns_result *r)
 {
 	unsigned char query[NS_PACKETSZ];
-	unsigned char *answer = sp_xmalloc(ANSWER_MAX);
-	struct timespec start;
-	ns_msg msg;
-	int qlen, alen, rcode;
+	unsigned char *answer;
+	size_t alen = 0;
+	char *why = NULL;
+	bool over_tcp = false;
+	int qlen;
+	enum xfer x;
 
 	memset(r, 0, sizeof(*r));
 	if (s->dead != NULL) {
 		/* Do not wait for every question to time out again. */
-		set_error(r, "%s", s->dead);
-		goto out;
+		query_error(r, sp_xstrdup(s->dead));
+		return;
+	}
+	if (run_deadline_ms != 0 && now_ms() >= run_deadline_ms) {
+		query_error(r, sp_xasprintf("%s %s not asked: dnsgen check "
+		    "stops asking after %d s in all", name,
+		    dns_type_name(type), DNS_RUN_MS / 1000));
+		return;
 	}
 	qlen = res_nmkquery(&s->st, ns_o_query, name, ns_c_in, type, NULL, 0,
 	    NULL, query, sizeof(query));
 	if (qlen < 0) {
-		set_error(r, "cannot build a query for %s", name);
-		goto out;
+		query_error(r, sp_xasprintf("cannot build a query for %s", name));
+		return;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	errno = 0;
-	alen = res_nsend(&s->st, query, qlen, answer, ANSWER_MAX);
-	if (alen < 0) {
-		send_failed(s, r, name, errno, seconds_since(&start));
-		goto out;
-	}
-	if (ns_initparse(answer, alen, &msg) != 0) {
-		set_error(r, "%s sent an answer that cannot be parsed", s->label);
-		goto out;
-	}
-	rcode = ns_msg_getflag(msg, ns_f_rcode);
-	r->authoritative = ns_msg_getflag(msg, ns_f_aa) != 0;
-	if (rcode == ns_r_nxdomain) {
-		r->status = DNS_NXDOMAIN;
-	} else if (rcode != ns_r_noerror) {
-		set_error(r, "%s answered %s", s->label, rcode_name(rcode));
+	answer = sp_xmalloc(DNS_ANSWER_MAX);
+	x = exchange(s, query, (size_t)qlen, answer, &alen, &why, &over_tcp);
+	if (x == XFER_ANSWER) {
+		dns_answer_decode(answer, alen, s->label, name, type, r);
+	} else if (x == XFER_UNREACHABLE) {
+		query_error(r, sp_xasprintf("no answer from %s: nothing listens "
+		    "there", s->label));
+	} else if (x == XFER_TIMEOUT && over_tcp) {
+		query_error(r, sp_xasprintf("no answer from %s over TCP after a "
+		    "truncated UDP answer: timed out (%d s)", s->label,
+		    DNS_TCP_MS / 1000));
+	} else if (x == XFER_TIMEOUT) {
+		query_error(r, sp_xasprintf("no answer from %s: timed out (%d "
+		    "tries over UDP in %d s)", s->label, DNS_UDP_TRIES,
+		    DNS_UDP_MS / 1000));
 	} else {
-		r->status = DNS_ANSWER;
-		read_answer(&msg, name, type, r);
+		query_error(r, sp_xasprintf("no usable answer from %s: %s",
+		    s->label, why));
 	}
-out:
+	if (x == XFER_UNREACHABLE || x == XFER_TIMEOUT)
+		s->dead = sp_xstrdup(r->error);
+	free(why);
 	free(answer);
-}
-
-void
-dns_result_free(struct dns_result *r)
-{
-	sp_list_free(&r->values);
-	free(r->alias);
-	free(r->error);
-	memset(r, 0, sizeof(*r));
 }

@@ -41,16 +41,18 @@ sp_txt_split(const char *text, struct sp_list *out)
 }
 
 /*
- * A quoted <character-string> for a master file: '"' and '\' escaped with a
- * backslash, every byte outside printable ASCII as \DDD (decimal), so the
- * file is plain ASCII whatever the value holds.
+ * RFC 1035 section 5.1 escaping, one rule for everything dnsgen writes or
+ * shows: '"' and '\\' escaped with a backslash, every byte outside
+ * printable ASCII (controls, DEL, 8-bit) as \\DDD (decimal), so the text is
+ * plain printable ASCII whatever the bytes hold (a NUL, a terminal escape).
  */
 void
-sp_txt_quote(struct sp_buf *out, const char *s, size_t len)
+sp_txt_escape(struct sp_buf *out, const void *data, size_t len)
 {
-	sp_buf_putc(out, '"');
+	const unsigned char *s = data;
+
 	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned char c = s[i];
 
 		if (c == '"' || c == '\\') {
 			sp_buf_putc(out, '\\');
@@ -61,6 +63,29 @@ sp_txt_quote(struct sp_buf *out, const char *s, size_t len)
 			sp_buf_putc(out, (char)c);
 		}
 	}
+}
+
+/*
+ * Only the bytes outside printable ASCII as \DDD: for a message that
+ * quotes text it found, so that no control byte reaches a terminal.
+ */
+void
+sp_txt_printable(struct sp_buf *out, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p > 0x7e)
+			sp_buf_printf(out, "\\%03u", *p);
+		else
+			sp_buf_putc(out, (char)*p);
+	}
+}
+
+/* A quoted <character-string> for a master file. */
+void
+sp_txt_quote(struct sp_buf *out, const char *s, size_t len)
+{
+	sp_buf_putc(out, '"');
+	sp_txt_escape(out, s, len);
 	sp_buf_putc(out, '"');
 }
 

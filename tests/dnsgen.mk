@@ -1,5 +1,5 @@
 # tests/dnsgen.mk: the dnsgen tests (TAP): lib/dnsrec's records, text and
-# validation (unit), and dnsgen itself against real DNS tools: zones checked
+# validation, and check's answer decoding and judging (unit), and dnsgen itself against real DNS tools: zones checked
 # by named-checkzone and kzonecheck, a private Knot server loaded from the
 # zone or updated by nsupdate, `dnsgen check` on good and tampered data, and
 # signatures verified through that server by independent verifiers.
@@ -7,12 +7,22 @@ check_PROGRAMS += tests/unit/test_dnsrec
 TESTS += tests/unit/test_dnsrec
 tests_unit_test_dnsrec_SOURCES = tests/unit/test_dnsrec.c
 tests_unit_test_dnsrec_LDADD = $(SIGNPOST_LIBS)
+check_PROGRAMS += tests/unit/test_dnsanswer
+TESTS += tests/unit/test_dnsanswer
+tests_unit_test_dnsanswer_SOURCES = tests/unit/test_dnsanswer.c \
+	dnsgen/answer.c dnsgen/judge.c
+tests_unit_test_dnsanswer_LDADD = $(SIGNPOST_LIBS) $(RESOLV_LIBS)
 TESTS += tests/integration/dnsgen-zone.sh tests/integration/dnsgen-knot.sh \
 	tests/integration/dnsgen-nsupdate.sh tests/integration/dnsgen-agreement.sh \
 	tests/integration/dnsgen-ns.sh tests/integration/dnsgen-usage.sh \
-	tests/integration/dnsgen-milter.sh tests/integration/dnsgen-keygen-umask.sh
+	tests/integration/dnsgen-milter.sh tests/integration/dnsgen-keygen-umask.sh \
+	tests/integration/dnsgen-faults.sh tests/integration/dnsgen-txtbytes.sh \
+	tests/integration/dnsgen-lame.sh tests/integration/dnsgen-runcap.sh
 EXTRA_DIST += tests/integration/dnsgen-lib.sh tests/integration/dnsgen-zone.sh \
 	tests/integration/dnsgen-knot.sh tests/integration/dnsgen-nsupdate.sh \
 	tests/integration/dnsgen-agreement.sh tests/integration/dnsgen-ns.sh \
 	tests/integration/dnsgen-usage.sh tests/integration/dnsgen-milter.sh \
-	tests/integration/dnsgen-keygen-umask.sh
+	tests/integration/dnsgen-keygen-umask.sh \
+	tests/integration/dnsgen-faults.sh tests/integration/dnsgen-txtbytes.sh \
+	tests/integration/dnsgen-lame.sh tests/integration/dnsgen-runcap.sh \
+	tests/tools/dns-fault-server.py

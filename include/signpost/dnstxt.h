@@ -21,6 +21,10 @@
 #define SP_TXT_STRING_MAX 255
 void sp_txt_split(const char *text, struct sp_list *out);
 void sp_txt_quote(struct sp_buf *out, const char *s, size_t len);
+/* The same escaping without the quotes, for bytes shown to a person. */
+void sp_txt_escape(struct sp_buf *out, const void *data, size_t len);
+/* Only the bytes outside printable ASCII as \DDD (for messages). */
+void sp_txt_printable(struct sp_buf *out, const char *s);
 void sp_txt_rdata(struct sp_buf *out, const char *text, const char *sep);
 /* A JSON string literal (UTF-8 kept, controls and bad bytes as \u00XX). */
 void sp_json_string(struct sp_buf *out, const char *s);

@@ -157,7 +157,7 @@ dg_conf "$TAP_TMP/more.conf" "$keys" "ipv4 = 203.0.113.25, 198.51.100.7"
 check_rc "a PTR the server refuses: exit 2" 2 \
 	"$DNSGEN" -c "$TAP_TMP/more.conf" check --server "$server"
 out_has "a PTR the server refuses: says so" \
-	"refused or failed to answer for 7.100.51.198.in-addr.arpa."
+	"answered REFUSED for 7.100.51.198.in-addr.arpa. PTR"
 out_has "a PTR the server refuses: the other records are still judged" \
 	'^ok +PTR +25.113.0.203.in-addr.arpa.'
 

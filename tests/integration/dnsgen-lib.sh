@@ -215,3 +215,59 @@ out_has() {
 	if grep -Eq -- "$2" <<<"$OUT"; then ok "$1"; else not_ok "$1" "no /$2/ in:
 $OUT"; fi
 }
+
+# fault_start DIR ADDR PORT ORIGIN=FILE... : tests/tools/dns-fault-server.py
+# serving the zones on ADDR#PORT (UDP and TCP), in the mode written to
+# DIR/mode ("normal" first). Sets FAULT_PID; waits until it answers.
+fault_start() {
+	local dir=$1 addr=$2 port=$3 z args=() i
+	shift 3
+	for z in "$@"; do args+=(--zone "$z"); done
+	echo normal >"$dir/mode"
+	"$PY" "$top_srcdir/tests/tools/dns-fault-server.py" --listen "$addr" \
+		--port "$port" --mode-file "$dir/mode" "${args[@]}" \
+		>"$dir/fault.log" 2>&1 &
+	FAULT_PID=$!
+	for i in $(seq 1 100); do
+		dig +short +time=1 +tries=1 @"$addr" -p "$port" "${1%%=*}" SOA \
+			2>/dev/null | grep -q "^[^;]" && return 0
+		kill -0 "$FAULT_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	sed 's/^/# /' "$dir/fault.log"
+	return 1
+}
+
+fault_stop() {
+	if [ -n "${FAULT_PID:-}" ]; then
+		kill "$FAULT_PID" 2>/dev/null || true
+		wait "$FAULT_PID" 2>/dev/null || true
+		FAULT_PID=
+	fi
+}
+
+# timed_rc NAME WANT MAX-SECONDS COMMAND... : check_rc, and the command
+# finished within MAX-SECONDS (wall clock; TOOK_MS keeps what it took).
+timed_rc() {
+	local name=$1 want=$2 max=$3 start
+	shift 3
+	start=$(date +%s%N)
+	check_rc "$name: exit $want" "$want" "$@"
+	TOOK_MS=$(( ($(date +%s%N) - start) / 1000000 ))
+	if [ "$TOOK_MS" -le $((max * 1000)) ]; then
+		ok "$name: done in ${TOOK_MS} ms (at most ${max} s)"
+	else
+		not_ok "$name: done in at most ${max} s" "took ${TOOK_MS} ms"
+	fi
+}
+
+# no_raw_controls NAME : the last output holds no control byte but newline
+# (nothing a terminal would act on: ESC, BEL, NUL, CR ...).
+no_raw_controls() {
+	if LC_ALL=C grep -q '[[:cntrl:]]' <<<"$OUT" ||
+		[ "$(printf '%s' "$OUT" | LC_ALL=C tr -d '\n -~' | wc -c)" -ne 0 ]; then
+		not_ok "$1" "raw bytes: $(printf '%s' "$OUT" | od -c | head -5)"
+	else
+		ok "$1"
+	fi
+}

@@ -25,7 +25,7 @@ sed -i "1i [milter]\nuser = $milter_user\n" "$conf"
 check_rc "-h prints the synopsis, exit 0" 0 "$DNSGEN" -h
 out_has "-h: records" '^usage: dnsgen \[-c FILE\] \[-d DOMAIN\]\.\.\. \[-f zone\|nsupdate\|json\|table\] \[records\]$'
 out_has "-h: keygen" 'dnsgen \[-c FILE\] keygen -d DOMAIN -s SELECTOR \[-a rsa\|ed25519\] \[-b BITS\]$'
-out_has "-h: check" 'dnsgen \[-c FILE\] check \[-d DOMAIN\]\.\.\. \[--server ADDR\[#PORT\]\]$'
+out_has "-h: check" 'dnsgen \[-c FILE\] check \[-d DOMAIN\]\.\.\. \[--server ADDR\[#PORT\]\] \[-f json\]$'
 check_rc "-V, exit 0" 0 "$DNSGEN" -V
 check_rc "an unknown option" 2 "$DNSGEN" -x
 check_rc "an unknown command" 2 "$DNSGEN" -c "$conf" publish
@@ -34,8 +34,8 @@ check_rc "an extra argument" 2 "$DNSGEN" -c "$conf" records extra
 check_rc "an unknown format" 2 "$DNSGEN" -c "$conf" -f bind
 out_has "an unknown format: lists the formats" 'zone, nsupdate, json and table'
 check_rc "-c without a file" 2 "$DNSGEN" -c
-check_rc "-f for check" 2 "$DNSGEN" -c "$conf" -f json check
-out_has "-f for check: says so" '^dnsgen: -f does not apply to check$'
+check_rc "-f zone for check" 2 "$DNSGEN" -c "$conf" -f zone check
+out_has "-f zone for check: says json is the one" '^dnsgen: check -f: the only other format is json \(the default is text\)$'
 check_rc "-s for records" 2 "$DNSGEN" -c "$conf" -s x records
 check_rc "--server for records" 2 "$DNSGEN" -c "$conf" --server 127.0.0.1 records
 check_rc "-b for check" 2 "$DNSGEN" -c "$conf" check -b 2048
