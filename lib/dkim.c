@@ -2,14 +2,21 @@
  * dkim.c - the DKIM signing engine (RFC 6376, RFC 8463): one object per
  * message. See dkim.h for the order of calls.
  *
- * Header fields are kept only when they may be signed (their name is in
- * sign_headers, or From:), already canonicalised; From: is checked and the
- * d=/s= of existing DKIM-Signature fields remembered. At the end of the
- * header the selected fields are hashed once, bottom-up per name (RFC 6376
- * 5.4.2), and dropped. The body streams through the canonicaliser into one
- * SHA-256 shared by every signer (they share c=). Each signer copies the
- * header hash, adds its own DKIM-Signature field and signs: RSA PKCS#1 v1.5
- * over the SHA-256 digest, Ed25519 over the 32-byte digest (RFC 8463 3).
+ * Every header field is counted against the limits (struct
+ * sp_header_limits); past one, everything kept is dropped. A field is kept
+ * only when it may be signed (its name is in sign_headers, or From:),
+ * already canonicalised, and only the bottom-most SP_DKIM_MAX_INSTANCES of
+ * each name, in a ring per name: those are the ones h= can list (RFC 6376
+ * 5.4.2). From: is checked; the top-most existing DKIM-Signature fields
+ * with d= and s= are kept whole. At the end of the header the selected
+ * fields are hashed once, bottom-up per name. The body streams through the
+ * canonicaliser into one SHA-256 shared by every signer (they share c=).
+ * At the end each signer whose d= and s= an existing signature carries
+ * checks it with its own key (RFC 6376 6.1.3: body hash, then b= over the
+ * h= fields) and is skipped when it verifies; every other signer copies
+ * the header hash, adds its own DKIM-Signature field and signs: RSA
+ * PKCS#1 v1.5 over the SHA-256 digest, Ed25519 over the 32-byte digest
+ * (RFC 8463 3).
  */
 #include "config.h"
 
