@@ -93,6 +93,9 @@ config_new(const char *path)
 	m->sign_authenticated = true;
 	m->on_error = SP_ON_ERROR_TEMPFAIL;
 	m->log_level = SP_LOG_INFO;
+	m->limits.fields = SP_DEFAULT_MAX_HEADER_FIELDS;
+	m->limits.bytes = SP_DEFAULT_MAX_HEADER_BYTES;
+	m->limits.field_bytes = SP_DEFAULT_MAX_FIELD_BYTES;
 
 	s->keys_dir = sp_xstrdup(SYSCONFDIR "/signpost/keys");
 	s->header_canon = SP_CANON_RELAXED;

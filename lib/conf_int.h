@@ -60,6 +60,8 @@ extern const size_t conf_n_rules;
 bool conf_bool(const char *v, bool *out, sp_err *err);
 bool conf_duration(const char *v, unsigned long min, unsigned long max,
     unsigned long *out, sp_err *err);
+bool conf_size(const char *v, bool bytes, unsigned long min,
+    unsigned long max, unsigned long *out, sp_err *err);
 bool conf_mode(const char *v, unsigned *out, sp_err *err);
 bool conf_socket(const char *v, sp_err *err);
 bool conf_abs_path(const char *v, sp_err *err);

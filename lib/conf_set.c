@@ -91,6 +91,40 @@ set_log_level(struct conf_parser *p, const char *v, sp_err *err)
 	return conf_log_level(v, &p->conf->milter.log_level, err);
 }
 
+/* The header limits (struct sp_header_limits). */
+static bool
+set_limit(const char *v, bool bytes, unsigned long min, unsigned long max,
+    size_t *out, sp_err *err)
+{
+	unsigned long n;
+
+	if (!conf_size(v, bytes, min, max, &n, err))
+		return false;
+	*out = n;
+	return true;
+}
+
+static bool
+set_max_header_fields(struct conf_parser *p, const char *v, sp_err *err)
+{
+	return set_limit(v, false, 100, 10000000,
+	    &p->conf->milter.limits.fields, err);
+}
+
+static bool
+set_max_header_bytes(struct conf_parser *p, const char *v, sp_err *err)
+{
+	return set_limit(v, true, 16384, 1073741824,
+	    &p->conf->milter.limits.bytes, err);
+}
+
+static bool
+set_max_field_bytes(struct conf_parser *p, const char *v, sp_err *err)
+{
+	return set_limit(v, true, 1024, 1073741824,
+	    &p->conf->milter.limits.field_bytes, err);
+}
+
 /* [signing] */
 
 static bool
@@ -316,6 +350,9 @@ const struct conf_rule conf_rules[] = {
 	{ "sign_authenticated", IN_MILTER, set_sign_authenticated },
 	{ "on_error", IN_MILTER, set_on_error },
 	{ "log_level", IN_MILTER, set_log_level },
+	{ "max_header_fields", IN_MILTER, set_max_header_fields },
+	{ "max_header_bytes", IN_MILTER, set_max_header_bytes },
+	{ "max_field_bytes", IN_MILTER, set_max_field_bytes },
 	{ "keys_dir", IN_SIGNING, set_keys_dir },
 	{ "canonicalization", IN_SIGNING, set_canonicalization },
 	{ "sign_headers", IN_SIGNING, set_sign_headers },

@@ -142,6 +142,45 @@ range:
 	return false;
 }
 
+/*
+ * A count or a size in bytes: digits, for a size optionally followed by
+ * k or m (KiB, MiB), e.g. 10000, 2m. Between min and max.
+ */
+bool
+conf_size(const char *v, bool bytes, unsigned long min, unsigned long max,
+    unsigned long *out, sp_err *err)
+{
+	unsigned long n = 0, unit = 1;
+	const char *s = v;
+
+	if (!is_digit((unsigned char)*s))
+		goto bad;
+	for (; is_digit((unsigned char)*s); s++) {
+		if (n > (max - (unsigned long)(*s - '0')) / 10)
+			goto range;
+		n = n * 10 + (unsigned long)(*s - '0');
+	}
+	if (bytes && (*s == 'k' || *s == 'K') && s[1] == '\0')
+		unit = 1024;
+	else if (bytes && (*s == 'm' || *s == 'M') && s[1] == '\0')
+		unit = 1024 * 1024;
+	else if (*s != '\0')
+		goto bad;
+	if (n > max / unit || n * unit < min)
+		goto range;
+	*out = n * unit;
+	return true;
+bad:
+	sp_err_set(err, "\"%.*s\" is not %s", SHOW, v, bytes ?
+	    "a size (digits, optionally followed by k or m, e.g. 2m)" :
+	    "a number (digits)");
+	return false;
+range:
+	sp_err_set(err, "\"%.*s\" is out of range (%lu to %lu%s)", SHOW, v,
+	    min, max, bytes ? " bytes" : "");
+	return false;
+}
+
 /* An octal permission mode for the milter's unix socket. */
 bool
 conf_mode(const char *v, unsigned *out, sp_err *err)

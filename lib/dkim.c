@@ -2,18 +2,26 @@
  * dkim.c - the DKIM signing engine (RFC 6376, RFC 8463): one object per
  * message. See dkim.h for the order of calls.
  *
- * Header fields are kept only when they may be signed (their name is in
- * sign_headers, or From:), already canonicalised; From: is checked and the
- * d=/s= of existing DKIM-Signature fields remembered. At the end of the
- * header the selected fields are hashed once, bottom-up per name (RFC 6376
- * 5.4.2), and dropped. The body streams through the canonicaliser into one
- * SHA-256 shared by every signer (they share c=). Each signer copies the
- * header hash, adds its own DKIM-Signature field and signs: RSA PKCS#1 v1.5
- * over the SHA-256 digest, Ed25519 over the 32-byte digest (RFC 8463 3).
+ * Every header field is counted against the limits (struct
+ * sp_header_limits); past one, everything kept is dropped. A field is kept
+ * only when it may be signed (its name is in sign_headers, or From:),
+ * already canonicalised, and only the bottom-most SP_DKIM_MAX_INSTANCES of
+ * each name, in a ring per name: those are the ones h= can list (RFC 6376
+ * 5.4.2). From: is checked; the top-most existing DKIM-Signature fields
+ * with d= and s= are kept whole. At the end of the header the selected
+ * fields are hashed once, bottom-up per name. The body streams through the
+ * canonicaliser into one SHA-256 shared by every signer (they share c=).
+ * At the end each signer whose d= and s= an existing signature carries
+ * checks it with its own key (RFC 6376 6.1.3: body hash, then b= over the
+ * h= fields) and is skipped when it verifies; every other signer copies
+ * the header hash, adds its own DKIM-Signature field and signs: RSA
+ * PKCS#1 v1.5 over the SHA-256 digest, Ed25519 over the 32-byte digest
+ * (RFC 8463 3).
  */
 #include "config.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,36 +38,52 @@
 enum dkim_state {
 	ST_HEADERS,             /* taking header fields */
 	ST_BODY,                /* From: checked, header hashed: taking body */
-	ST_FAILED,              /* end_headers refused: never sign */
+	ST_FAILED,              /* end_headers refused, or over a limit: never sign */
 	ST_DONE,                /* final was called */
 };
 
-/* From: when sign_headers does not name it (it is signed anyway). */
-#define FROM_UNLISTED ((size_t)-1)
+#define NO_SLOT ((size_t)-1)
 
-struct field {
-	char *name;             /* lower-case, trailing white space trimmed */
-	size_t sign_idx;        /* first entry of sign_headers naming it */
-	struct sp_buf canon;    /* canonical form, CRLF included */
+/*
+ * The kept instances of one signable name: the bottom-most
+ * SP_DKIM_MAX_INSTANCES, canonical (CRLF included), in a ring where
+ * instance number k (counted from the top) sits at k % MAX.
+ */
+struct name_slot {
+	size_t seen;            /* instances in the header */
+	struct sp_buf *inst;    /* NULL until the first */
 };
 
+/* An existing DKIM-Signature field, kept whole to check it at the end. */
 struct existing_sig {
-	char *sdid;
-	char *selector;
+	char *sdid;             /* d= */
+	char *selector;         /* s= */
+	struct sp_sig_found tags;       /* when complete */
+	bool complete;          /* every tag a check needs is there */
+	sp_err why;             /* !complete: what is missing */
+	char *name;             /* as written */
+	size_t name_len;
+	char *value;
+	size_t value_len;
 };
 
 struct signer {
 	char *sdid;
 	const struct sp_key *key;
+	bool skipped;           /* an existing signature of ours verifies */
 };
 
 struct sp_dkim {
 	const struct sp_sign_opts *opts;
+	struct sp_header_limits limits;
 	enum dkim_state state;
-	sp_err why;             /* ST_FAILED: end_headers' reason */
+	sp_err why;             /* ST_FAILED: the reason */
+	bool over_limit;
 
-	struct field *fields;   /* h= candidates, top to bottom */
-	size_t n_fields, cap_fields;
+	size_t n_fields;        /* every header field so far */
+	size_t header_bytes;    /* their names, values and line ends */
+	struct name_slot *slots;        /* per sign_headers entry, + From: */
+	size_t n_slots;
 	size_t n_from;
 	char *from_value;       /* the first From: value */
 	size_t from_len;
@@ -69,6 +93,7 @@ struct sp_dkim {
 
 	struct signer *signers;
 	size_t n_signers;
+	struct sp_list notes;
 
 	struct sp_list h;       /* h= names, in hash order */
 	EVP_MD_CTX *hh;         /* SHA-256 of the selected header fields */
@@ -95,22 +120,49 @@ struct sp_dkim *
 sp_dkim_new(const struct sp_sign_opts *opts)
 {
 	struct sp_dkim *d = sp_xcalloc(1, sizeof(*d));
+	const struct sp_list *sign = opts->sign_headers;
 
 	d->opts = opts;
 	d->state = ST_HEADERS;
+	if (opts->limits != NULL) {
+		d->limits = *opts->limits;
+	} else {
+		d->limits.fields = SP_DEFAULT_MAX_HEADER_FIELDS;
+		d->limits.bytes = SP_DEFAULT_MAX_HEADER_BYTES;
+		d->limits.field_bytes = SP_DEFAULT_MAX_FIELD_BYTES;
+	}
+	d->n_slots = (sign != NULL ? sign->n : 0) + 1;
+	d->slots = sp_xcalloc(d->n_slots, sizeof(*d->slots));
 	return d;
 }
 
 static void
 free_fields(struct sp_dkim *d)
 {
-	for (size_t i = 0; i < d->n_fields; i++) {
-		free(d->fields[i].name);
-		sp_buf_free(&d->fields[i].canon);
+	for (size_t i = 0; i < d->n_slots; i++) {
+		struct name_slot *sl = &d->slots[i];
+
+		for (size_t k = 0; sl->inst != NULL &&
+		    k < SP_DKIM_MAX_INSTANCES; k++)
+			sp_buf_free(&sl->inst[k]);
+		free(sl->inst);
+		sl->inst = NULL;
 	}
-	free(d->fields);
-	d->fields = NULL;
-	d->n_fields = d->cap_fields = 0;
+}
+
+static void
+free_existing(struct sp_dkim *d)
+{
+	for (size_t i = 0; i < d->n_sigs; i++) {
+		free(d->sigs[i].sdid);
+		free(d->sigs[i].selector);
+		sp_sig_found_free(&d->sigs[i].tags);
+		free(d->sigs[i].name);
+		free(d->sigs[i].value);
+	}
+	free(d->sigs);
+	d->sigs = NULL;
+	d->n_sigs = 0;
 }
 
 void
@@ -119,16 +171,14 @@ sp_dkim_free(struct sp_dkim *d)
 	if (d == NULL)
 		return;
 	free_fields(d);
+	free(d->slots);
 	free(d->from_value);
 	free(d->from_domain);
-	for (size_t i = 0; i < d->n_sigs; i++) {
-		free(d->sigs[i].sdid);
-		free(d->sigs[i].selector);
-	}
-	free(d->sigs);
+	free_existing(d);
 	for (size_t i = 0; i < d->n_signers; i++)
 		free(d->signers[i].sdid);
 	free(d->signers);
+	sp_list_free(&d->notes);
 	sp_list_free(&d->h);
 	EVP_MD_CTX_free(d->hh);
 	EVP_MD_CTX_free(d->bh);
@@ -138,25 +188,22 @@ sp_dkim_free(struct sp_dkim *d)
 }
 
 /*
- * May a field named `lname` be signed, and where does sign_headers first
- * name it (a name listed twice counts once)? Received is never signed:
- * every hop adds one (and Postfix hides its own). From: always is.
+ * The slot of a field named `lname`: the first entry of sign_headers
+ * naming it (a name listed twice counts once), the last slot for From:
+ * when the list does not name it, NO_SLOT when it is not signed. Received
+ * is never signed: every hop adds one (and Postfix hides its own).
  */
-static bool
-may_sign(const struct sp_dkim *d, const char *lname, size_t *idx)
+static size_t
+slot_of(const struct sp_dkim *d, const char *lname)
 {
 	const struct sp_list *sign = d->opts->sign_headers;
 
 	if (strcmp(lname, "received") == 0)
-		return false;
-	for (size_t i = 0; sign != NULL && i < sign->n; i++) {
-		if (sp_strcasecmp(sign->v[i], lname) == 0) {
-			*idx = i;
-			return true;
-		}
-	}
-	*idx = FROM_UNLISTED;
-	return strcmp(lname, "from") == 0;
+		return NO_SLOT;
+	for (size_t i = 0; sign != NULL && i < sign->n; i++)
+		if (sp_strcasecmp(sign->v[i], lname) == 0)
+			return i;
+	return strcmp(lname, "from") == 0 ? d->n_slots - 1 : NO_SLOT;
 }
 
 /* SHA-256, fetched once: an implicit fetch per message costs time. */
@@ -176,33 +223,110 @@ sha256(void)
 	return sha256_md != NULL ? sha256_md : EVP_sha256();
 }
 
+/* Remember a DKIM-Signature field with d= and s=, the top-most first. */
 static void
-keep_existing_signature(struct sp_dkim *d, const char *value, size_t len)
+keep_existing_signature(struct sp_dkim *d, const char *name, size_t name_len,
+    const char *value, size_t value_len)
 {
-	char *sdid = sp_taglist_value(value, len, "d");
-	char *sel = sp_taglist_value(value, len, "s");
+	struct existing_sig *e;
+	char *sdid, *sel;
 
+	if (d->n_sigs == SP_DKIM_MAX_EXISTING)
+		return;
+	sdid = sp_taglist_value(value, value_len, "d");
+	sel = sp_taglist_value(value, value_len, "s");
 	if (sdid == NULL || sel == NULL) {
 		free(sdid);
 		free(sel);
 		return;
 	}
-	d->sigs = sp_xrealloc(d->sigs, d->n_sigs + 1, sizeof(*d->sigs));
-	d->sigs[d->n_sigs].sdid = sdid;
-	d->sigs[d->n_sigs].selector = sel;
-	d->n_sigs++;
+	if (d->sigs == NULL)
+		d->sigs = sp_xcalloc(SP_DKIM_MAX_EXISTING, sizeof(*d->sigs));
+	e = &d->sigs[d->n_sigs++];
+	e->sdid = sdid;
+	e->selector = sel;
+	e->complete = sp_sig_found_parse(value, value_len, &e->tags, &e->why);
+	e->name = sp_xstrndup(name, name_len);
+	e->name_len = name_len;
+	e->value = sp_xstrndup(value, value_len);
+	e->value_len = value_len;
+}
+
+/* Past a limit: say which, drop everything kept, take nothing more. */
+static bool
+over_limit(struct sp_dkim *d, sp_err *err, const char *what, size_t limit,
+    const char *name)
+{
+	sp_err_set(&d->why, "header over the limit: %s (%s = %zu)", what,
+	    name, limit);
+	sp_err_set(err, "%s", d->why.msg);
+	d->state = ST_FAILED;
+	d->over_limit = true;
+	free_fields(d);
+	free_existing(d);
+	return false;
+}
+
+/* Count the field against the limits of struct sp_header_limits. */
+static bool
+within_limits(struct sp_dkim *d, size_t name_len, size_t value_len,
+    sp_err *err)
+{
+	size_t field = name_len + 1 + value_len;
+	char what[80];
+
+	if (field > d->limits.field_bytes) {
+		snprintf(what, sizeof(what), "a field of %zu bytes", field);
+		return over_limit(d, err, what, d->limits.field_bytes,
+		    "max_field_bytes");
+	}
+	if (++d->n_fields > d->limits.fields) {
+		snprintf(what, sizeof(what), "more than %zu fields",
+		    d->limits.fields);
+		return over_limit(d, err, what, d->limits.fields,
+		    "max_header_fields");
+	}
+	d->header_bytes += field + 2;   /* CRLF */
+	if (d->header_bytes > d->limits.bytes) {
+		snprintf(what, sizeof(what), "more than %zu bytes",
+		    d->limits.bytes);
+		return over_limit(d, err, what, d->limits.bytes,
+		    "max_header_bytes");
+	}
+	return true;
+}
+
+/* Keep the field's canonical form as the newest instance of its name. */
+static void
+keep_instance(struct sp_dkim *d, size_t slot, const char *name,
+    size_t name_len, const char *value, size_t value_len)
+{
+	struct name_slot *sl = &d->slots[slot];
+	struct sp_buf *b;
+
+	if (sl->inst == NULL)
+		sl->inst = sp_xcalloc(SP_DKIM_MAX_INSTANCES, sizeof(*sl->inst));
+	b = &sl->inst[sl->seen++ % SP_DKIM_MAX_INSTANCES];
+	sp_buf_reset(b);
+	sp_canon_header(d->opts->header_canon, name, name_len, value,
+	    value_len, true, b);
 }
 
 bool
 sp_dkim_header(struct sp_dkim *d, const char *name, size_t name_len,
     const char *value, size_t value_len, sp_err *err)
 {
-	struct field *f;
-	size_t n, idx;
+	size_t n, slot;
 	char *lname;
 
+	if (d->state == ST_FAILED && d->over_limit) {
+		sp_err_set(err, "%s", d->why.msg);
+		return false;
+	}
 	if (d->state != ST_HEADERS)
 		SP_BUG("header field after the end of the header");
+	if (!within_limits(d, name_len, value_len, err))
+		return false;
 	if (!sp_header_name_check(name, name_len, &n)) {
 		sp_err_set(err, "malformed header field name \"%.*s\"",
 		    name_len > 60 ? 60 : (int)name_len, name);
@@ -215,23 +339,18 @@ sp_dkim_header(struct sp_dkim *d, const char *name, size_t name_len,
 		d->from_len = value_len;
 	}
 	if (strcmp(lname, "dkim-signature") == 0)
-		keep_existing_signature(d, value, value_len);
-	if (!may_sign(d, lname, &idx)) {
-		free(lname);
-		return true;
-	}
-	if (d->n_fields == d->cap_fields) {
-		d->cap_fields = d->cap_fields ? 2 * d->cap_fields : 16;
-		d->fields = sp_xrealloc(d->fields, d->cap_fields,
-		    sizeof(*d->fields));
-	}
-	f = &d->fields[d->n_fields++];
-	f->name = lname;
-	f->sign_idx = idx;
-	sp_buf_init(&f->canon);
-	sp_canon_header(d->opts->header_canon, name, name_len, value,
-	    value_len, true, &f->canon);
+		keep_existing_signature(d, name, name_len, value, value_len);
+	slot = slot_of(d, lname);
+	free(lname);
+	if (slot != NO_SLOT)
+		keep_instance(d, slot, name, name_len, value, value_len);
 	return true;
+}
+
+bool
+sp_dkim_over_limit(const struct sp_dkim *d)
+{
+	return d->over_limit;
 }
 
 /* RFC 5322 3.6.2: From: holds exactly one mailbox for us to sign. */
@@ -266,16 +385,6 @@ check_from(struct sp_dkim *d, sp_err *err)
 	return true;
 }
 
-/* Is a field named `lname` present? */
-static bool
-present(const struct sp_dkim *d, const char *lname)
-{
-	for (size_t i = 0; i < d->n_fields; i++)
-		if (strcmp(d->fields[i].name, lname) == 0)
-			return true;
-	return false;
-}
-
 /* Was list entry i already named before it (case-insensitively)? */
 static bool
 listed_before(const struct sp_list *l, size_t i)
@@ -286,47 +395,82 @@ listed_before(const struct sp_list *l, size_t i)
 	return false;
 }
 
-/* Every field of sign_headers entry `idx`, bottom-up (RFC 6376 5.4.2). */
+/* The lower-case name h= uses for a slot. */
 static void
-select_instances(struct sp_dkim *d, size_t idx, struct sp_buf *out)
+slot_name(const struct sp_dkim *d, size_t slot, char *out, size_t size)
 {
-	for (size_t i = d->n_fields; i-- > 0;) {
-		const struct field *f = &d->fields[i];
+	const char *name = slot == d->n_slots - 1 ? "from" :
+	    d->opts->sign_headers->v[slot];
 
-		if (f->sign_idx != idx)
-			continue;
-		sp_list_add(&d->h, f->name);
-		sp_buf_append(out, f->canon.data, f->canon.len);
+	snprintf(out, size, "%s", name);
+	sp_str_lower(out);
+}
+
+/*
+ * The k-th instance of a slot counted from the bottom (k = 0: the last),
+ * or NULL when the header has fewer. *missing: it exists but is not kept.
+ */
+static const struct sp_buf *
+instance_from_bottom(const struct sp_dkim *d, size_t slot, size_t k,
+    bool *missing)
+{
+	const struct name_slot *sl = &d->slots[slot];
+
+	*missing = false;
+	if (k >= sl->seen)
+		return NULL;
+	if (k >= SP_DKIM_MAX_INSTANCES) {
+		*missing = true;
+		return NULL;
+	}
+	return &sl->inst[(sl->seen - 1 - k) % SP_DKIM_MAX_INSTANCES];
+}
+
+/* The kept fields of one slot, bottom-up (RFC 6376 5.4.2). */
+static void
+select_instances(struct sp_dkim *d, size_t slot, struct sp_buf *out)
+{
+	char name[256];
+	const struct sp_buf *b;
+	bool missing;
+
+	slot_name(d, slot, name, sizeof(name));
+	for (size_t k = 0;
+	    (b = instance_from_bottom(d, slot, k, &missing)) != NULL; k++) {
+		sp_list_add(&d->h, name);
+		sp_buf_append(out, b->data, b->len);
 	}
 }
 
 /*
  * h=: From first unless sign_headers names it, then each name of
- * sign_headers once per instance present, then one more (null) entry for
- * each present name of oversign_headers, so an added copy breaks the
- * signature. Absent names are never listed: a later hop may add them.
- * The selected fields are hashed in one update.
+ * sign_headers once per instance present (the bottom-most
+ * SP_DKIM_MAX_INSTANCES), then one more (null) entry for each present
+ * name of oversign_headers all of whose instances are listed, so an
+ * added copy breaks the signature. Absent names are never listed: a
+ * later hop may add them. The selected fields are hashed in one update.
  */
 static bool
 hash_headers(struct sp_dkim *d, sp_err *err)
 {
-	const struct sp_list *sign = d->opts->sign_headers;
 	const struct sp_list *over = d->opts->oversign_headers;
 	struct sp_buf all = SP_BUF_INIT;
 	bool ok;
 
-	select_instances(d, FROM_UNLISTED, &all);
-	for (size_t i = 0; sign != NULL && i < sign->n; i++)
+	select_instances(d, d->n_slots - 1, &all);
+	for (size_t i = 0; i + 1 < d->n_slots; i++)
 		select_instances(d, i, &all);
 	for (size_t i = 0; over != NULL && i < over->n; i++) {
 		char lname[256];
-		size_t idx;
+		size_t slot;
 
 		if (strlen(over->v[i]) >= sizeof(lname) || listed_before(over, i))
 			continue;
 		strcpy(lname, over->v[i]);
 		sp_str_lower(lname);
-		if (may_sign(d, lname, &idx) && present(d, lname))
+		slot = slot_of(d, lname);
+		if (slot != NO_SLOT && d->slots[slot].seen > 0 &&
+		    d->slots[slot].seen <= SP_DKIM_MAX_INSTANCES)
 			sp_list_add(&d->h, lname);
 	}
 	d->hh = EVP_MD_CTX_new();
@@ -359,16 +503,23 @@ start_body(struct sp_dkim *d, sp_err *err)
 bool
 sp_dkim_end_headers(struct sp_dkim *d, sp_err *err)
 {
+	if (d->state == ST_FAILED && d->over_limit) {
+		sp_err_set(err, "%s", d->why.msg);
+		return false;
+	}
 	if (d->state != ST_HEADERS)
 		SP_BUG("the header ended twice");
 	if (!check_from(d, &d->why) || !hash_headers(d, &d->why) ||
 	    !start_body(d, &d->why)) {
 		d->state = ST_FAILED;
 		free_fields(d);
+		free_existing(d);
 		sp_err_set(err, "%s", d->why.msg);
 		return false;
 	}
-	free_fields(d);         /* hashed: no longer needed */
+	/* Hashed: kept only to check existing signatures at the end. */
+	if (d->n_sigs == 0)
+		free_fields(d);
 	d->state = ST_BODY;
 	return true;
 }
@@ -444,6 +595,7 @@ sp_dkim_add_signer(struct sp_dkim *d, const char *sdid,
 	d->signers[d->n_signers].sdid = sp_xstrdup(sdid);
 	sp_str_lower(d->signers[d->n_signers].sdid);
 	d->signers[d->n_signers].key = key;
+	d->signers[d->n_signers].skipped = false;
 	d->n_signers++;
 	return true;
 }
@@ -618,10 +770,202 @@ sign_one(struct sp_dkim *d, const struct signer *s, const char *bh,
 	return sp_buf_steal(&f);
 }
 
+/* ---- existing signatures with our d= and s= (RFC 6376 6.1) ---- */
+
+/* b=, base64 without white space, decoded; NULL when malformed. */
+static unsigned char *
+unbase64(const char *b64, size_t *len)
+{
+	size_t n = strlen(b64), pad = 0;
+	unsigned char *out;
+	int got;
+
+	if (n == 0 || n % 4 != 0 || n > 8192)
+		return NULL;
+	pad = (b64[n - 1] == '=') + (b64[n - 2] == '=');
+	out = sp_xmalloc(n / 4 * 3 + 1);
+	got = EVP_DecodeBlock(out, (const unsigned char *)b64, (int)n);
+	if (got < 0 || (size_t)got < pad) {
+		free(out);
+		return NULL;
+	}
+	*len = (size_t)got - pad;
+	return out;
+}
+
+/* Does b= verify over `md` with the public half of our key? */
+static bool
+b_verifies(const struct sp_key *key, const char *b64,
+    const unsigned char *md, size_t md_len)
+{
+	unsigned char *sig;
+	size_t sig_len;
+	bool ok = false;
+
+	if ((sig = unbase64(b64, &sig_len)) == NULL)
+		return false;
+	if (key->type == SP_KEY_ED25519) {
+		EVP_MD_CTX *mc = EVP_MD_CTX_new();
+
+		ok = mc != NULL && EVP_DigestVerifyInit(mc, NULL, NULL, NULL,
+		    key->pkey) == 1 && EVP_DigestVerify(mc, sig, sig_len, md,
+		    md_len) == 1;
+		EVP_MD_CTX_free(mc);
+	} else {
+		EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(key->pkey, NULL);
+
+		ok = pc != NULL && EVP_PKEY_verify_init(pc) == 1 &&
+		    EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) == 1 &&
+		    EVP_PKEY_CTX_set_signature_md(pc, sha256()) == 1 &&
+		    EVP_PKEY_verify(pc, sig, sig_len, md, md_len) == 1;
+		EVP_PKEY_CTX_free(pc);
+	}
+	ERR_clear_error();
+	free(sig);
+	return ok;
+}
+
+/*
+ * The header hash an existing signature claims (RFC 6376 5.4.2 and 3.7):
+ * its h= fields, each name taking the next instance up from the bottom
+ * (none left: nothing), then the field itself with b= emptied, no CRLF.
+ * false with `why` when it names a field that is not kept.
+ */
+static bool
+existing_header_hash(const struct sp_dkim *d, const struct existing_sig *e,
+    unsigned char md[EVP_MAX_MD_SIZE], unsigned *md_len, sp_err *why)
+{
+	const struct sp_list *h = &e->tags.h;
+	size_t *used = sp_xcalloc(d->n_slots, sizeof(*used));
+	struct sp_buf all = SP_BUF_INIT, stripped = SP_BUF_INIT;
+	EVP_MD_CTX *c = NULL;
+	bool ok = false;
+
+	for (size_t i = 0; i < h->n; i++) {
+		size_t slot = slot_of(d, h->v[i]);
+		const struct sp_buf *b;
+		bool missing;
+
+		if (slot == NO_SLOT) {
+			sp_err_set(why, "h= names %.40s, which is not kept",
+			    h->v[i]);
+			goto out;
+		}
+		b = instance_from_bottom(d, slot, used[slot]++, &missing);
+		if (missing) {
+			sp_err_set(why, "h= names more %.40s fields than are "
+			    "kept", h->v[i]);
+			goto out;
+		}
+		if (b != NULL)
+			sp_buf_append(&all, b->data, b->len);
+	}
+	if (!sp_sig_strip_b(e->value, e->value_len, &stripped))
+		SP_BUG("a parsed signature without b=");
+	sp_canon_header(d->opts->header_canon, e->name, e->name_len,
+	    stripped.data, stripped.len, false, &all);
+	c = EVP_MD_CTX_new();
+	ok = c != NULL && EVP_DigestInit_ex(c, sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(c, all.data, all.len) == 1 &&
+	    EVP_DigestFinal_ex(c, md, md_len) == 1;
+	if (!ok)
+		sp_err_set(why, "hashing failed");
+out:
+	EVP_MD_CTX_free(c);
+	sp_buf_free(&all);
+	sp_buf_free(&stripped);
+	free(used);
+	return ok;
+}
+
+/* Does an existing signature verify with signer s's key? If not, why. */
+static bool
+existing_verifies(const struct sp_dkim *d, const struct existing_sig *e,
+    const struct signer *s, const char *bh, sp_err *why)
+{
+	const struct sp_sig_found *t = &e->tags;
+	const char *alg = s->key->type == SP_KEY_ED25519 ?
+	    "ed25519-sha256" : "rsa-sha256";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned md_len;
+
+	if (!e->complete) {
+		sp_err_set(why, "%s", e->why.msg);
+		return false;
+	}
+	if (strcmp(t->algorithm, alg) != 0) {
+		sp_err_set(why, "a=%.40s, not %s", t->algorithm, alg);
+		return false;
+	}
+	if (t->header_canon != d->opts->header_canon ||
+	    t->body_canon != d->opts->body_canon) {
+		sp_err_set(why, "another c= than ours");
+		return false;
+	}
+	if (t->has_l) {
+		sp_err_set(why, "it has l=");
+		return false;
+	}
+	if (t->x > 0 && t->x < (long long)d->opts->now) {
+		sp_err_set(why, "it has expired (x=)");
+		return false;
+	}
+	if (strcmp(t->bh, bh) != 0) {
+		sp_err_set(why, "the body hash differs");
+		return false;
+	}
+	if (!existing_header_hash(d, e, md, &md_len, why))
+		return false;
+	if (!b_verifies(s->key, t->b, md, md_len)) {
+		sp_err_set(why, "b= does not verify");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Skip signer s when an existing signature with its d= and s= verifies
+ * with its key; note each one that does not.
+ */
+static void
+check_existing(struct sp_dkim *d, struct signer *s, const char *bh)
+{
+	for (size_t i = 0; i < d->n_sigs && !s->skipped; i++) {
+		const struct existing_sig *e = &d->sigs[i];
+		sp_err why;
+
+		if (sp_strcasecmp(e->sdid, s->sdid) != 0 ||
+		    sp_strcasecmp(e->selector, s->key->selector) != 0)
+			continue;
+		if (existing_verifies(d, e, s, bh, &why))
+			s->skipped = true;
+		else
+			sp_list_add_owned(&d->notes, sp_xasprintf("an existing "
+			    "signature with d=%s s=%s does not verify (%s): "
+			    "signed anew", s->sdid, s->key->selector, why.msg));
+	}
+}
+
+/* Every signer skipped: "already signed by d=... s=..., s=...". */
+static void
+all_skipped(const struct sp_dkim *d, sp_err *err)
+{
+	struct sp_buf b = SP_BUF_INIT;
+
+	sp_buf_printf(&b, "already signed by d=%s s=", d->signers[0].sdid);
+	for (size_t i = 0; i < d->n_signers; i++)
+		sp_buf_printf(&b, "%s%s", i > 0 ? "," : "",
+		    d->signers[i].key->selector);
+	sp_buf_puts(&b, " (the signatures verify with our keys)");
+	sp_err_set(err, "%s", b.data);
+	sp_buf_free(&b);
+}
+
 bool
 sp_dkim_final(struct sp_dkim *d, struct sp_list *signatures, sp_err *err)
 {
 	struct sp_list made = SP_LIST_INIT;
+	size_t skipped = 0;
 	char *bh, *sig;
 
 	switch (d->state) {
@@ -644,6 +988,11 @@ sp_dkim_final(struct sp_dkim *d, struct sp_list *signatures, sp_err *err)
 	if ((bh = finish_body(d, err)) == NULL)
 		return false;
 	for (size_t i = 0; i < d->n_signers; i++) {
+		check_existing(d, &d->signers[i], bh);
+		if (d->signers[i].skipped) {
+			skipped++;
+			continue;
+		}
 		if ((sig = sign_one(d, &d->signers[i], bh, err)) == NULL) {
 			sp_list_free(&made);
 			free(bh);
@@ -651,9 +1000,23 @@ sp_dkim_final(struct sp_dkim *d, struct sp_list *signatures, sp_err *err)
 		}
 		sp_list_add_owned(&made, sig);
 	}
+	if (skipped == d->n_signers)
+		all_skipped(d, err);
 	for (size_t i = 0; i < made.n; i++)
 		sp_list_add_owned(signatures, made.v[i]);
 	free(made.v);
 	free(bh);
 	return true;
+}
+
+bool
+sp_dkim_signer_skipped(const struct sp_dkim *d, size_t i)
+{
+	return i < d->n_signers && d->signers[i].skipped;
+}
+
+const struct sp_list *
+sp_dkim_notes(const struct sp_dkim *d)
+{
+	return &d->notes;
 }

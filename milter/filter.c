@@ -328,6 +328,7 @@ message_opts(struct mt_msg *msg)
 	msg->opts.oversign_headers = &s->oversign_headers;
 	msg->opts.now = time(NULL);
 	msg->opts.expire = s->expire;
+	msg->opts.limits = &msg->snap->conf->milter.limits;
 }
 
 static sfsistat
@@ -396,12 +397,6 @@ mt_header(SMFICTX *ctx, char *name, char *value)
 	return no_reply(conn, SMFIP_NR_HDR);
 }
 
-static bool
-has_signature(const void *arg, const char *sdid, const char *selector)
-{
-	return sp_dkim_has_signature(arg, sdid, selector);
-}
-
 /* End of header: the whole policy decision, then the signers. */
 static sfsistat
 mt_eoh(SMFICTX *ctx)
@@ -424,8 +419,9 @@ mt_eoh(SMFICTX *ctx)
 	client.addr = conn->have_addr ? (struct sockaddr *)&conn->addr : NULL;
 	client.addr_text = conn->addr_text;
 	client.auth_authen = msg->auth_authen;
+	/* Signatures already there are checked at the end (sp_dkim_final). */
 	sp_policy_decide(msg->snap->conf, &client, sp_dkim_from_domain(msg->dkim),
-	    has_signature, msg->dkim, &msg->policy);
+	    NULL, NULL, &msg->policy);
 	if (!msg->policy.sign) {
 		msg_set(msg, MSG_PASS, "%s", msg->policy.reason);
 		return reply_pass(ctx, conn);
@@ -478,15 +474,18 @@ static void
 log_signed(SMFICTX *ctx, struct mt_msg *msg)
 {
 	struct sp_buf line = SP_BUF_INIT;
-	size_t longest = sp_dkim_longest_line(msg->dkim);
+	size_t longest = sp_dkim_longest_line(msg->dkim), shown = 0;
 
 	sp_buf_printf(&line, "%s: signed", queue_id(ctx));
 	for (size_t i = 0; i < msg->policy.n_selectors; i++) {
 		const char *d = msg->policy.domain->name;
 		const char *s = msg->policy.selectors[i]->name;
 
-		sp_buf_printf(&line, "%s d=%s s=%s a=%s", i > 0 ? "," : "", d,
-		    s, sp_key_algorithm(sp_keyset_find(msg->snap->keys, d, s)));
+		if (sp_dkim_signer_skipped(msg->dkim, i))
+			continue;       /* already signed: the note says so */
+		sp_buf_printf(&line, "%s d=%s s=%s a=%s",
+		    shown++ > 0 ? "," : "", d, s,
+		    sp_key_algorithm(sp_keyset_find(msg->snap->keys, d, s)));
 	}
 	sp_log(SP_LOG_INFO, "%s", line.data);
 	sp_buf_free(&line);
@@ -513,6 +512,13 @@ mt_eom(SMFICTX *ctx)
 		return reply_pass(ctx, conn);
 	if (!sp_dkim_final(msg->dkim, &sigs, &err))
 		return reply_on_error(ctx, conn, err.msg);
+	for (size_t i = 0; i < sp_dkim_notes(msg->dkim)->n; i++)
+		sp_log(SP_LOG_NOTICE, "%s: %s", queue_id(ctx),
+		    sp_dkim_notes(msg->dkim)->v[i]);
+	if (sigs.n == 0) {      /* every selector: ours is there and verifies */
+		msg_set(msg, MSG_PASS, "%s", err.msg);
+		return reply_pass(ctx, conn);
+	}
 	leadspc = (conn->pflags & SMFIP_HDR_LEADSPC) != 0;
 	/* Insert from the last so the first selector ends up on top. */
 	for (size_t i = sigs.n; i-- > 0;) {

@@ -35,7 +35,8 @@ tests_unit_test_rfc8463_LDADD = $(SIGNPOST_LIBS)
 noinst_PROGRAMS += tests/bench/engine-bench
 tests_bench_engine_bench_SOURCES = tests/bench/engine-bench.c
 tests_bench_engine_bench_LDADD = $(SIGNPOST_LIBS)
-EXTRA_DIST += tests/bench/engine-bench.sh tests/bench/README.md
+EXTRA_DIST += tests/bench/engine-bench.sh tests/bench/header-bench.sh \
+	tests/bench/README.md
 
 # libFuzzer targets for the engine's parsers, built only on request (clang):
 #   make fuzz-mailaddr && tests/fuzz/fuzz_mailaddr -max_total_time=300 CORPUS_DIR

@@ -82,6 +82,21 @@ struct sp_domain {
 	struct sp_dns_conf dns;         /* effective values for this domain */
 };
 
+/*
+ * What one message's header may make the signing engine take in
+ * (signpost.conf(5) [milter]); past any of them the message passes
+ * unsigned. The engine keeps only what it may sign, so the memory one
+ * message holds stays below these too.
+ */
+struct sp_header_limits {
+	size_t fields;                  /* max_header_fields */
+	size_t bytes;                   /* max_header_bytes: names, values, line ends */
+	size_t field_bytes;             /* max_field_bytes: one field, name and value */
+};
+#define SP_DEFAULT_MAX_HEADER_FIELDS 10000
+#define SP_DEFAULT_MAX_HEADER_BYTES (4u * 1024 * 1024)
+#define SP_DEFAULT_MAX_FIELD_BYTES (2u * 1024 * 1024)
+
 struct sp_milter_conf {
 	char *socket;                   /* default "inet:8891@127.0.0.1" */
 	unsigned socket_mode;           /* default 0660 */
@@ -92,6 +107,7 @@ struct sp_milter_conf {
 	bool sign_authenticated;        /* default yes */
 	enum sp_on_error on_error;      /* default tempfail */
 	enum sp_log_level log_level;    /* default info */
+	struct sp_header_limits limits; /* default SP_DEFAULT_MAX_* */
 };
 
 struct sp_signing_conf {

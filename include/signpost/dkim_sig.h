@@ -14,6 +14,7 @@
 #include "signpost/conf.h"
 #include "signpost/dkim.h"
 #include "signpost/keys.h"
+#include "signpost/taglist.h"
 #include "signpost/util.h"
 
 /* No line of the field, "DKIM-Signature:" included, is longer than this. */
@@ -43,6 +44,40 @@ size_t sp_sig_build(const struct sp_sig_tags *tags, struct sp_buf *out);
 
 /* Append the b= value, folded, continuing at column `col`. */
 void sp_sig_append_b(struct sp_buf *out, size_t col, const char *b64);
+
+/*
+ * The tags of a DKIM-Signature field found in a message, as far as a
+ * check against our own key needs them (RFC 6376 3.5). Strings point into
+ * `tags` or are owned (h, bh, b); release with sp_sig_found_free.
+ */
+struct sp_sig_found {
+	struct sp_taglist tags;
+	const char *algorithm;          /* a= */
+	enum sp_canon header_canon;     /* c=, default simple/simple */
+	enum sp_canon body_canon;
+	const char *sdid;               /* d= */
+	const char *selector;           /* s= */
+	struct sp_list h;               /* h= names, lower-case, in order */
+	char *bh;                       /* bh=, white space removed */
+	char *b;                        /* b=, white space removed */
+	bool has_l;                     /* l= present */
+	long long x;                    /* x=; 0: none */
+};
+
+/*
+ * Read a DKIM-Signature value: v=1 and a=, b=, bh=, d=, h=, s= present,
+ * c= well formed. false with the reason otherwise.
+ */
+bool sp_sig_found_parse(const char *value, size_t len,
+    struct sp_sig_found *out, sp_err *err);
+void sp_sig_found_free(struct sp_sig_found *f);
+
+/*
+ * Append the value with the value of its b= tag deleted (RFC 6376 3.7:
+ * "treated as the empty string"), everything else byte for byte: what the
+ * signer hashed. false when the value has no b= tag.
+ */
+bool sp_sig_strip_b(const char *value, size_t len, struct sp_buf *out);
 
 /*
  * Sign a field value made by the caller (it must end in "b="; for tests

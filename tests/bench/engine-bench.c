@@ -160,7 +160,7 @@ bench_sign(const char *alg, double seconds)
 	}
 	o = (struct sp_sign_opts){ SP_CANON_RELAXED, SP_CANON_RELAXED,
 	    &conf->signing.sign_headers, &conf->signing.oversign_headers,
-	    1700000000, 0 };
+	    1700000000, 0, NULL };
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		header_bytes += strlen(fields[i][0]) + 1 + strlen(fields[i][1]) + 2;
 	gen_text(&body, 4096 - header_bytes - 2);
@@ -215,7 +215,7 @@ bench_body(const char *mode, unsigned long mib)
 	o = (struct sp_sign_opts){ SP_CANON_RELAXED,
 	    strcmp(mode, "simple") == 0 ? SP_CANON_SIMPLE : SP_CANON_RELAXED,
 	    &conf->signing.sign_headers, &conf->signing.oversign_headers,
-	    1700000000, 0 };
+	    1700000000, 0, NULL };
 	gen_text(&pool, POOL_SIZE);
 	d = sp_dkim_new(&o);
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)

@@ -116,6 +116,12 @@ render(const struct sp_config *c, const struct sp_domain *d, const char *name)
 		    "tempfail");
 	else if (strcmp(name, "log_level") == 0)
 		sp_buf_puts(&b, sp_log_level_name(m->log_level));
+	else if (strcmp(name, "max_header_fields") == 0)
+		sp_buf_printf(&b, "%zu", m->limits.fields);
+	else if (strcmp(name, "max_header_bytes") == 0)
+		sp_buf_printf(&b, "%zu", m->limits.bytes);
+	else if (strcmp(name, "max_field_bytes") == 0)
+		sp_buf_printf(&b, "%zu", m->limits.field_bytes);
 	else if (strcmp(name, "keys_dir") == 0)
 		sp_buf_puts(&b, s->keys_dir);
 	else if (strcmp(name, "canonicalization") == 0)
@@ -228,6 +234,23 @@ static const struct value_case value_cases[] = {
 	{ "milter", "log_level", "warn", NULL, "\"warn\" is not a log level (error, warning, notice, info or debug)" },
 	{ "milter", "log_level", "verboseverboseverbose", NULL, "is not a log level" },
 	{ "milter", "log_level", "", NULL, "is not a log level" },
+	{ "milter", "max_header_fields", "100", "100", NULL },
+	{ "milter", "max_header_fields", "10000000", "10000000", NULL },
+	{ "milter", "max_header_fields", "99", NULL, "\"99\" is out of range (100 to 10000000)" },
+	{ "milter", "max_header_fields", "10000001", NULL, "is out of range" },
+	{ "milter", "max_header_fields", "1k", NULL, "\"1k\" is not a number (digits)" },
+	{ "milter", "max_header_fields", "", NULL, "is not a number" },
+	{ "milter", "max_header_bytes", "16384", "16384", NULL },
+	{ "milter", "max_header_bytes", "16k", "16384", NULL },
+	{ "milter", "max_header_bytes", "8M", "8388608", NULL },
+	{ "milter", "max_header_bytes", "1024m", "1073741824", NULL },
+	{ "milter", "max_header_bytes", "16383", NULL, "\"16383\" is out of range (16384 to 1073741824 bytes)" },
+	{ "milter", "max_header_bytes", "1025m", NULL, "is out of range" },
+	{ "milter", "max_header_bytes", "2g", NULL, "\"2g\" is not a size (digits, optionally followed by k or m, e.g. 2m)" },
+	{ "milter", "max_header_bytes", "-1", NULL, "is not a size" },
+	{ "milter", "max_field_bytes", "1k", "1024", NULL },
+	{ "milter", "max_field_bytes", "1023", NULL, "is out of range (1024 to 1073741824 bytes)" },
+	{ "milter", "max_field_bytes", "1 m", NULL, "is not a size" },
 	/* [signing] */
 	{ "signing", "keys_dir", "/etc/signpost/keys", "/etc/signpost/keys", NULL },
 	{ "signing", "keys_dir", "/srv/dkim//", "/srv/dkim", NULL },
@@ -474,6 +497,9 @@ test_defaults(void)
 		{ "sign_authenticated", "yes" },
 		{ "on_error", "tempfail" },
 		{ "log_level", "info" },
+		{ "max_header_fields", "10000" },
+		{ "max_header_bytes", "4194304" },
+		{ "max_field_bytes", "2097152" },
 		{ "keys_dir", SYSCONFDIR "/signpost/keys" },
 		{ "canonicalization", "relaxed/relaxed" },
 		{ "sign_headers", "from, reply-to, subject, date, to, cc, "

@@ -591,38 +591,155 @@ test_from_and_existing(void)
 	sp_dkim_free(d);
 }
 
-/* Thousands of fields: each signable instance listed, the rest not kept. */
-static void
-test_many_fields(void)
+/* How often `name` appears in the colon-separated list h. */
+static size_t
+count_in_h(const char *h, const char *name)
+{
+	size_t n = 0, len = strlen(name);
+
+	for (const char *p = h; *p != '\0';) {
+		const char *colon = strchr(p, ':');
+		size_t k = colon ? (size_t)(colon - p) : strlen(p);
+
+		n += k == len && strncmp(p, name, len) == 0;
+		p += k + (colon != NULL);
+	}
+	return n;
+}
+
+/* The h= of an Ed25519 signature over From: and `subjects` Subject: fields. */
+static char *
+h_for_subjects(size_t subjects)
 {
 	struct sp_sign_opts o = default_opts();
 	struct sp_dkim *d = sp_dkim_new(&o);
 	struct sp_list sigs = SP_LIST_INIT;
-	size_t subjects = 0;
 	sp_err err;
 	char *h;
 	bool good = sp_dkim_header(d, "From", 4, " a@example.com", 14, &err);
 
-	for (int i = 0; good && i < 3000; i++) {
+	for (size_t i = 0; good && i < subjects; i++)
 		good = sp_dkim_header(d, "Subject", 7, " s", 2, &err) &&
 		    sp_dkim_header(d, "X-Filler", 8, " f", 2, &err);
-	}
 	good = good && sp_dkim_end_headers(d, &err) &&
 	    sp_dkim_add_signer(d, "example.com", ed25519, &err);
 	if (good)
 		sp_dkim_body(d, "x\r\n", 3);
-	if (!good || !sp_dkim_final(d, &sigs, &err))
+	if (!good || !sp_dkim_final(d, &sigs, &err) || sigs.n != 1)
 		bail_out("signing failed: %s", err.msg);
+	check_folding(sigs.v[0], "h= of many names");
 	h = tag(sigs.v[0], "h");
-	for (char *p = h; (p = strstr(p, "subject")) != NULL; p++)
-		subjects++;
-	ok(subjects == 3001, "3000 Subject: fields: 3000 h= entries and one "
-	    "oversign (%zu)", subjects);
-	ok(strstr(h, "x-filler") == NULL, "unsigned fields are not listed");
-	check_folding(sigs.v[0], "h= of 3002 names");
-	free(h);
 	sp_list_free(&sigs);
 	sp_dkim_free(d);
+	return h;
+}
+
+/*
+ * Only the bottom-most SP_DKIM_MAX_INSTANCES of a name are kept and
+ * listed (RFC 6376 5.4.2); the oversigning entry only when every instance
+ * is listed, since the next one up is not empty.
+ */
+static void
+test_many_fields(void)
+{
+	static const struct {
+		size_t subjects, want;
+	} cases[] = {
+		{ 2, 3 },
+		{ SP_DKIM_MAX_INSTANCES, SP_DKIM_MAX_INSTANCES + 1 },
+		{ SP_DKIM_MAX_INSTANCES + 1, SP_DKIM_MAX_INSTANCES },
+		{ 3000, SP_DKIM_MAX_INSTANCES },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *h = h_for_subjects(cases[i].subjects);
+		size_t got = count_in_h(h, "subject");
+
+		ok(got == cases[i].want, "%zu Subject: fields: %zu h= entries "
+		    "(%zu)", cases[i].subjects, cases[i].want, got);
+		ok(strstr(h, "x-filler") == NULL && count_in_h(h, "from") == 2,
+		    "%zu Subject: fields: From: signed and oversigned, unsigned "
+		    "fields not listed", cases[i].subjects);
+		free(h);
+	}
+}
+
+/* ---- limits on the header ---- */
+
+/* Feed `n` fields "X-Pad: vvv..." of `value_len` value bytes each. */
+static bool
+feed_pads(struct sp_dkim *d, size_t n, size_t value_len, sp_err *err)
+{
+	char *v = sp_xmalloc(value_len + 1);
+	bool good = true;
+
+	memset(v, 'v', value_len);
+	v[0] = ' ';
+	for (size_t i = 0; good && i < n; i++)
+		good = sp_dkim_header(d, "X-Pad", 5, v, value_len, err);
+	free(v);
+	return good;
+}
+
+struct limit_case {
+	const char *name;
+	struct sp_header_limits lim;
+	size_t pads, pad_len;   /* fields after From: (19 + 2 bytes) */
+	bool good;
+	const char *why;
+};
+
+#define FROM_BYTES (sizeof("From: a@example.com\r\n") - 1)
+
+static const struct limit_case limit_cases[] = {
+	{ "max_header_fields: at the limit", { 100, 1u << 20, 1u << 20 },
+	  99, 10, true, NULL },
+	{ "max_header_fields: one past", { 100, 1u << 20, 1u << 20 },
+	  100, 10, false, "header over the limit: more than 100 fields "
+	  "(max_header_fields = 100)" },
+	{ "max_header_bytes: at the limit",
+	  { 1000, FROM_BYTES + 10 * 100, 1u << 20 }, 10, 100 - 8, true, NULL },
+	{ "max_header_bytes: one byte past",
+	  { 1000, FROM_BYTES + 10 * 100 - 1, 1u << 20 }, 10, 100 - 8, false,
+	  "header over the limit: more than 1020 bytes "
+	  "(max_header_bytes = 1020)" },
+	{ "max_field_bytes: a field at the limit", { 1000, 1u << 20, 4096 },
+	  1, 4096 - 6, true, NULL },
+	{ "max_field_bytes: a field one byte past", { 1000, 1u << 20, 4096 },
+	  1, 4096 - 5, false, "header over the limit: a field of 4097 bytes "
+	  "(max_field_bytes = 4096)" },
+};
+
+static void
+test_limits(void)
+{
+	for (size_t i = 0; i < sizeof(limit_cases) / sizeof(limit_cases[0]); i++) {
+		const struct limit_case *c = &limit_cases[i];
+		struct sp_sign_opts o = default_opts();
+		struct sp_dkim *d;
+		sp_err err = { "" }, again = { "" };
+		bool good;
+
+		o.limits = &c->lim;
+		d = sp_dkim_new(&o);
+		good = sp_dkim_header(d, "From", 4, " a@example.com", 14, &err) &&
+		    feed_pads(d, c->pads, c->pad_len, &err);
+		if (c->good) {
+			ok(good && !sp_dkim_over_limit(d) &&
+			    sp_dkim_end_headers(d, &err), "%s: accepted", c->name);
+			if (!good)
+				diag("  refused: %s", err.msg);
+		} else {
+			is_str(err.msg, c->why, "%s: refused", c->name);
+			ok(!good && sp_dkim_over_limit(d), "%s: over the limit",
+			    c->name);
+			ok(!sp_dkim_header(d, "Subject", 7, " s", 2, &again) &&
+			    strcmp(again.msg, c->why) == 0 &&
+			    !sp_dkim_end_headers(d, &again),
+			    "%s: later fields and the end refused alike", c->name);
+		}
+		sp_dkim_free(d);
+	}
 }
 
 /* ---- chunking and determinism ---- */
@@ -773,6 +890,243 @@ test_dkimpy(void)
 	}
 }
 
+/* ---- existing signatures with our d= and s= ---- */
+
+/*
+ * The independent verifiers (tests/verify/verify-dkim: dkimpy, Mail::DKIM,
+ * mailauth, OpenDKIM) over our new signatures on the message. Existing
+ * DKIM-Signature fields are left out of what they see: ours never list
+ * DKIM-Signature in h=, so that changes nothing they check, and a forged
+ * one would fail by design.
+ */
+static bool
+verifiers_pass(const char *dir, const struct sp_list *sigs,
+    const char *const *fields, const char *body, struct sp_key *const *keys,
+    size_t n_keys)
+{
+	const char *srcdir = getenv("srcdir");
+	char *msg = sp_xasprintf("%s/verifiers.eml", dir);
+	char *recs = sp_xasprintf("%s/verifiers-records.txt", dir);
+	char *out = sp_xasprintf("%s/verifiers.out", dir);
+	char *cmd = sp_xasprintf("'%s/tests/verify/verify-dkim' --records '%s' "
+	    "'%s' >'%s' 2>&1", srcdir ? srcdir : ".", recs, msg, out);
+	FILE *fp;
+	int rc;
+
+	if ((fp = fopen(recs, "w")) == NULL)
+		bail_out("cannot write %s", recs);
+	for (size_t i = 0; i < n_keys; i++) {
+		char *r = sp_key_dns_record(keys[i]);
+
+		fprintf(fp, "%s._domainkey.example.com %s\n", keys[i]->selector, r);
+		free(r);
+	}
+	fclose(fp);
+	if ((fp = fopen(msg, "wb")) == NULL)
+		bail_out("cannot write %s", msg);
+	for (size_t i = 0; i < sigs->n; i++)
+		fprintf(fp, "DKIM-Signature:%s\r\n", sigs->v[i]);
+	for (size_t i = 0; fields[i] != NULL; i++)
+		if (sp_strncasecmp(fields[i], "DKIM-Signature:", 15) != 0)
+			fprintf(fp, "%s\r\n", fields[i]);
+	fprintf(fp, "\r\n%s", body);
+	fclose(fp);
+	rc = system(cmd);
+	if ((fp = fopen(out, "r")) != NULL) {
+		char line[400];
+
+		while (fgets(line, sizeof(line), fp) != NULL)
+			diag("  %s", strtok(line, "\n") ? line : "");
+		fclose(fp);
+	}
+	free(msg);
+	free(recs);
+	free(out);
+	free(cmd);
+	return rc != -1 && WIFEXITED(rc) && WEXITSTATUS(rc) == 0;
+}
+
+/* fields with "DKIM-Signature:" + each of sigs on top (caller frees). */
+static const char **
+with_signatures(const struct sp_list *sigs, const char *const *fields,
+    struct sp_list *owned)
+{
+	size_t n = 0;
+	const char **out;
+
+	while (fields[n] != NULL)
+		n++;
+	out = sp_xcalloc(sigs->n + n + 1, sizeof(*out));
+	for (size_t i = 0; i < sigs->n; i++) {
+		sp_list_add_owned(owned, sp_xasprintf("DKIM-Signature:%s",
+		    sigs->v[i]));
+		out[i] = owned->v[owned->n - 1];
+	}
+	for (size_t i = 0; i < n; i++)
+		out[sigs->n + i] = fields[i];
+	return out;
+}
+
+/* Flip one base64 character in the middle of b=. */
+static char *
+forge_b(const char *sig)
+{
+	char *f = sp_xstrdup(sig), *b = strstr(f, " b=");
+	size_t n;
+
+	if (b == NULL)
+		bail_out("no b= in %s", sig);
+	b += 3;
+	n = strlen(b);
+	b[n / 2] = b[n / 2] == 'A' ? 'B' : 'A';
+	return f;
+}
+
+struct resign {
+	struct sp_list sigs;    /* made this time */
+	bool skipped[2];
+	char *notes;            /* joined */
+	sp_err err;
+};
+
+/* Sign `fields` (which may carry signatures) again with `keys`. */
+static bool
+sign_again(const struct sp_sign_opts *o, const char *const *fields,
+    const char *body, struct sp_key *const *keys, size_t n_keys,
+    struct resign *r)
+{
+	struct sp_dkim *d = sp_dkim_new(o);
+	struct sp_buf notes = SP_BUF_INIT;
+	bool good = feed_headers(d, fields, &r->err) &&
+	    sp_dkim_end_headers(d, &r->err);
+
+	memset(&r->sigs, 0, sizeof(r->sigs));
+	r->err.msg[0] = '\0';
+	for (size_t i = 0; good && i < n_keys; i++)
+		good = sp_dkim_add_signer(d, "example.com", keys[i], &r->err);
+	if (good) {
+		sp_dkim_body(d, body, strlen(body));
+		good = sp_dkim_final(d, &r->sigs, &r->err);
+	}
+	for (size_t i = 0; i < n_keys && i < 2; i++)
+		r->skipped[i] = sp_dkim_signer_skipped(d, i);
+	for (size_t i = 0; i < sp_dkim_notes(d)->n; i++)
+		sp_buf_printf(&notes, "%s%s", i ? " | " : "",
+		    sp_dkim_notes(d)->v[i]);
+	r->notes = notes.data != NULL ? sp_buf_steal(&notes) : sp_xstrdup("");
+	sp_dkim_free(d);
+	return good;
+}
+
+static void
+resign_clear(struct resign *r)
+{
+	sp_list_free(&r->sigs);
+	free(r->notes);
+}
+
+struct existing_case {
+	const char *name;
+	int forge;              /* 0 genuine, 1 bad b=, 2 body changed,
+	                         * 3 c= differs, 4 genuine with c=simple/simple */
+	bool only_first;        /* only the RSA signature is there */
+	size_t want_new;        /* signatures made this time */
+	const char *note;       /* part of the note, or NULL for none */
+};
+
+static const struct existing_case existing_cases[] = {
+	{ "a genuine signature of ours: not signed again", 0, false, 0, NULL },
+	{ "one selector signed earlier: only the other signs", 0, true, 1, NULL },
+	{ "a genuine one with c=simple/simple: not signed again", 4, false, 0,
+	  NULL },
+	{ "a forged one with our d= and s= (bad b=): signed", 1, false, 2,
+	  "does not verify (b= does not verify): signed anew" },
+	{ "a stale one, the body changed: signed", 2, false, 2,
+	  "does not verify (the body hash differs): signed anew" },
+	{ "one made with another c=: signed", 3, false, 2,
+	  "does not verify (another c= than ours): signed anew" },
+};
+
+static void
+test_existing_signatures(void)
+{
+	static const char *const fields[] = {
+		"From: Joe <joe@example.com>",
+		"To: a@example.net",
+		"Subject: again",
+		"Date: Tue, 14 Nov 2023 22:13:20 +0000",
+		NULL,
+	};
+	static const char body[] = "first body\r\n";
+	struct sp_key *keys[2] = { rsa2048, ed25519 };
+	char dir[] = "/tmp/signpost-test-dkim.XXXXXX";
+	struct sp_sign_opts o = default_opts();
+
+	if (mkdtemp(dir) == NULL)
+		bail_out("mkdtemp failed");
+	o.now = time(NULL);
+	for (size_t i = 0; i < sizeof(existing_cases) / sizeof(existing_cases[0]); i++) {
+		const struct existing_case *c = &existing_cases[i];
+		struct sp_list old = SP_LIST_INIT, owned = SP_LIST_INIT;
+		struct sp_list first = SP_LIST_INIT;
+		struct sp_sign_opts o2 = o;
+		const char **msg;
+		struct resign r;
+		sp_err err;
+
+		if (c->forge == 4)
+			o2.header_canon = o2.body_canon = SP_CANON_SIMPLE;
+		if (!sign_msg(&o2, fields, body, keys, 2, 0, &first, &err))
+			bail_out("signing failed: %s", err.msg);
+
+		for (size_t k = 0; k < (c->only_first ? 1 : first.n); k++)
+			sp_list_add_owned(&old, c->forge == 1 ?
+			    forge_b(first.v[k]) : sp_xstrdup(first.v[k]));
+		if (c->forge == 3)
+			o2.header_canon = SP_CANON_SIMPLE;
+		msg = with_signatures(&old, fields, &owned);
+		if (!sign_again(&o2, msg, c->forge == 2 ? "second body\r\n" :
+		    body, keys, 2, &r)) {
+			ok(0, "existing: %s", c->name);
+			diag("  refused: %s", r.err.msg);
+		} else {
+			ok(r.sigs.n == c->want_new, "existing: %s (%zu new)",
+			    c->name, r.sigs.n);
+			if (c->note != NULL)
+				ok(strstr(r.notes, c->note) != NULL,
+				    "existing: %s: the log note says why", c->name);
+			else
+				is_str(r.notes, "", "existing: %s: no note", c->name);
+		}
+		if (c->want_new == 0)
+			ok(r.skipped[0] && r.skipped[1] &&
+			    strstr(r.err.msg, "already signed by d=example.com "
+			    "s=rsa,ed") != NULL, "existing: %s: both skipped, "
+			    "the reason given", c->name);
+		else if (c->only_first)
+			ok(r.skipped[0] && !r.skipped[1] && r.sigs.n == 1 &&
+			    strstr(r.sigs.v[0], "s=ed;") != NULL,
+			    "existing: %s: the RSA signer skipped", c->name);
+		if (r.sigs.n > 0)
+			ok(verifiers_pass(dir, &r.sigs, msg, c->forge == 2 ?
+			    "second body\r\n" : body, keys, 2),
+			    "existing: %s: the independent verifiers pass the "
+			    "new signatures", c->name);
+		resign_clear(&r);
+		free(msg);
+		sp_list_free(&owned);
+		sp_list_free(&old);
+		sp_list_free(&first);
+	}
+	{
+		char *cmd = sp_xasprintf("rm -rf '%s'", dir);
+
+		if (system(cmd) != 0)
+			diag("could not remove %s", dir);
+		free(cmd);
+	}
+}
+
 int
 main(void)
 {
@@ -792,8 +1146,10 @@ main(void)
 	test_refusals();
 	test_from_and_existing();
 	test_many_fields();
+	test_limits();
 	test_chunking();
 	test_dkimpy();
+	test_existing_signatures();
 
 	sp_key_free(rsa2048);
 	sp_key_free(rsa4096);

@@ -230,7 +230,7 @@ test_sign_and_verify(const struct message *m, struct sp_key *ed,
 	struct sp_list sl = list_of(sign), ol = list_of(over);
 	struct sp_list sigs = SP_LIST_INIT;
 	struct sp_sign_opts o = {
-		SP_CANON_RELAXED, SP_CANON_RELAXED, &sl, &ol, RFC_T, 0 };
+		SP_CANON_RELAXED, SP_CANON_RELAXED, &sl, &ol, RFC_T, 0, NULL };
 	struct sp_dkim *d = engine_for(&o, m);
 	char *path = sp_xasprintf("%s/signed-by-us.eml", tmpdir), *v;
 	sp_err err;
@@ -285,7 +285,7 @@ test_byte_exact(const struct message *m, struct sp_key *ed,
 	static const char *const over[] = { "from", "subject", "date", NULL };
 	struct sp_list sl = list_of(sign), ol = list_of(over);
 	struct sp_sign_opts o = {
-		SP_CANON_RELAXED, SP_CANON_RELAXED, &sl, &ol, RFC_T, 0 };
+		SP_CANON_RELAXED, SP_CANON_RELAXED, &sl, &ol, RFC_T, 0, NULL };
 	struct sp_dkim *d = engine_for(&o, m);
 	struct message signed_rfc;
 	size_t found = 0;
@@ -353,7 +353,7 @@ test_default_h(const struct message *m, struct sp_key *ed)
 		bail_out("defaults: %s", err.msg);
 	o = (struct sp_sign_opts){ conf->signing.header_canon,
 	    conf->signing.body_canon, &conf->signing.sign_headers,
-	    &conf->signing.oversign_headers, RFC_T, 0 };
+	    &conf->signing.oversign_headers, RFC_T, 0, NULL };
 	d = engine_for(&o, m);
 	if (!sp_dkim_add_signer(d, "football.example.com", ed, &err))
 		bail_out("sp_dkim_add_signer: %s", err.msg);

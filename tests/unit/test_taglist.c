@@ -100,10 +100,92 @@ test_value(void)
 	free(v);
 }
 
+/* "a=1;" "a=1;" ...: n tags named "t" + a base-62 counter, in one buffer. */
+static char *
+distinct_tags(size_t n, size_t *len, const char *last)
+{
+	static const char digits[] =
+	    "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	struct sp_buf b = SP_BUF_INIT;
+
+	for (size_t i = 0; i < n; i++) {
+		sp_buf_putc(&b, 't');
+		for (size_t k = i; ; k /= 62) {
+			sp_buf_putc(&b, digits[k % 62]);
+			if (k < 62)
+				break;
+		}
+		sp_buf_puts(&b, "=1; ");
+	}
+	if (last != NULL)
+		sp_buf_puts(&b, last);
+	*len = b.len;
+	return sp_buf_steal(&b);
+}
+
+/* SP_TAGLIST_MAX_TAGS tags parse; one more is refused. */
+static void
+test_tag_limit(void)
+{
+	struct sp_taglist tl;
+	sp_err err = { "" };
+	size_t len;
+	char *text = distinct_tags(SP_TAGLIST_MAX_TAGS, &len, NULL);
+
+	ok(sp_taglist_parse(text, len, &tl, &err) &&
+	    tl.n == SP_TAGLIST_MAX_TAGS, "limit: %d tags parse",
+	    SP_TAGLIST_MAX_TAGS);
+	sp_taglist_free(&tl);
+	free(text);
+	text = distinct_tags(SP_TAGLIST_MAX_TAGS, &len, "z=1");
+	ok(!sp_taglist_parse(text, len, &tl, &err) && tl.n == 0,
+	    "limit: %d tags are refused", SP_TAGLIST_MAX_TAGS + 1);
+	is_str(err.msg, "more than 64 tags", "limit: the error says so");
+	free(text);
+	text = distinct_tags(SP_TAGLIST_MAX_TAGS, &len, ";;  ;");
+	ok(sp_taglist_parse(text, len, &tl, &err), "limit: empty elements "
+	    "after the last tag do not count");
+	sp_taglist_free(&tl);
+	free(text);
+}
+
+/*
+ * 1 MB of distinct tags (RFC 6376 3.2 lets a field carry any number):
+ * with no limit they parse, and the index looks at a bounded number of
+ * slots per tag. Comparing each tag with every earlier one, as a list
+ * scan does, would take n^2/2 = 10^10 steps here.
+ */
+static void
+test_linear(void)
+{
+	struct sp_taglist tl;
+	sp_err err = { "" };
+	size_t n = 150000, len;
+	char *text = distinct_tags(n, &len, NULL);
+	bool parsed = sp_taglist_parse_max(text, len, 0, &tl, &err);
+
+	ok(len > 1000000, "linear: the list is %zu bytes", len);
+	ok(parsed && tl.n == n, "linear: %zu distinct tags parse", n);
+	ok(tl.probes <= 8 * n, "linear: %zu index probes for %zu tags "
+	    "(at most 8 per tag)", tl.probes, n);
+	is_str(sp_taglist_find(&tl, "t0") ? sp_taglist_find(&tl, "t0")->value :
+	    NULL, "1", "linear: the first tag is there");
+	sp_taglist_free(&tl);
+	free(text);
+	/* A duplicate far down such a list is still found. */
+	text = distinct_tags(n, &len, "u=2; t5=3");
+	ok(!sp_taglist_parse_max(text, len, 0, &tl, &err) &&
+	    strstr(err.msg, "tag t5= appears twice") != NULL,
+	    "linear: a duplicate after %zu tags is found", n);
+	free(text);
+}
+
 int
 main(void)
 {
 	test_parse();
 	test_value();
+	test_tag_limit();
+	test_linear();
 	return done_testing();
 }
