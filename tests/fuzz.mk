@@ -5,7 +5,8 @@
 # that tree up, and scripts/check runs every target for a bounded time.
 #   scripts/fuzz NAME [SECONDS]      one target (see README.md, Tests)
 #   make fuzz / make fuzz-NAME       in the fuzzing tree: build them
-FUZZ_NAMES = canon conf mailaddr taglist keys dns milter
+# A new target: tests/fuzz/fuzz_NAME.c, its lines here, and a seed corpus
+# tests/fuzz/corpus/NAME/ (scripts/fuzz finds the targets by their corpus).
 FUZZ_TARGETS = tests/fuzz/fuzz_canon tests/fuzz/fuzz_conf \
 	tests/fuzz/fuzz_mailaddr tests/fuzz/fuzz_taglist tests/fuzz/fuzz_keys \
 	tests/fuzz/fuzz_dns tests/fuzz/fuzz_milter
