@@ -9,18 +9,3 @@ check_PROGRAMS += tests/unit/test_rules
 TESTS += tests/unit/test_rules
 tests_unit_test_rules_LDADD = $(SIGNPOST_LIBS)
 
-# libFuzzer target for the parsers, built only on request (needs clang):
-#   make fuzz-conf && tests/fuzz/fuzz_conf -max_total_time=300 CORPUS_DIR
-EXTRA_DIST += tests/fuzz/fuzz_conf.c
-CLEANFILES += tests/fuzz/fuzz_conf
-FUZZ_CC = clang
-FUZZ_CONF_SRC = $(srcdir)/tests/fuzz/fuzz_conf.c $(srcdir)/lib/conf.c \
-	$(srcdir)/lib/conf_set.c $(srcdir)/lib/conf_value.c $(srcdir)/lib/cidr.c \
-	$(srcdir)/lib/util.c $(srcdir)/lib/log.c $(srcdir)/lib/grammar.c
-tests/fuzz/fuzz_conf: $(FUZZ_CONF_SRC)
-	@$(MKDIR_P) tests/fuzz
-	$(FUZZ_CC) $(DEFS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) $(CPPFLAGS) \
-	    -I$(srcdir)/lib -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -o $@ $(FUZZ_CONF_SRC) $(CRYPTO_CFLAGS) $(CRYPTO_LIBS)
-fuzz-conf: tests/fuzz/fuzz_conf
-.PHONY: fuzz-conf

@@ -38,31 +38,6 @@ tests_bench_engine_bench_LDADD = $(SIGNPOST_LIBS)
 EXTRA_DIST += tests/bench/engine-bench.sh tests/bench/header-bench.sh \
 	tests/bench/README.md
 
-# libFuzzer targets for the engine's parsers, built only on request (clang):
-#   make fuzz-mailaddr && tests/fuzz/fuzz_mailaddr -max_total_time=300 CORPUS_DIR
-#   make fuzz-canon && tests/fuzz/fuzz_canon -max_total_time=300 CORPUS_DIR
-EXTRA_DIST += tests/fuzz/fuzz_mailaddr.c tests/fuzz/fuzz_canon.c
-CLEANFILES += tests/fuzz/fuzz_mailaddr tests/fuzz/fuzz_canon
-FUZZ_ENGINE_LIB = $(srcdir)/lib/util.c $(srcdir)/lib/log.c $(srcdir)/lib/grammar.c
-FUZZ_MAILADDR_SRC = $(srcdir)/tests/fuzz/fuzz_mailaddr.c \
-	$(srcdir)/lib/mailaddr.c $(srcdir)/lib/canon.c $(srcdir)/lib/dkim.c \
-	$(srcdir)/lib/dkim_sig.c $(FUZZ_ENGINE_LIB)
-FUZZ_CANON_SRC = $(srcdir)/tests/fuzz/fuzz_canon.c $(srcdir)/lib/canon.c \
-	$(FUZZ_ENGINE_LIB)
-tests/fuzz/fuzz_mailaddr: $(FUZZ_MAILADDR_SRC)
-	@$(MKDIR_P) tests/fuzz
-	$(FUZZ_CC) $(DEFS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) $(CPPFLAGS) \
-	    -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -o $@ $(FUZZ_MAILADDR_SRC) $(CRYPTO_CFLAGS) $(CRYPTO_LIBS)
-tests/fuzz/fuzz_canon: $(FUZZ_CANON_SRC)
-	@$(MKDIR_P) tests/fuzz
-	$(FUZZ_CC) $(DEFS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) $(CPPFLAGS) \
-	    -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -o $@ $(FUZZ_CANON_SRC) $(CRYPTO_CFLAGS) $(CRYPTO_LIBS)
-fuzz-mailaddr: tests/fuzz/fuzz_mailaddr
-fuzz-canon: tests/fuzz/fuzz_canon
-.PHONY: fuzz-mailaddr fuzz-canon
-
 # The tag=value list parser shared by the engine and dnsgen.
 check_PROGRAMS += tests/unit/test_taglist
 TESTS += tests/unit/test_taglist

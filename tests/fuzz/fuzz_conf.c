@@ -1,10 +1,8 @@
 /*
  * fuzz_conf.c - libFuzzer target for the signpost.conf(5) parser and the
- * CIDR parser. Not part of "make check"; build and run it on request:
+ * CIDR parser.
  *
- *   make fuzz-conf
- *   mkdir -p corpus && cp $(top_srcdir)/etc/signpost.conf corpus/
- *   tests/fuzz/fuzz_conf -max_total_time=300 corpus
+ *   scripts/fuzz conf [SECONDS]         (seeds: tests/fuzz/corpus/conf)
  *
  * Beyond "does not crash" (ASan and UBSan are on), it checks what the
  * parser promises: a failure names the file, a success has every domain

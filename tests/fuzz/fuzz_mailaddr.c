@@ -1,11 +1,8 @@
 /*
  * fuzz_mailaddr.c - libFuzzer target for the From: parser (lib/mailaddr.c)
  * and what the engine does with From: and existing DKIM-Signature fields.
- * Not part of "make check"; build and run it on request:
  *
- *   make fuzz-mailaddr
- *   mkdir -p corpus && printf 'Joe <joe@example.com>' > corpus/1
- *   tests/fuzz/fuzz_mailaddr -max_total_time=300 corpus
+ *   scripts/fuzz mailaddr [SECONDS]     (seeds: tests/fuzz/corpus/mailaddr)
  *
  * Beyond "does not crash" (ASan and UBSan are on) it checks the parser's
  * promises: a failure has a reason and leaves nothing behind; every
