@@ -1,0 +1,58 @@
+# postfix-drill-worker.sh - fault drill: the worker process is killed with
+# SIGKILL in the middle of a load through the real Postfix. The supervisor
+# (the pidfile's PID) must start a new worker; the messages the dead one
+# held are answered 4xx by Postfix (milter_default_action = tempfail) and
+# sent again by the client; in the end every message is delivered once,
+# signed, and verified (postfix-drill-lib.sh has the counts).
+#
+# Quick by default (at least 60 messages, two kills); SIGNPOST_DRILL_FULL=1 sends
+# at least 600 and kills the worker five times (the supervisor's limit is 5 restarts
+# a minute, so the kills are spread out):
+#   SIGNPOST_DRILL_FULL=1 make check TESTS='tests/integration/postfix-drill-worker.sh'
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/integration/postfix-lib.sh"
+. "$top_srcdir/tests/integration/postfix-drill-lib.sh"
+
+pf_start_all
+
+n=$(dr_size 60 600)
+kills=$(dr_size 2 5)
+supervisor=$(dr_supervisor_pid)
+dr_load_start "$n" --sessions 4 --interval 0.05 --until "$TAP_TMP/stop" \
+	--deadline "$(dr_size 180 900)"
+
+killed="" hit=0
+for k in $(seq "$kills"); do
+	dr_wait_accepted $((n * k / (kills + 1))) || break
+	worker=$(dr_worker_pid)
+	seen=$(dr_tempfails_so_far)
+	kill -KILL "$worker"
+	killed="$killed $worker"
+	dr_wait_log 'started (worker pid' $((k + 1)) || break
+	# The sessions whose milter connection died get 4xx for their next message.
+	dr_wait_tempfails $((seen + 1)) && hit=$((hit + 1))
+done
+# At least n messages in all, and some after the last fault.
+dr_wait_accepted $(($(dr_accepted_so_far) + n / (kills + 1)))
+touch "$TAP_TMP/stop"
+dr_load_wait
+
+restarts=$(dr_count_log 'was killed by signal 9: starting a new one')
+if [ "$restarts" = "$kills" ] && [ "$(dr_count_log 'started (worker pid')" = $((kills + 1)) ]; then
+	ok "$kills worker(s) killed with SIGKILL, $kills new worker(s) started"
+else
+	not_ok "$kills worker(s) killed, $kills new worker(s) started" \
+		"killed:$killed; restarts logged: $restarts; $(tail -n 5 "$PF_MILTER_DIR/milter.log")"
+fi
+if [ "$(dr_supervisor_pid)" = "$supervisor" ] && kill -0 "$supervisor" 2>/dev/null; then
+	ok "the supervisor (pid $supervisor) lived through the kills"
+else
+	not_ok "the supervisor (pid $supervisor) lived through the kills"
+fi
+if [ "$hit" = "$kills" ]; then
+	ok "each kill hit the load: $LOAD_TEMPFAILS 4xx answers in all"
+else
+	not_ok "each kill hit the load" "$hit of $kills kills met a 4xx answer"
+fi
+dr_judge "worker killed"
+done_testing
