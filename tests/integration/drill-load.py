@@ -72,6 +72,8 @@ class Load:
                 self.progress.flush()
 
     def more(self):
+        if self.expired():
+            return False        # past the deadline: nothing new
         return self.made < self.args.count or \
             (self.args.until is not None and not os.path.exists(self.args.until))
 
