@@ -3,11 +3,13 @@
 # (the pidfile's PID) must start a new worker; the messages the dead one
 # held are answered 4xx by Postfix (milter_default_action = tempfail) and
 # sent again by the client; in the end every message is delivered once,
-# signed, and verified (postfix-drill-lib.sh has the counts).
+# signed, and verified (postfix-drill-lib.sh has the counts). Then the
+# worker is killed again and again until the supervisor gives up (5
+# restarts within 60 s) and exits 2.
 #
-# Quick by default (at least 60 messages, two kills); SIGNPOST_DRILL_FULL=1 sends
-# at least 600 and kills the worker five times (the supervisor's limit is 5 restarts
-# a minute, so the kills are spread out):
+# Quick by default (at least 60 messages, two kills); SIGNPOST_DRILL_FULL=1
+# sends at least 600 and kills the worker five times (as many restarts as
+# the supervisor allows in a minute):
 #   SIGNPOST_DRILL_FULL=1 make check TESTS='tests/integration/postfix-drill-worker.sh'
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/postfix-lib.sh"
@@ -55,4 +57,22 @@ else
 	not_ok "each kill hit the load" "$hit of $kills kills met a 4xx answer"
 fi
 dr_judge "worker killed"
+
+# A worker that keeps dying is not replaced forever: at most 5 restarts
+# within 60 s, then the supervisor exits 2 (and systemd takes over).
+burst=0
+while kill -0 "$supervisor" 2>/dev/null && [ "$burst" -lt 10 ]; do
+	started=$(dr_count_log 'started (worker pid')
+	kill -KILL "$(dr_worker_pid)"
+	burst=$((burst + 1))
+	dr_wait_log 'started (worker pid' $((started + 1)) 50 || break
+done
+wait "$supervisor"
+status=$?
+if [ "$status" = 2 ] && [ "$burst" -le 6 ] && grep -q 'giving up' "$PF_MILTER_DIR/milter.log"; then
+	ok "a worker killed again and again: the supervisor gives up after $burst more kill(s), exit 2"
+else
+	not_ok "a worker killed again and again: the supervisor gives up, exit 2" \
+		"$burst kills, exit $status; $(tail -n 3 "$PF_MILTER_DIR/milter.log")"
+fi
 done_testing
