@@ -50,7 +50,7 @@ hup_and_wait() {
 # more N: wait until N more messages were accepted.
 more() { dr_wait_accepted $(($(dr_accepted_so_far) + $1)); }
 
-dr_load_start "$step" --sessions 2 --interval 0.1 --until "$TAP_TMP/stop" \
+dr_load_start "$step" --sessions 2 --interval "$(dr_size 0.2 0.05)" --until "$TAP_TMP/stop" \
 	--deadline "$(dr_size 180 900)"
 more "$step" || bail_out "the load does not start: $(cat "$DR_LOAD_OUT")"
 

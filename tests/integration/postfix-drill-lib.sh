@@ -40,12 +40,13 @@ dr_worker_pid() {
 
 dr_count_log() { grep -c -- "$1" "$PF_MILTER_DIR/milter.log" || true; }
 
-# dr_wait_log PATTERN N [TENTHS]: until PATTERN is in the milter's log N times.
+# dr_wait_log PATTERN N [TENTHS]: until PATTERN is in the milter's log N
+# times (polled 20 times a second: the reload drill waits for 100 lines).
 dr_wait_log() {
 	local i
-	for i in $(seq "${3:-300}"); do
+	for i in $(seq $((${3:-300} * 2))); do
 		[ "$(dr_count_log "$1")" -ge "$2" ] && return 0
-		sleep 0.1
+		sleep 0.05
 	done
 	return 1
 }

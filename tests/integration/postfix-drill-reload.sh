@@ -29,11 +29,12 @@ put_conf() {
 	cp "$TAP_TMP/$1.conf" "$PF_CONF.new" && mv -f "$PF_CONF.new" "$PF_CONF"
 }
 
-dr_load_start 30 --sessions 2 --interval 0.2 --until "$TAP_TMP/stop" \
+dr_load_start 30 --sessions "$(dr_size 1 2)" --interval "$(dr_size 0.3 0.25)" --until "$TAP_TMP/stop" \
 	--deadline "$(dr_size 180 900)"
 dr_wait_accepted 5 || bail_out "the load does not start: $(cat "$DR_LOAD_OUT")"
 accepted_before=$(dr_accepted_so_far)
 done_reloads=0
+t0=$(date +%s.%N)
 for i in $(seq "$reloads"); do
 	if [ $((i % 10)) -eq 0 ]; then put_conf broken; else put_conf good; fi
 	kill -HUP "$supervisor"
@@ -41,6 +42,7 @@ for i in $(seq "$reloads"); do
 	done_reloads=$i
 done
 accepted_during=$(($(dr_accepted_so_far) - accepted_before))
+diag "$done_reloads reloads took $(echo "$(date +%s.%N) $t0" | awk '{ printf "%.1f", $1 - $2 }') s"
 
 # The broken file is in place now: messages after the last reload.
 after_from=$(dr_accepted_so_far)

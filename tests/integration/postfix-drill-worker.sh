@@ -20,7 +20,7 @@ pf_start_all
 n=$(dr_size 60 600)
 kills=$(dr_size 2 5)
 supervisor=$(dr_supervisor_pid)
-dr_load_start "$n" --sessions 4 --interval 0.05 --until "$TAP_TMP/stop" \
+dr_load_start "$n" --sessions 3 --interval "$(dr_size 0.15 0.05)" --until "$TAP_TMP/stop" \
 	--deadline "$(dr_size 180 900)"
 
 killed="" hit=0
