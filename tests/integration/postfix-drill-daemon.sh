@@ -29,6 +29,7 @@ for k in $(seq "$kills"); do
 	seen=$(dr_tempfails_so_far)
 	kill -KILL "$supervisor" "$worker"
 	pids="$pids $supervisor/$worker"
+	dr_gone "$supervisor"
 	# Down under load until Postfix has answered 4xx (at least a second).
 	sleep 1
 	dr_wait_tempfails $((seen + 1)) && hit=$((hit + 1))

@@ -96,6 +96,7 @@ elif tail -n 3 "$PF_MILTER_DIR/milter.log" | grep -q "$rsa"; then
 else
 	not_ok "worker killed with a key missing: the log names the file" "$(tail -n 3 "$PF_MILTER_DIR/milter.log")"
 fi
+dr_gone "$supervisor"
 dr_wait_tempfails $((seen + 1)) && ok "meanwhile Postfix answers 4xx" ||
 	not_ok "meanwhile Postfix answers 4xx" "no 4xx answer seen"
 mv "$TAP_TMP/rsa.pem.saved" "$rsa"

@@ -102,9 +102,21 @@ dr_wait_tempfails() {
 	return 1
 }
 
+# dr_gone PID: wait (10 s at most) until a process we started and killed
+# has ended, then forget its PID (pf_forget).
+dr_gone() {
+	local i
+	for i in $(seq 100); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$1" 2>/dev/null || pf_forget "$1"
+}
+
 # dr_load_wait: until the load is over; its counts go into LOAD_*.
 dr_load_wait() {
 	wait "$DR_LOAD_PID" || true
+	pf_forget "$DR_LOAD_PID"
 	local line
 	line=$(tail -n 1 "$DR_LOAD_OUT")
 	LOAD_SENT=$(echo "$line" | sed -n 's/.*sent=\([0-9]*\).*/\1/p')

@@ -23,6 +23,9 @@ pf_postconf milter_connect_timeout=2s milter_command_timeout=2s milter_content_t
 stalls=$(dr_size 1 3)
 step=$(dr_size 10 100)
 worker=$(dr_worker_pid)
+# Never leave our worker stopped, whatever happens to the test.
+wake_worker() { kill -CONT "$worker" 2>/dev/null || true; }
+at_exit wake_worker
 dr_load_start "$step" --sessions "$(dr_size 3 6)" --interval 0.1 --until "$TAP_TMP/stop" \
 	--deadline "$(dr_size 180 900)"
 dr_wait_accepted "$step" || bail_out "the load does not start: $(cat "$DR_LOAD_OUT")"

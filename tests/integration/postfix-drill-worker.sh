@@ -69,6 +69,7 @@ while kill -0 "$supervisor" 2>/dev/null && [ "$burst" -lt 10 ]; do
 done
 wait "$supervisor"
 status=$?
+pf_forget "$supervisor"
 if [ "$status" = 2 ] && [ "$burst" -le 6 ] && grep -q 'giving up' "$PF_MILTER_DIR/milter.log"; then
 	ok "a worker killed again and again: the supervisor gives up after $burst more kill(s), exit 2"
 else
