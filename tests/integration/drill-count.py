@@ -11,11 +11,14 @@ missing: load messages never seen; duplicates: extra copies of a load
 message; stray: files that are not load messages; unsigned: load messages
 with no DKIM-Signature field; signed_both: load messages with exactly two
 DKIM-Signature fields, one for each SELECTOR given.
+--extra PREFIX COUNT (repeatable) adds the messages of another load,
+<drill-N.PREFIX@example.com> for N from 1 to COUNT, to the same counts.
 With --list FILE, the paths of the load messages go to FILE (one per line,
 each message once), for the verifiers. Each missing or duplicated number
 is printed on stderr. Exit 0 (the drill judges the counts).
 
-usage: drill-count.py [--list FILE] SINKDIR PREFIX COUNT SELECTOR...
+usage: drill-count.py [--list FILE] [--extra PREFIX COUNT]... SINKDIR PREFIX
+                      COUNT SELECTOR...
 """
 
 import argparse
@@ -50,11 +53,16 @@ def selectors(fields):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--list")
+    ap.add_argument("--extra", nargs=2, action="append", default=[],
+                    metavar=("PREFIX", "COUNT"))
     ap.add_argument("sinkdir")
     ap.add_argument("prefix")
     ap.add_argument("count", type=int)
     ap.add_argument("selector", nargs="+")
     args = ap.parse_args()
+    loads = {args.prefix: args.count}
+    for prefix, count in args.extra:
+        loads[prefix] = int(count)
     seen = {}
     stray = unsigned = both = 0
     files = sorted(glob.glob(os.path.join(args.sinkdir, "*.eml")))
@@ -62,11 +70,11 @@ def main():
         data = open(path, "rb").read()
         fields = header_fields(data)
         m = MSGID.search(b"\r\n".join(fields))
-        if not m or m.group(2).decode() != args.prefix or \
-                not 1 <= int(m.group(1)) <= args.count:
+        prefix = m.group(2).decode("latin-1") if m else None
+        if prefix not in loads or not 1 <= int(m.group(1)) <= loads[prefix]:
             stray += 1
             continue
-        n = int(m.group(1))
+        n = (prefix, int(m.group(1)))
         seen.setdefault(n, []).append(path)
         if len(seen[n]) > 1:
             continue
@@ -75,12 +83,14 @@ def main():
             unsigned += 1
         elif sorted(sels) == sorted(args.selector):
             both += 1
-    missing = [n for n in range(1, args.count + 1) if n not in seen]
+    missing = [(p, n) for p, c in loads.items() for n in range(1, c + 1)
+               if (p, n) not in seen]
     dups = {n: p for n, p in seen.items() if len(p) > 1}
     for n in missing:
-        sys.stderr.write("missing: drill %d\n" % n)
+        sys.stderr.write("missing: drill-%d.%s\n" % (n[1], n[0]))
     for n, p in sorted(dups.items()):
-        sys.stderr.write("delivered %d times: drill %d (%s)\n" % (len(p), n, " ".join(p)))
+        sys.stderr.write("delivered %d times: drill-%d.%s (%s)\n"
+                         % (len(p), n[1], n[0], " ".join(p)))
     if args.list:
         with open(args.list, "w") as f:
             for n in sorted(seen):

@@ -170,18 +170,35 @@ dr_verify() {
 	fi
 }
 
-# dr_judge LABEL: the counts every drill must meet, as TAP checks.
+# dr_sendmail NUMBER: one message through Postfix's sendmail command (the
+# non_smtpd_milters path), <drill-NUMBER.${DR_PREFIX}sm@example.com>, as
+# drill-load.py would make it; dr_judge counts DR_SENDMAIL of them.
+DR_SENDMAIL=0
+dr_sendmail() {
+	local f=$TAP_TMP/sendmail-$1.eml
+	{
+		printf 'From: Alice Example <alice@example.com>\nTo: Bob <bob@example.net>\n'
+		printf 'Subject: drill sendmail %d\nDate: Tue, 25 Nov 2025 10:00:00 +0000\n' "$1"
+		printf 'Message-ID: <drill-%d.%ssm@example.com>\n\n' "$1" "$DR_PREFIX"
+		printf 'Submitted with sendmail while the milter could not sign.\n'
+	} > "$f"
+	pf_sendmail "$f"
+}
+
+# dr_judge LABEL: the counts every drill must meet, as TAP checks (the
+# load's messages and the DR_SENDMAIL ones).
 dr_judge() {
-	local label=$1 n=$DR_COUNT counts list=$TAP_TMP/delivered.list passes out
-	if [ "$LOAD_ACCEPTED" = "$n" ] && [ "$LOAD_REFUSED" = 0 ] && [ "$LOAD_GAVEUP" = 0 ]; then
-		ok "$label: $n sent, $n accepted ($LOAD_TEMPFAILS 4xx answers retried), none refused"
+	local label=$1 n=$((DR_COUNT + DR_SENDMAIL)) counts list=$TAP_TMP/delivered.list passes out
+	if [ "$LOAD_ACCEPTED" = "$DR_COUNT" ] && [ "$LOAD_REFUSED" = 0 ] && [ "$LOAD_GAVEUP" = 0 ]; then
+		ok "$label: $DR_COUNT sent over SMTP, $DR_COUNT accepted ($LOAD_TEMPFAILS 4xx answers retried), none refused"
 	else
-		not_ok "$label: $n sent, $n accepted, none refused" "$(cat "$DR_LOAD_OUT")"
+		not_ok "$label: $DR_COUNT sent over SMTP, $DR_COUNT accepted, none refused" "$(cat "$DR_LOAD_OUT")"
 		pf_diag_logs
 	fi
 	dr_drain "$n"
 	counts=$(/usr/bin/python3 "$top_srcdir/tests/integration/drill-count.py" --list "$list" \
-		"$PF_SINK" "$DR_PREFIX" "$n" rsa ed 2>"$TAP_TMP/count.err")
+		--extra "${DR_PREFIX}sm" "$DR_SENDMAIL" \
+		"$PF_SINK" "$DR_PREFIX" "$DR_COUNT" rsa ed 2>"$TAP_TMP/count.err")
 	diag "sink: $counts"
 	if [ "$(dr_num delivered "$counts")" = "$n" ] && [ "$(dr_num distinct "$counts")" = "$n" ] &&
 	   [ "$(dr_num duplicates "$counts")" = 0 ] && [ "$(dr_num stray "$counts")" = 0 ]; then
