@@ -19,7 +19,9 @@
  *   the pidfile and systemd's MAINPID. It runs no libmilter and no other
  *   thread; it takes SIGHUP, SIGTERM, SIGINT and SIGCHLD with
  *   sigwaitinfo() and forwards them to the worker as one byte on a pipe:
- *   'H' reload, 'T' stop. It exits with the worker's exit status.
+ *   'H' reload, 'T' stop. It exits with the worker's exit status, except
+ *   that a worker that dies unasked (killed, crashed) is replaced by a new
+ *   one, started as the first was; for that the supervisor stays root.
  * - The worker is forked from it, in a session of its own (a terminal's ^C
  *   reaches only the supervisor). It loads the keys and opens the socket as
  *   root, drops privileges, starts a control thread that reads the pipe,
