@@ -19,7 +19,9 @@
  *   the pidfile and systemd's MAINPID. It runs no libmilter and no other
  *   thread; it takes SIGHUP, SIGTERM, SIGINT and SIGCHLD with
  *   sigwaitinfo() and forwards them to the worker as one byte on a pipe:
- *   'H' reload, 'T' stop. It exits with the worker's exit status.
+ *   'H' reload, 'T' stop. It exits with the worker's exit status, except
+ *   that a worker that dies unasked (killed, crashed) is replaced by a new
+ *   one, started as the first was; for that the supervisor stays root.
  * - The worker is forked from it, in a session of its own (a terminal's ^C
  *   reaches only the supervisor). It loads the keys and opens the socket as
  *   root, drops privileges, starts a control thread that reads the pipe,
@@ -284,11 +286,14 @@ forward(int fd, char c)
 		sp_log_errno(SP_LOG_WARNING, "cannot reach the worker");
 }
 
-/* sigwaitinfo loop until the worker exits; returns its exit status. */
+/*
+ * sigwaitinfo loop until the worker exits; returns its wait status.
+ * *stopping is set once SIGTERM or SIGINT was passed on (and stays set
+ * across restarts: a stop asked for is never undone).
+ */
 static int
-supervise(pid_t worker, int ctl_fd, const sigset_t *set)
+supervise(pid_t worker, int ctl_fd, const sigset_t *set, bool *stopping)
 {
-	bool stopping = false;
 	int wstatus;
 
 	for (;;) {
@@ -299,22 +304,22 @@ supervise(pid_t worker, int ctl_fd, const sigset_t *set)
 			continue;       /* EINTR */
 		switch (sig) {
 		case SIGHUP:
-			if (!stopping)
+			if (!*stopping)
 				forward(ctl_fd, 'H');
 			break;
 		case SIGTERM:
 		case SIGINT:
-			if (!stopping) {
+			if (!*stopping) {
 				sp_log(SP_LOG_NOTICE, "%s: stopping after the "
 				    "messages in flight", sig == SIGTERM ?
 				    "SIGTERM" : "SIGINT");
 				forward(ctl_fd, 'T');
 			}
-			stopping = true;
+			*stopping = true;
 			break;
 		case SIGCHLD:
 			if (waitpid(worker, &wstatus, WNOHANG) == worker)
-				return exit_status_of(wstatus);
+				return wstatus;
 			break;
 		default:
 			break;
@@ -407,6 +412,79 @@ await_ready(struct worker *w)
 	return exit_status_of(wstatus);
 }
 
+/*
+ * A worker that dies without being asked to (killed, or smfi_main()
+ * failed) is replaced at once, at most MT_RESTART_BURST times within
+ * MT_RESTART_WINDOW seconds. Not after a stop was asked for, and not after
+ * a clean exit: that is a SIGTERM sent to the worker directly, and whoever
+ * sent it wants it stopped.
+ */
+#define MT_RESTART_BURST 5
+#define MT_RESTART_WINDOW 60
+
+static bool
+should_restart(pid_t pid, int wstatus, bool stopping)
+{
+	static time_t window_start;
+	static unsigned restarts;
+	time_t now = time(NULL);
+
+	if (stopping || (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0))
+		return false;
+	if (now - window_start > MT_RESTART_WINDOW) {
+		window_start = now;
+		restarts = 0;
+	}
+	if (restarts >= MT_RESTART_BURST) {
+		sp_log(SP_LOG_ERROR, "the worker died %u times within %d s: "
+		    "giving up (see the reasons logged above)", restarts + 1,
+		    MT_RESTART_WINDOW);
+		return false;
+	}
+	restarts++;
+	if (WIFSIGNALED(wstatus))
+		sp_log(SP_LOG_ERROR, "the worker process (pid %ld) was killed "
+		    "by signal %d: starting a new one", (long)pid,
+		    WTERMSIG(wstatus));
+	else
+		sp_log(SP_LOG_ERROR, "the worker process (pid %ld) exited %d: "
+		    "starting a new one", (long)pid, WEXITSTATUS(wstatus));
+	return true;
+}
+
+/*
+ * Start a worker the way the first one started: configuration and keys
+ * read anew (as root), the socket opened again. 0 once it is ready, else
+ * the status to exit with.
+ */
+static int
+restart_worker(const struct mt_options *opts, struct pidfh *pfh,
+    struct worker *w)
+{
+	struct sp_config *conf;
+	uid_t uid;
+	gid_t gid;
+	sp_err err;
+
+	close(w->ctl_fd);
+	conf = sp_config_load(config_path, &err);
+	if (conf == NULL) {
+		sp_log(SP_LOG_ERROR, "cannot start a new worker: %s", err.msg);
+		return 2;
+	}
+	if (!mt_lookup_user(conf->milter.user, &uid, &gid, &err)) {
+		sp_log(SP_LOG_ERROR, "%s: %s", conf->path, err.msg);
+		sp_config_free(conf);
+		return 2;
+	}
+	if (!start_worker(opts, conf, uid, gid, pfh, -1, w)) {
+		sp_config_free(conf);
+		return 2;
+	}
+	sp_config_free(conf);
+	return await_ready(w);
+}
+
 int
 mt_run(const struct mt_options *opts, struct sp_config *conf)
 {
@@ -414,9 +492,9 @@ mt_run(const struct mt_options *opts, struct sp_config *conf)
 	struct pidfh *pfh;
 	struct worker w;
 	int notify_fd = -1;
+	bool stopping = false;
 	uid_t uid;
 	gid_t gid;
-	char *user = NULL;
 	sp_err err;
 	int status = 2;
 
@@ -443,8 +521,6 @@ mt_run(const struct mt_options *opts, struct sp_config *conf)
 	}
 	if (!opts->foreground)
 		notify_fd = daemonize();
-	if (conf->milter.user != NULL)
-		user = sp_xstrdup(conf->milter.user);
 	if (!start_worker(opts, conf, uid, gid, pfh, notify_fd, &w)) {
 		sp_config_free(conf);
 		goto done;
@@ -454,16 +530,24 @@ mt_run(const struct mt_options *opts, struct sp_config *conf)
 	status = await_ready(&w);
 	if (status != 0)
 		goto done;
-	if (!mt_drop_privileges(user, uid, gid, &err))
-		sp_log(SP_LOG_WARNING, "supervisor: %s", err.msg);
 	notify_started(&notify_fd, 0);
 	if (!opts->foreground) {
 		sp_log_open(MT_NAME, false, true);
 		detach_stdio();
 	}
-	status = supervise(w.pid, w.ctl_fd, &set);
+	for (;;) {
+		int wstatus = supervise(w.pid, w.ctl_fd, &set, &stopping);
+
+		if (!should_restart(w.pid, wstatus, stopping)) {
+			close(w.ctl_fd);
+			status = exit_status_of(wstatus);
+			break;
+		}
+		status = restart_worker(opts, pfh, &w);
+		if (status != 0)
+			break;
+	}
 done:
-	free(user);
 	pidfile_remove(pfh);
 	notify_started(&notify_fd, (unsigned char)status);
 	return status;

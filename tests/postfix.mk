@@ -16,5 +16,17 @@ EXTRA_DIST += tests/integration/postfix-lib.sh tests/integration/smtp-sink.py \
 	tests/integration/postfix-sign.sh tests/integration/postfix-content.sh \
 	tests/integration/postfix-client.sh
 
+# Fault drills through the private Postfix: a load of messages while the
+# milter is killed, reloaded, stalled or loses a key, and counts proving
+# nothing was lost, doubled or passed unsigned. Quick here;
+# SIGNPOST_DRILL_FULL=1 for the big loads (README.md, Tests).
+TESTS += tests/integration/postfix-drill-worker.sh tests/integration/postfix-drill-daemon.sh \
+	tests/integration/postfix-drill-reload.sh tests/integration/postfix-drill-keys.sh \
+	tests/integration/postfix-drill-stall.sh
+EXTRA_DIST += tests/integration/postfix-drill-lib.sh tests/integration/drill-load.py \
+	tests/integration/drill-count.py tests/integration/postfix-drill-worker.sh \
+	tests/integration/postfix-drill-daemon.sh tests/integration/postfix-drill-reload.sh \
+	tests/integration/postfix-drill-keys.sh tests/integration/postfix-drill-stall.sh
+
 # The milter load benchmark against OpenDKIM: run by hand, never by make check.
 EXTRA_DIST += tests/bench/milter-bench.sh

@@ -54,6 +54,14 @@ pf_require() {
 
 pf_remember() { pf_pids="$pf_pids $1"; }
 
+# pf_forget PID: a process we started has ended (we waited for it or saw
+# it gone): never signal its PID again, another process may have it now.
+pf_forget() {
+	local pid kept=""
+	for pid in $pf_pids; do [ "$pid" = "$1" ] || kept="$kept $pid"; done
+	pf_pids=$kept
+}
+
 pf_stop_pid() {   # pf_stop_pid PID: TERM, wait up to 10 s, then KILL
 	local pid=$1 i
 	kill -TERM "$pid" 2>/dev/null || return 0
