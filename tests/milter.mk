@@ -17,3 +17,5 @@ TESTS += tests/integration/milter-connections.sh
 EXTRA_DIST += tests/integration/milter-connections.sh
 TESTS += tests/integration/milter-negotiate.sh
 EXTRA_DIST += tests/integration/milter-negotiate.sh
+TESTS += tests/integration/milter-rundir.sh
+EXTRA_DIST += tests/integration/milter-rundir.sh
