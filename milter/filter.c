@@ -23,6 +23,15 @@
  * body events (SMFIP_NR_*: libmilter answers for us if the MTA cannot do
  * without), and SMFIP_HDR_LEADSPC so header values arrive exactly as they
  * are in the message, leading space and folding included.
+ *
+ * An MTA that does not offer SMFIP_HDR_LEADSPC (Sendmail, Postfix before
+ * with milter protocol 2) eats the first space after the colon, so
+ * "Subject:x" and "Subject: x" reach us alike: "simple" header
+ * canonicalization (RFC 6376 section 3.4.1), which keeps that space, cannot
+ * be reproduced. On such a connection we sign with "relaxed" header
+ * canonicalization instead (section 3.4.2 deletes the white space after
+ * the colon, so the lost space does not matter) and say so in the log:
+ * the mail is still signed, and the signature verifies.
  */
 #include "config.h"
 
@@ -64,6 +73,7 @@ struct mt_msg {
 	struct sp_policy_result policy;
 	struct sp_buf reason;           /* MSG_PASS / MSG_FAILED: why */
 	bool in_flight;                 /* counted for SIGTERM's drain */
+	bool relaxed_for_mta;           /* simple -> relaxed: no LEADSPC */
 };
 
 struct mt_conn {
@@ -316,13 +326,39 @@ mt_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	return no_reply(conn, SMFIP_NR_CONN);
 }
 
+/* Once per process: why the configured "simple" is not used. */
+static void
+note_relaxed_for_mta(void)
+{
+	static bool said;
+	static pthread_mutex_t said_lock = PTHREAD_MUTEX_INITIALIZER;
+	bool first;
+
+	pthread_mutex_lock(&said_lock);
+	first = !said;
+	said = true;
+	pthread_mutex_unlock(&said_lock);
+	if (first)
+		sp_log(SP_LOG_WARNING, "the MTA does not offer "
+		    "SMFIP_HDR_LEADSPC (header values arrive without their "
+		    "leading space): \"simple\" header canonicalization cannot "
+		    "be reproduced; signing with \"relaxed\" header "
+		    "canonicalization on such connections");
+}
+
 /* The signing options of this message, from its snapshot. */
 static void
-message_opts(struct mt_msg *msg)
+message_opts(struct mt_msg *msg, const struct mt_conn *conn)
 {
 	const struct sp_signing_conf *s = &msg->snap->conf->signing;
 
 	msg->opts.header_canon = s->header_canon;
+	if (s->header_canon == SP_CANON_SIMPLE &&
+	    (conn->pflags & SMFIP_HDR_LEADSPC) == 0) {
+		msg->opts.header_canon = SP_CANON_RELAXED;
+		msg->relaxed_for_mta = true;
+		note_relaxed_for_mta();
+	}
 	msg->opts.body_canon = s->body_canon;
 	msg->opts.sign_headers = &s->sign_headers;
 	msg->opts.oversign_headers = &s->oversign_headers;
@@ -363,7 +399,7 @@ mt_envfrom(SMFICTX *ctx, char **argv)
 		msg_set(msg, MSG_PASS, "%s", reason);
 		return no_reply(conn, SMFIP_NR_MAIL);
 	}
-	message_opts(msg);
+	message_opts(msg, conn);
 	msg->dkim = sp_dkim_new(&msg->opts);
 	if (msg->dkim == NULL)
 		msg_set(msg, MSG_FAILED, "cannot start the signing engine");
@@ -384,7 +420,11 @@ mt_header(SMFICTX *ctx, char *name, char *value)
 		ok = sp_dkim_header(msg->dkim, name, strlen(name), value,
 		    strlen(value), &err);
 	} else {
-		/* The MTA dropped one leading space: put it back. */
+		/*
+		 * The MTA dropped one leading space (if there was one): put
+		 * one back. Only "relaxed" is used here (message_opts), which
+		 * ignores that space anyway.
+		 */
 		char *v = sp_xasprintf(" %s", value);
 
 		ok = sp_dkim_header(msg->dkim, name, strlen(name), v,
@@ -488,6 +528,9 @@ log_signed(SMFICTX *ctx, struct mt_msg *msg)
 		sp_buf_printf(&line, "%s d=%s s=%s a=%s", i > 0 ? "," : "", d,
 		    s, sp_key_algorithm(sp_keyset_find(msg->snap->keys, d, s)));
 	}
+	if (msg->relaxed_for_mta)
+		sp_buf_puts(&line, " (header canonicalization relaxed, not "
+		    "simple: the MTA does not send the leading space)");
 	sp_log(SP_LOG_INFO, "%s", line.data);
 	sp_buf_free(&line);
 	if (longest > RFC5322_LINE_MAX)

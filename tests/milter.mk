@@ -19,3 +19,5 @@ TESTS += tests/integration/milter-negotiate.sh
 EXTRA_DIST += tests/integration/milter-negotiate.sh
 TESTS += tests/integration/milter-rundir.sh
 EXTRA_DIST += tests/integration/milter-rundir.sh
+TESTS += tests/integration/milter-leadspc.sh
+EXTRA_DIST += tests/integration/milter-leadspc.sh
