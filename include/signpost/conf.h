@@ -106,7 +106,7 @@ struct sp_domain {
 };
 
 struct sp_milter_conf {
-	char *socket;                   /* default "inet:8891@127.0.0.1" */
+	char *socket;                   /* default "unix:/var/spool/postfix/signpost/milter.sock" */
 	unsigned socket_mode;           /* default 0660 */
 	char *user;                     /* NULL: keep the starting user */
 	char *pidfile;                  /* default RUNSTATEDIR "/signpost/signpost-milter.pid" */
