@@ -94,6 +94,8 @@ config_new(const char *path)
 	m->sign_authenticated = true;
 	m->on_error = SP_ON_ERROR_TEMPFAIL;
 	m->log_level = SP_LOG_INFO;
+	m->max_connections = 1000;
+	m->max_packet_size = 4ul * 1024 * 1024;
 
 	s->keys_dir = sp_xstrdup(SYSCONFDIR "/signpost/keys");
 	s->header_canon = SP_CANON_RELAXED;

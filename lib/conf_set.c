@@ -91,6 +91,53 @@ set_log_level(struct conf_parser *p, const char *v, sp_err *err)
 	return conf_log_level(v, &p->conf->milter.log_level, err);
 }
 
+/*
+ * The [milter] resource limits: a whole number from `min` to `max`, with
+ * an optional k or m (times 1024, 1024 * 1024) when `bytes`.
+ */
+static bool
+milter_limit(const char *v, bool bytes, unsigned long min, unsigned long max,
+    unsigned long *out, sp_err *err)
+{
+	unsigned long n = 0, unit = 1;
+	const char *p = v;
+
+	for (; *p >= '0' && *p <= '9' && n <= max; p++)
+		n = n * 10 + (unsigned long)(*p - '0');
+	if (bytes && (*p == 'k' || *p == 'K'))
+		unit = 1024, p++;
+	else if (bytes && (*p == 'm' || *p == 'M'))
+		unit = 1024 * 1024, p++;
+	if (p == v || *p != '\0' || n > max / unit || n * unit < min ||
+	    n * unit > max) {
+		sp_err_set(err, "\"%s\" is not a whole number from %lu to %lu%s",
+		    v, min, max, bytes ? " (bytes; k and m multiply by 1024 "
+		    "and 1048576)" : "");
+		return false;
+	}
+	*out = n * unit;
+	return true;
+}
+
+static bool
+set_max_connections(struct conf_parser *p, const char *v, sp_err *err)
+{
+	unsigned long n;
+
+	if (!milter_limit(v, false, 1, 100000, &n, err))
+		return false;
+	p->conf->milter.max_connections = (unsigned)n;
+	return true;
+}
+
+static bool
+set_max_packet_size(struct conf_parser *p, const char *v, sp_err *err)
+{
+	/* At least one body chunk of 65535 bytes, as every MTA sends. */
+	return milter_limit(v, true, 65536, 64ul * 1024 * 1024,
+	    &p->conf->milter.max_packet_size, err);
+}
+
 /* [signing] */
 
 static bool
@@ -316,6 +363,8 @@ const struct conf_rule conf_rules[] = {
 	{ "sign_authenticated", IN_MILTER, set_sign_authenticated },
 	{ "on_error", IN_MILTER, set_on_error },
 	{ "log_level", IN_MILTER, set_log_level },
+	{ "max_connections", IN_MILTER, set_max_connections },
+	{ "max_packet_size", IN_MILTER, set_max_packet_size },
 	{ "keys_dir", IN_SIGNING, set_keys_dir },
 	{ "canonicalization", IN_SIGNING, set_canonicalization },
 	{ "sign_headers", IN_SIGNING, set_sign_headers },

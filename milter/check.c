@@ -35,6 +35,8 @@ print_milter(const struct sp_config *conf)
 	printf("%s; on_error = %s\n", m->sign_authenticated ?
 	    " and from authenticated clients" : "",
 	    m->on_error == SP_ON_ERROR_ACCEPT ? "accept" : "tempfail");
+	printf("limits: max_connections %u, max_packet_size %lu bytes\n",
+	    m->max_connections, m->max_packet_size);
 }
 
 static void

@@ -54,8 +54,8 @@
 
 /* Body lines longer than this are folded by Postfix's smtp client. */
 #define RFC5322_LINE_MAX 998
-/* The largest milter packet we accept: room for a 1 MiB header field. */
-#define MT_MAX_DATA_SIZE (4u * 1024 * 1024)
+/* At most one "max_connections" warning per this many seconds. */
+#define MT_LIMIT_LOG_SECONDS 10
 
 enum mt_msg_state {
 	MSG_COLLECT,
@@ -82,6 +82,7 @@ struct mt_conn {
 	char *addr_text;                /* {client_addr}, when sent */
 	unsigned long pflags;           /* protocol flags we negotiated */
 	struct mt_msg *msg;
+	char *broken_msg;               /* queue id of a message aborted mid-way */
 };
 
 /* ---- messages in flight, for SIGTERM ---- */
@@ -144,6 +145,54 @@ mt_filter_drain(unsigned seconds)
 	left = in_flight;
 	pthread_mutex_unlock(&flight_lock);
 	return left;
+}
+
+/* ---- MTA connections at once: max_connections ---- */
+
+static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned open_conns;
+static unsigned long refused_since_log;
+static time_t refused_logged_at;
+
+/*
+ * A new MTA connection, if fewer than `max` are open. A refusal is logged
+ * at most once per MT_LIMIT_LOG_SECONDS, with the count since the last.
+ */
+static bool
+conn_admit(unsigned max)
+{
+	time_t now = time(NULL);
+	unsigned long refused = 0;
+	bool ok;
+
+	pthread_mutex_lock(&conns_lock);
+	ok = open_conns < max;
+	if (ok) {
+		open_conns++;
+	} else {
+		refused_since_log++;
+		if (now - refused_logged_at >= MT_LIMIT_LOG_SECONDS) {
+			refused = refused_since_log;
+			refused_since_log = 0;
+			refused_logged_at = now;
+		}
+	}
+	pthread_mutex_unlock(&conns_lock);
+	if (refused > 0)
+		sp_log(SP_LOG_WARNING, "refused %lu MTA connection(s): %u are "
+		    "open, max_connections = %u (the MTA applies "
+		    "milter_default_action)", refused, max, max);
+	return ok;
+}
+
+static void
+conn_leave(void)
+{
+	pthread_mutex_lock(&conns_lock);
+	if (open_conns == 0)
+		SP_BUG("more MTA connections closed than opened");
+	open_conns--;
+	pthread_mutex_unlock(&conns_lock);
 }
 
 /* ---- message life ---- */
@@ -270,15 +319,23 @@ mt_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	const unsigned long no_replies = SMFIP_NR_CONN | SMFIP_NR_MAIL |
 	    SMFIP_NR_HDR | SMFIP_NR_BODY;
 	struct mt_conn *conn;
+	struct mt_snapshot *snap;
+	unsigned max;
 
 	(void)f2, (void)f3;
 	if (is_draining()) {
 		sp_log(SP_LOG_INFO, "refusing a new MTA connection: stopping");
 		return SMFIS_REJECT;
 	}
+	snap = mt_snapshot_acquire();
+	max = snap->conf->milter.max_connections;
+	mt_snapshot_release(snap);
+	if (!conn_admit(max))
+		return SMFIS_REJECT;
 	if ((f0 & SMFIF_ADDHDRS) == 0) {
 		sp_log(SP_LOG_ERROR, "the MTA does not allow adding header "
 		    "fields (actions 0x%lx): cannot sign", f0);
+		conn_leave();
 		return SMFIS_REJECT;
 	}
 	*pf0 = SMFIF_ADDHDRS | (f0 & SMFIF_SETSYMLIST);
@@ -291,6 +348,7 @@ mt_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	conn->pflags = *pf1;
 	if (smfi_setpriv(ctx, conn) != MI_SUCCESS) {
 		free(conn);
+		conn_leave();
 		sp_log(SP_LOG_ERROR, "smfi_setpriv failed");
 		return SMFIS_REJECT;
 	}
@@ -379,6 +437,8 @@ mt_envfrom(SMFICTX *ctx, char **argv)
 	if (conn == NULL)
 		return SMFIS_CONTINUE;
 	message_end(conn);              /* a message the MTA never closed */
+	free(conn->broken_msg);
+	conn->broken_msg = NULL;
 	msg = sp_xcalloc(1, sizeof(*msg));
 	conn->msg = msg;
 	msg->snap = mt_snapshot_acquire();
@@ -583,9 +643,31 @@ mt_abort(SMFICTX *ctx)
 	if (conn != NULL && conn->msg != NULL) {
 		sp_log(SP_LOG_DEBUG, "%s: message aborted by the MTA",
 		    queue_id(ctx));
+		free(conn->broken_msg);
+		conn->broken_msg = sp_xstrdup(queue_id(ctx));
 		message_end(conn);
 	}
 	return SMFIS_CONTINUE;
+}
+
+/*
+ * A message aborted and then its connection closed. libmilter reports
+ * neither a read error nor a packet over max_packet_size (it calls abort
+ * and close and drops the connection, silently), so this line is the only
+ * trace of either in our log; it also follows an SMTP client that went
+ * away in the middle of DATA.
+ */
+static void
+log_broken_off(const char *qid)
+{
+	struct mt_snapshot *snap = mt_snapshot_acquire();
+
+	sp_log(SP_LOG_NOTICE, "%s: not signed: the message was aborted and "
+	    "the MTA connection closed (the client went away or the MTA "
+	    "refused the message, or the MTA sent a milter packet over "
+	    "max_packet_size = %lu bytes and got milter_default_action)", qid,
+	    snap->conf->milter.max_packet_size);
+	mt_snapshot_release(snap);
 }
 
 static sfsistat
@@ -598,10 +680,14 @@ mt_close(SMFICTX *ctx)
 	if (conn->msg != NULL)
 		sp_log(SP_LOG_DEBUG, "%s: connection closed in the middle of "
 		    "a message", queue_id(ctx));
+	if (conn->broken_msg != NULL)
+		log_broken_off(conn->broken_msg);
 	message_end(conn);
+	free(conn->broken_msg);
 	free(conn->addr_text);
 	free(conn);
 	(void)smfi_setpriv(ctx, NULL);
+	conn_leave();
 	return SMFIS_CONTINUE;
 }
 
@@ -627,6 +713,5 @@ mt_filter_register(sp_err *err)
 		sp_err_set(err, "smfi_register failed");
 		return false;
 	}
-	(void)smfi_setmaxdatasize(MT_MAX_DATA_SIZE);
 	return true;
 }

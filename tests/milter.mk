@@ -21,3 +21,5 @@ TESTS += tests/integration/milter-rundir.sh
 EXTRA_DIST += tests/integration/milter-rundir.sh
 TESTS += tests/integration/milter-leadspc.sh
 EXTRA_DIST += tests/integration/milter-leadspc.sh
+TESTS += tests/integration/milter-limits.sh
+EXTRA_DIST += tests/integration/milter-limits.sh

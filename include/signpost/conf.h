@@ -115,6 +115,8 @@ struct sp_milter_conf {
 	bool sign_authenticated;        /* default yes */
 	enum sp_on_error on_error;      /* default tempfail */
 	enum sp_log_level log_level;    /* default info */
+	unsigned max_connections;       /* MTA connections at once; default 1000 */
+	unsigned long max_packet_size;  /* bytes of one milter packet; default 4 MiB */
 };
 
 struct sp_signing_conf {
