@@ -1,7 +1,8 @@
 /*
  * filter.c - the libmilter callbacks of signpost-milter.
  *
- * One struct mt_conn per MTA connection (the client address), one struct
+ * One struct mt_conn per MTA connection (the client address; at most
+ * max_connections of them, counted from negotiation to close), one struct
  * mt_msg per message, created at MAIL FROM and destroyed by message_end()
  * whatever ends it (end of message, our ACCEPT at end of header, abort,
  * close), so nothing carries over from one message to the next.
