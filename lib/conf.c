@@ -82,7 +82,8 @@ config_new(const char *path)
 	struct sp_signing_conf *s = &conf->signing;
 
 	conf->path = sp_xstrdup(path);
-	m->socket = sp_xstrdup("inet:8891@127.0.0.1");
+	/* Reachable by Debian's chrooted smtpd as unix:signpost/milter.sock. */
+	m->socket = sp_xstrdup("unix:/var/spool/postfix/signpost/milter.sock");
 	m->socket_mode = 0660;
 	m->pidfile = sp_xstrdup(RUNSTATEDIR "/signpost/signpost-milter.pid");
 	m->internal_hosts = sp_xcalloc(2, sizeof(*m->internal_hosts));
@@ -96,6 +97,8 @@ config_new(const char *path)
 	m->limits.fields = SP_DEFAULT_MAX_HEADER_FIELDS;
 	m->limits.bytes = SP_DEFAULT_MAX_HEADER_BYTES;
 	m->limits.field_bytes = SP_DEFAULT_MAX_FIELD_BYTES;
+	m->max_connections = 1000;
+	m->max_packet_size = 4ul * 1024 * 1024;
 
 	s->keys_dir = sp_xstrdup(SYSCONFDIR "/signpost/keys");
 	s->header_canon = SP_CANON_RELAXED;

@@ -125,6 +125,25 @@ set_max_field_bytes(struct conf_parser *p, const char *v, sp_err *err)
 	    &p->conf->milter.limits.field_bytes, err);
 }
 
+static bool
+set_max_connections(struct conf_parser *p, const char *v, sp_err *err)
+{
+	unsigned long n;
+
+	if (!conf_size(v, false, 1, 100000, &n, err))
+		return false;
+	p->conf->milter.max_connections = (unsigned)n;
+	return true;
+}
+
+static bool
+set_max_packet_size(struct conf_parser *p, const char *v, sp_err *err)
+{
+	/* At least one body chunk of 65535 bytes, as every MTA sends. */
+	return conf_size(v, true, 65536, 64ul * 1024 * 1024,
+	    &p->conf->milter.max_packet_size, err);
+}
+
 /* [signing] */
 
 static bool
@@ -353,6 +372,8 @@ const struct conf_rule conf_rules[] = {
 	{ "max_header_fields", IN_MILTER, set_max_header_fields },
 	{ "max_header_bytes", IN_MILTER, set_max_header_bytes },
 	{ "max_field_bytes", IN_MILTER, set_max_field_bytes },
+	{ "max_connections", IN_MILTER, set_max_connections },
+	{ "max_packet_size", IN_MILTER, set_max_packet_size },
 	{ "keys_dir", IN_SIGNING, set_keys_dir },
 	{ "canonicalization", IN_SIGNING, set_canonicalization },
 	{ "sign_headers", IN_SIGNING, set_sign_headers },

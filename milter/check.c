@@ -3,11 +3,14 @@
  * key exactly as the daemon would (owner and mode rules included), then
  * print what would be signed how: per domain, each selector with its
  * algorithm, key size and file. Exit 0, or 2 with the first problem
- * (FILE:LINE for the configuration, the path for a key).
+ * (FILE:LINE for the configuration, the path for a key or a directory).
+ * The directories of the unix socket and the pidfile are checked by the
+ * rules start-up applies (rundir.c).
  */
 #include "config.h"
 
 #include <stdio.h>
+#include <unistd.h>
 
 #include "signpost/conf.h"
 #include "signpost/keys.h"
@@ -32,6 +35,8 @@ print_milter(const struct sp_config *conf)
 	printf("%s; on_error = %s\n", m->sign_authenticated ?
 	    " and from authenticated clients" : "",
 	    m->on_error == SP_ON_ERROR_ACCEPT ? "accept" : "tempfail");
+	printf("limits: max_connections %u, max_packet_size %lu bytes\n",
+	    m->max_connections, m->max_packet_size);
 }
 
 static void
@@ -57,6 +62,20 @@ print_domains(const struct sp_config *conf, const struct sp_keyset *keys)
 	}
 }
 
+/* The socket's and the pidfile's directories, as start-up will see them. */
+static bool
+check_run_dirs(const struct sp_config *conf, sp_err *err)
+{
+	const struct sp_milter_conf *m = &conf->milter;
+	uid_t uid;
+	gid_t gid;
+
+	if (!mt_lookup_user(m->user, &uid, &gid, err))
+		return false;
+	return mt_listen_check_dir(m->socket, uid, gid, err) &&
+	    mt_pidfile_check_dir(m->pidfile, uid, gid, err);
+}
+
 int
 mt_check(const char *path)
 {
@@ -79,6 +98,12 @@ mt_check(const char *path)
 	keys = sp_keyset_load(conf, &rules, &err);
 	if (keys == NULL) {
 		fprintf(stderr, MT_NAME ": %s\n", err.msg);
+		sp_config_free(conf);
+		return 2;
+	}
+	if (!check_run_dirs(conf, &err)) {
+		fprintf(stderr, MT_NAME ": %s\n", err.msg);
+		sp_keyset_free(keys);
 		sp_config_free(conf);
 		return 2;
 	}

@@ -1,7 +1,8 @@
 /*
  * filter.c - the libmilter callbacks of signpost-milter.
  *
- * One struct mt_conn per MTA connection (the client address), one struct
+ * One struct mt_conn per MTA connection (the client address; at most
+ * max_connections of them, counted from negotiation to close), one struct
  * mt_msg per message, created at MAIL FROM and destroyed by message_end()
  * whatever ends it (end of message, our ACCEPT at end of header, abort,
  * close), so nothing carries over from one message to the next.
@@ -23,6 +24,15 @@
  * body events (SMFIP_NR_*: libmilter answers for us if the MTA cannot do
  * without), and SMFIP_HDR_LEADSPC so header values arrive exactly as they
  * are in the message, leading space and folding included.
+ *
+ * An MTA that does not offer SMFIP_HDR_LEADSPC (Sendmail, Postfix before
+ * with milter protocol 2) eats the first space after the colon, so
+ * "Subject:x" and "Subject: x" reach us alike: "simple" header
+ * canonicalization (RFC 6376 section 3.4.1), which keeps that space, cannot
+ * be reproduced. On such a connection we sign with "relaxed" header
+ * canonicalization instead (section 3.4.2 deletes the white space after
+ * the colon, so the lost space does not matter) and say so in the log:
+ * the mail is still signed, and the signature verifies.
  */
 #include "config.h"
 
@@ -45,8 +55,8 @@
 
 /* Body lines longer than this are folded by Postfix's smtp client. */
 #define RFC5322_LINE_MAX 998
-/* The largest milter packet we accept: room for a 1 MiB header field. */
-#define MT_MAX_DATA_SIZE (4u * 1024 * 1024)
+/* At most one "max_connections" warning per this many seconds. */
+#define MT_LIMIT_LOG_SECONDS 10
 
 enum mt_msg_state {
 	MSG_COLLECT,
@@ -64,6 +74,7 @@ struct mt_msg {
 	struct sp_policy_result policy;
 	struct sp_buf reason;           /* MSG_PASS / MSG_FAILED: why */
 	bool in_flight;                 /* counted for SIGTERM's drain */
+	bool relaxed_for_mta;           /* simple -> relaxed: no LEADSPC */
 };
 
 struct mt_conn {
@@ -72,6 +83,7 @@ struct mt_conn {
 	char *addr_text;                /* {client_addr}, when sent */
 	unsigned long pflags;           /* protocol flags we negotiated */
 	struct mt_msg *msg;
+	char *broken_msg;               /* queue id of a message aborted mid-way */
 };
 
 /* ---- messages in flight, for SIGTERM ---- */
@@ -134,6 +146,54 @@ mt_filter_drain(unsigned seconds)
 	left = in_flight;
 	pthread_mutex_unlock(&flight_lock);
 	return left;
+}
+
+/* ---- MTA connections at once: max_connections ---- */
+
+static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned open_conns;
+static unsigned long refused_since_log;
+static time_t refused_logged_at;
+
+/*
+ * A new MTA connection, if fewer than `max` are open. A refusal is logged
+ * at most once per MT_LIMIT_LOG_SECONDS, with the count since the last.
+ */
+static bool
+conn_admit(unsigned max)
+{
+	time_t now = time(NULL);
+	unsigned long refused = 0;
+	bool ok;
+
+	pthread_mutex_lock(&conns_lock);
+	ok = open_conns < max;
+	if (ok) {
+		open_conns++;
+	} else {
+		refused_since_log++;
+		if (now - refused_logged_at >= MT_LIMIT_LOG_SECONDS) {
+			refused = refused_since_log;
+			refused_since_log = 0;
+			refused_logged_at = now;
+		}
+	}
+	pthread_mutex_unlock(&conns_lock);
+	if (refused > 0)
+		sp_log(SP_LOG_WARNING, "refused %lu MTA connection(s): %u are "
+		    "open, max_connections = %u (the MTA applies "
+		    "milter_default_action)", refused, max, max);
+	return ok;
+}
+
+static void
+conn_leave(void)
+{
+	pthread_mutex_lock(&conns_lock);
+	if (open_conns == 0)
+		SP_BUG("more MTA connections closed than opened");
+	open_conns--;
+	pthread_mutex_unlock(&conns_lock);
 }
 
 /* ---- message life ---- */
@@ -260,15 +320,23 @@ mt_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	const unsigned long no_replies = SMFIP_NR_CONN | SMFIP_NR_MAIL |
 	    SMFIP_NR_HDR | SMFIP_NR_BODY;
 	struct mt_conn *conn;
+	struct mt_snapshot *snap;
+	unsigned max;
 
 	(void)f2, (void)f3;
 	if (is_draining()) {
 		sp_log(SP_LOG_INFO, "refusing a new MTA connection: stopping");
 		return SMFIS_REJECT;
 	}
+	snap = mt_snapshot_acquire();
+	max = snap->conf->milter.max_connections;
+	mt_snapshot_release(snap);
+	if (!conn_admit(max))
+		return SMFIS_REJECT;
 	if ((f0 & SMFIF_ADDHDRS) == 0) {
 		sp_log(SP_LOG_ERROR, "the MTA does not allow adding header "
 		    "fields (actions 0x%lx): cannot sign", f0);
+		conn_leave();
 		return SMFIS_REJECT;
 	}
 	*pf0 = SMFIF_ADDHDRS | (f0 & SMFIF_SETSYMLIST);
@@ -281,6 +349,7 @@ mt_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	conn->pflags = *pf1;
 	if (smfi_setpriv(ctx, conn) != MI_SUCCESS) {
 		free(conn);
+		conn_leave();
 		sp_log(SP_LOG_ERROR, "smfi_setpriv failed");
 		return SMFIS_REJECT;
 	}
@@ -316,13 +385,39 @@ mt_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	return no_reply(conn, SMFIP_NR_CONN);
 }
 
+/* Once per process: why the configured "simple" is not used. */
+static void
+note_relaxed_for_mta(void)
+{
+	static bool said;
+	static pthread_mutex_t said_lock = PTHREAD_MUTEX_INITIALIZER;
+	bool first;
+
+	pthread_mutex_lock(&said_lock);
+	first = !said;
+	said = true;
+	pthread_mutex_unlock(&said_lock);
+	if (first)
+		sp_log(SP_LOG_WARNING, "the MTA does not offer "
+		    "SMFIP_HDR_LEADSPC (header values arrive without their "
+		    "leading space): \"simple\" header canonicalization cannot "
+		    "be reproduced; signing with \"relaxed\" header "
+		    "canonicalization on such connections");
+}
+
 /* The signing options of this message, from its snapshot. */
 static void
-message_opts(struct mt_msg *msg)
+message_opts(struct mt_msg *msg, const struct mt_conn *conn)
 {
 	const struct sp_signing_conf *s = &msg->snap->conf->signing;
 
 	msg->opts.header_canon = s->header_canon;
+	if (s->header_canon == SP_CANON_SIMPLE &&
+	    (conn->pflags & SMFIP_HDR_LEADSPC) == 0) {
+		msg->opts.header_canon = SP_CANON_RELAXED;
+		msg->relaxed_for_mta = true;
+		note_relaxed_for_mta();
+	}
 	msg->opts.body_canon = s->body_canon;
 	msg->opts.sign_headers = &s->sign_headers;
 	msg->opts.oversign_headers = &s->oversign_headers;
@@ -344,6 +439,8 @@ mt_envfrom(SMFICTX *ctx, char **argv)
 	if (conn == NULL)
 		return SMFIS_CONTINUE;
 	message_end(conn);              /* a message the MTA never closed */
+	free(conn->broken_msg);
+	conn->broken_msg = NULL;
 	msg = sp_xcalloc(1, sizeof(*msg));
 	conn->msg = msg;
 	msg->snap = mt_snapshot_acquire();
@@ -364,7 +461,7 @@ mt_envfrom(SMFICTX *ctx, char **argv)
 		msg_set(msg, MSG_PASS, "%s", reason);
 		return no_reply(conn, SMFIP_NR_MAIL);
 	}
-	message_opts(msg);
+	message_opts(msg, conn);
 	msg->dkim = sp_dkim_new(&msg->opts);
 	if (msg->dkim == NULL)
 		msg_set(msg, MSG_FAILED, "cannot start the signing engine");
@@ -385,7 +482,11 @@ mt_header(SMFICTX *ctx, char *name, char *value)
 		ok = sp_dkim_header(msg->dkim, name, strlen(name), value,
 		    strlen(value), &err);
 	} else {
-		/* The MTA dropped one leading space: put it back. */
+		/*
+		 * The MTA dropped one leading space (if there was one): put
+		 * one back. Only "relaxed" is used here (message_opts), which
+		 * ignores that space anyway.
+		 */
 		char *v = sp_xasprintf(" %s", value);
 
 		ok = sp_dkim_header(msg->dkim, name, strlen(name), v,
@@ -487,6 +588,9 @@ log_signed(SMFICTX *ctx, struct mt_msg *msg)
 		    shown++ > 0 ? "," : "", d, s,
 		    sp_key_algorithm(sp_keyset_find(msg->snap->keys, d, s)));
 	}
+	if (msg->relaxed_for_mta)
+		sp_buf_puts(&line, " (header canonicalization relaxed, not "
+		    "simple: the MTA does not send the leading space)");
 	sp_log(SP_LOG_INFO, "%s", line.data);
 	sp_buf_free(&line);
 	if (longest > RFC5322_LINE_MAX)
@@ -546,9 +650,31 @@ mt_abort(SMFICTX *ctx)
 	if (conn != NULL && conn->msg != NULL) {
 		sp_log(SP_LOG_DEBUG, "%s: message aborted by the MTA",
 		    queue_id(ctx));
+		free(conn->broken_msg);
+		conn->broken_msg = sp_xstrdup(queue_id(ctx));
 		message_end(conn);
 	}
 	return SMFIS_CONTINUE;
+}
+
+/*
+ * A message aborted and then its connection closed. libmilter reports
+ * neither a read error nor a packet over max_packet_size (it calls abort
+ * and close and drops the connection, silently), so this line is the only
+ * trace of either in our log; it also follows an SMTP client that went
+ * away in the middle of DATA.
+ */
+static void
+log_broken_off(const char *qid)
+{
+	struct mt_snapshot *snap = mt_snapshot_acquire();
+
+	sp_log(SP_LOG_NOTICE, "%s: not signed: the message was aborted and "
+	    "the MTA connection closed (the client went away or the MTA "
+	    "refused the message, or the MTA sent a milter packet over "
+	    "max_packet_size = %lu bytes and got milter_default_action)", qid,
+	    snap->conf->milter.max_packet_size);
+	mt_snapshot_release(snap);
 }
 
 static sfsistat
@@ -561,10 +687,14 @@ mt_close(SMFICTX *ctx)
 	if (conn->msg != NULL)
 		sp_log(SP_LOG_DEBUG, "%s: connection closed in the middle of "
 		    "a message", queue_id(ctx));
+	if (conn->broken_msg != NULL)
+		log_broken_off(conn->broken_msg);
 	message_end(conn);
+	free(conn->broken_msg);
 	free(conn->addr_text);
 	free(conn);
 	(void)smfi_setpriv(ctx, NULL);
+	conn_leave();
 	return SMFIS_CONTINUE;
 }
 
@@ -590,6 +720,5 @@ mt_filter_register(sp_err *err)
 		sp_err_set(err, "smfi_register failed");
 		return false;
 	}
-	(void)smfi_setmaxdatasize(MT_MAX_DATA_SIZE);
 	return true;
 }

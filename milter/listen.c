@@ -2,10 +2,11 @@
  * listen.c - what the worker does as root before it drops privileges:
  * open the listening socket through libmilter (removing a unix socket left
  * behind by a dead instance, never one a live process listens on, never a
- * file that is not a socket), give a unix socket its socket_mode and the
- * milter user's ownership, turn off Nagle's algorithm on a TCP socket,
- * raise the open-file limit so a thousand MTA connections fit, and switch
- * to the configured user.
+ * file that is not a socket), create a unix socket with its socket_mode
+ * and the milter user's ownership without a window for a symlink (see
+ * create_unix_socket), turn off Nagle's algorithm on a TCP socket, raise
+ * the open-file limit so a thousand MTA connections fit, and switch to the
+ * configured user.
  *
  * Socket specifications are libmilter's: unix:PATH or local:PATH (or a bare
  * PATH), inet:PORT@HOST, inet6:PORT@HOST (HOST may be [ADDRESS]).
@@ -13,6 +14,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -38,14 +40,8 @@
 /* What we ask for RLIMIT_NOFILE when the hard limit is lower and we may. */
 #define MT_NOFILE_WANT 65536
 
-/* The unix socket we created, to remove it at exit (and only it). */
-static char *our_socket;
-static dev_t our_dev;
-static ino_t our_ino;
-
-/* The path of a unix socket spec, or NULL for inet/inet6. */
-static const char *
-unix_path(const char *spec)
+const char *
+mt_listen_unix_path(const char *spec)
 {
 	const char *colon = strchr(spec, ':');
 
@@ -109,9 +105,6 @@ static bool
 check_unix_path(const char *path, sp_err *err)
 {
 	struct sockaddr_un sun;
-	char *dir;
-	char *slash;
-	struct stat st;
 
 	if (path[0] != '/') {
 		sp_err_set(err, "unix socket %s: use an absolute path", path);
@@ -122,20 +115,32 @@ check_unix_path(const char *path, sp_err *err)
 		    path, sizeof(sun.sun_path) - 1);
 		return false;
 	}
-	dir = sp_xstrdup(path);
-	slash = strrchr(dir, '/');
-	if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		sp_err_set(err, "unix socket %s: directory %s does not exist: "
-		    "create it (owned by the milter's user)", path, dir);
-		free(dir);
-		return false;
-	}
-	free(dir);
 	return true;
+}
+
+bool
+mt_listen_check_dir(const char *spec, uid_t uid, gid_t gid, sp_err *err)
+{
+	const char *path = mt_listen_unix_path(spec);
+	char *dir, *base;
+	struct stat st;
+	bool ok;
+	int fd;
+
+	if (path == NULL)
+		return true;
+	if (!check_unix_path(path, err))
+		return false;
+	fd = mt_dir_open(path, &dir, &base, &st, err);
+	if (fd < 0)
+		return false;
+	ok = mt_dir_safe(dir, &st, uid, gid, err);
+	if (!ok)
+		sp_err_prefix(err, "unix socket %s", path);
+	close(fd);
+	free(dir);
+	free(base);
+	return ok;
 }
 
 /*
@@ -217,7 +222,7 @@ probe_inet(const char *spec, sp_err *err)
 void
 mt_listen_knock(const char *spec)
 {
-	const char *path = unix_path(spec);
+	const char *path = mt_listen_unix_path(spec);
 	struct sockaddr_un sun;
 	struct addrinfo *res = NULL;
 	sp_err err;
@@ -285,25 +290,14 @@ nodelay_on_listener(const char *spec)
 		sp_log(SP_LOG_DEBUG, "socket %s: TCP_NODELAY set", spec);
 }
 
-bool
-mt_listen_open(const char *spec, unsigned mode, uid_t uid, gid_t gid,
-    sp_err *err)
+/* Hand `spec` to libmilter and bind it, with `mode` for a unix socket. */
+static bool
+open_with_libmilter(const char *spec, unsigned mode, sp_err *err)
 {
-	const char *path = unix_path(spec);
 	char *conn = sp_xstrdup(spec);
-	struct stat st;
 	mode_t old_umask;
 	int rc;
 
-	if (path != NULL && (!check_unix_path(path, err) ||
-	    !clear_stale_socket(path, err))) {
-		free(conn);
-		return false;
-	}
-	if (path == NULL && !probe_inet(spec, err)) {
-		free(conn);
-		return false;
-	}
 	if (smfi_setconn(conn) != MI_SUCCESS ||
 	    smfi_setbacklog(MT_BACKLOG) != MI_SUCCESS) {
 		sp_err_set(err, "socket %s: not a valid milter socket", spec);
@@ -311,7 +305,7 @@ mt_listen_open(const char *spec, unsigned mode, uid_t uid, gid_t gid,
 		return false;
 	}
 	free(conn);
-	/* Create the socket with socket_mode from the start: no window. */
+	/* bind(2) gives a unix socket 0777 & ~umask: socket_mode from birth. */
 	old_umask = umask((mode_t)(~mode & 0777));
 	rc = smfi_opensocket(false);
 	umask(old_umask);
@@ -320,40 +314,108 @@ mt_listen_open(const char *spec, unsigned mode, uid_t uid, gid_t gid,
 		    "in the mail log)", spec);
 		return false;
 	}
-	if (path == NULL) {
-		nodelay_on_listener(spec);
-		return true;
-	}
-	if (chmod(path, (mode_t)mode) != 0) {
-		sp_err_set(err, "chmod %04o %s: %s", mode, path, strerror(errno));
+	return true;
+}
+
+/* Root takes the milter user's effective ids for a while. */
+static bool
+act_as(uid_t uid, gid_t gid, sp_err *err)
+{
+	if (setgroups(1, &gid) != 0 || setegid(gid) != 0 ||
+	    seteuid(uid) != 0) {
+		sp_err_set(err, "cannot act as uid %u: %s", (unsigned)uid,
+		    strerror(errno));
 		return false;
-	}
-	if (uid != (uid_t)-1 && geteuid() == 0 && chown(path, uid, gid) != 0) {
-		sp_err_set(err, "chown %s: %s", path, strerror(errno));
-		return false;
-	}
-	if (lstat(path, &st) == 0) {
-		free(our_socket);
-		our_socket = sp_xstrdup(path);
-		our_dev = st.st_dev;
-		our_ino = st.st_ino;
 	}
 	return true;
 }
 
-void
-mt_listen_close(void)
+/* And back (the real and saved ids are still root's). */
+static bool
+act_as_root(void)
 {
-	struct stat st;
+	return seteuid(0) == 0 && setegid(0) == 0;
+}
 
-	if (our_socket == NULL)
-		return;
-	/* Only the socket we made: a newer instance may have replaced it. */
-	if (lstat(our_socket, &st) == 0 && S_ISSOCK(st.st_mode) &&
-	    st.st_dev == our_dev && st.st_ino == our_ino)
-		(void)unlink(our_socket);
-	free(our_socket);
-	our_socket = NULL;
+/*
+ * A unix socket, with socket_mode and the milter user's ownership, and no
+ * moment at which root uses a name in its directory in a way that follows
+ * a link (a symlink swapped in after bind once made a chown by path hand a
+ * root-owned file to the milter's user):
+ *
+ * - the mode comes from the umask at bind(2) time: no chmod at all;
+ * - in a directory the milter's user can write, the stale-socket check and
+ *   bind run with that user's effective uid and gid: the socket is born
+ *   with its owner, and nothing happens there that the user could not do
+ *   itself, so swapping names gains it nothing;
+ * - in a directory only root can write, bind runs as root and the owner is
+ *   set with fchownat(AT_SYMLINK_NOFOLLOW) through the descriptor of the
+ *   directory we checked: nobody else can change a name in it (if its path
+ *   was swapped after the check, the bind lands elsewhere and fchownat
+ *   finds no socket: start-up fails, nothing is chowned);
+ * - a directory anyone else can write is refused (mt_dir_safe).
+ */
+static bool
+create_unix_socket(const char *spec, const char *path, unsigned mode,
+    uid_t uid, gid_t gid, sp_err *err)
+{
+	char *dir, *base;
+	struct stat st;
+	bool as_user, ok = false;
+	int dirfd;
+
+	dirfd = mt_dir_open(path, &dir, &base, &st, err);
+	if (dirfd < 0)
+		return false;
+	if (!mt_dir_safe(dir, &st, uid, gid, err)) {
+		sp_err_prefix(err, "unix socket %s", path);
+		goto done;
+	}
+	as_user = geteuid() == 0 && uid != (uid_t)-1 && uid != 0 &&
+	    mt_dir_writable_by(&st, uid, gid);
+	if (as_user && !act_as(uid, gid, err))
+		goto done;
+	ok = clear_stale_socket(path, err) &&
+	    open_with_libmilter(spec, mode, err);
+	if (as_user && !act_as_root())
+		SP_BUG("cannot return to root after binding as uid %u",
+		    (unsigned)uid);
+	if (!ok)
+		goto done;
+	ok = false;
+	if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    !S_ISSOCK(st.st_mode)) {
+		sp_err_set(err, "unix socket %s is not there after bind: was "
+		    "its directory moved?", path);
+		goto done;
+	}
+	if (!as_user && geteuid() == 0 && uid != (uid_t)-1 &&
+	    (st.st_uid != uid || st.st_gid != gid) &&
+	    fchownat(dirfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) != 0) {
+		sp_err_set(err, "chown %s: %s", path, strerror(errno));
+		goto done;
+	}
+	ok = true;
+done:
+	close(dirfd);
+	free(dir);
+	free(base);
+	return ok;
+}
+
+bool
+mt_listen_open(const char *spec, unsigned mode, uid_t uid, gid_t gid,
+    sp_err *err)
+{
+	const char *path = mt_listen_unix_path(spec);
+
+	if (path != NULL)
+		return check_unix_path(path, err) &&
+		    create_unix_socket(spec, path, mode, uid, gid, err);
+	if (!probe_inet(spec, err) || !open_with_libmilter(spec, mode, err))
+		return false;
+	nodelay_on_listener(spec);
+	return true;
 }
 
 unsigned long

@@ -8,8 +8,10 @@
  *               whole on reload
  *   filter.c    the libmilter callbacks: one state per message, the
  *               signing policy, the on_error reply, the log line
- *   listen.c    the listening socket (stale unix socket, socket_mode),
- *               the open-file limit, dropping privileges
+ *   listen.c    the listening socket (stale unix socket, socket_mode,
+ *               its owner), the open-file limit, dropping privileges
+ *   rundir.c    the pidfile and the directories of the run-time files:
+ *               checked, created without following links, removed at exit
  *   check.c     what -t prints
  */
 #ifndef SIGNPOST_MILTER_H
@@ -17,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "signpost/conf.h"
@@ -67,8 +70,13 @@ unsigned mt_filter_drain(unsigned seconds);
  */
 bool mt_listen_open(const char *spec, unsigned mode, uid_t uid, gid_t gid,
     sp_err *err);
-/* At exit: remove the unix socket we created, if it is still ours. */
-void mt_listen_close(void);
+/* The path of a unix socket spec, or NULL for inet/inet6. */
+const char *mt_listen_unix_path(const char *spec);
+/*
+ * -t and start-up: the socket's directory exists and only root and the
+ * milter's user can write it.
+ */
+bool mt_listen_check_dir(const char *spec, uid_t uid, gid_t gid, sp_err *err);
 /*
  * Connect to our own socket and hang up: wakes libmilter's listener, which
  * otherwise notices smfi_stop() only at its next 5-second poll timeout.
@@ -80,6 +88,56 @@ unsigned long mt_raise_nofile(void);
 bool mt_lookup_user(const char *user, uid_t *uid, gid_t *gid, sp_err *err);
 /* initgroups/setgid/setuid to `user`, and check root cannot be regained. */
 bool mt_drop_privileges(const char *user, uid_t uid, gid_t gid, sp_err *err);
+
+/* ---- rundir.c ---- */
+
+/* A file we created, to remove at exit only if it is still that file. */
+struct mt_runfile {
+	int dirfd;                      /* its directory, opened once */
+	char *path;
+	char *base;                     /* its name in that directory */
+	dev_t dev;
+	ino_t ino;
+};
+
+/*
+ * Open the directory of `file` (*dir, *base: its parts, to free) and fstat
+ * it into `st`; the descriptor, or -1 with err set.
+ */
+int mt_dir_open(const char *file, char **dir, char **base, struct stat *st,
+    sp_err *err);
+/* Only root, we, and the milter's user `uid` / group `gid` can write it. */
+bool mt_dir_safe(const char *dir, const struct stat *st, uid_t uid,
+    gid_t gid, sp_err *err);
+/* The milter's user (or its group) can write the directory. */
+bool mt_dir_writable_by(const struct stat *st, uid_t uid, gid_t gid);
+/* Note the file now at `path` (it must exist) for mt_runfile_remove. */
+bool mt_runfile_remember(struct mt_runfile *rf, const char *path,
+    sp_err *err);
+/* Remove it if it is still the same file; log what could not be removed. */
+void mt_runfile_remove(struct mt_runfile *rf, const char *what);
+void mt_runfile_forget(struct mt_runfile *rf);
+
+struct mt_pidfile {
+	int fd;                         /* open and locked while we run */
+	struct mt_runfile file;
+};
+
+/*
+ * Create and lock the pidfile (no symlinks, no hard links, in a directory
+ * only root can write when root starts us for `uid`); 0, or 2 with err set
+ * ("already running as PID n" when another instance holds it).
+ */
+int mt_pidfile_open(struct mt_pidfile *pf, const char *path, uid_t uid,
+    gid_t gid, sp_err *err);
+/* -t: the pidfile's directory passes mt_pidfile_open's checks. */
+bool mt_pidfile_check_dir(const char *path, uid_t uid, gid_t gid,
+    sp_err *err);
+bool mt_pidfile_write(struct mt_pidfile *pf, sp_err *err);
+/* In a child: close it without removing it. */
+void mt_pidfile_close(struct mt_pidfile *pf);
+/* At exit: remove it (if still ours) and release the lock. */
+void mt_pidfile_remove(struct mt_pidfile *pf);
 
 /* ---- check.c ---- */
 

@@ -34,6 +34,13 @@
  *   directly (systemd's KillMode=control-group) stops it the libmilter
  *   way, which is why the unit uses KillMode=mixed.
  *
+ * The supervisor keeps the user it was started as (root, normally) while
+ * the worker drops to `user`: at exit it removes the pidfile and the unix
+ * socket, which live in directories the milter's user may not write
+ * (the pidfile's must not be: see rundir.c). It reads nothing from the
+ * network or the MTA, only signals, its worker's exit status and one byte
+ * at start-up, so keeping root there exposes nothing the worker handles.
+ *
  * Start-up errors (bad key, socket in use) happen in the worker before it
  * says "ready" on a second pipe; the supervisor (and, without -f, the
  * original process waiting for the daemon) exits with the worker's status,
@@ -53,7 +60,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <bsd/libutil.h>
 #include <libmilter/mfapi.h>
 
 #include "signpost/log.h"
@@ -205,7 +211,6 @@ worker_main(struct sp_config *conf, uid_t uid, gid_t gid, int ctl_fd,
 		detach_stdio();
 	}
 	rc = smfi_main();
-	mt_listen_close();
 	sp_log(SP_LOG_NOTICE, "stopped");
 	return rc == MI_SUCCESS ? 0 : 2;
 }
@@ -327,24 +332,6 @@ supervise(pid_t worker, int ctl_fd, const sigset_t *set, bool *stopping)
 	}
 }
 
-static struct pidfh *
-open_pidfile(const char *path)
-{
-	struct pidfh *pfh;
-	pid_t other = -1;
-
-	pfh = pidfile_open(path, 0644, &other);
-	if (pfh != NULL)
-		return pfh;
-	if (errno == EEXIST)
-		sp_log(SP_LOG_ERROR, "already running as PID %ld (pidfile %s)",
-		    (long)other, path);
-	else
-		sp_log_errno(SP_LOG_ERROR, "cannot create pidfile %s (does "
-		    "its directory exist?)", path);
-	return NULL;
-}
-
 /* The supervisor's side of the worker: its PID and the two pipe ends. */
 struct worker {
 	pid_t pid;
@@ -358,7 +345,8 @@ struct worker {
  */
 static bool
 start_worker(const struct mt_options *opts, struct sp_config *conf,
-    uid_t uid, gid_t gid, struct pidfh *pfh, int notify_fd, struct worker *w)
+    uid_t uid, gid_t gid, struct mt_pidfile *pf, int notify_fd,
+    struct worker *w)
 {
 	int ctl[2], ready[2];
 
@@ -382,7 +370,7 @@ start_worker(const struct mt_options *opts, struct sp_config *conf,
 		close(ready[0]);
 		if (notify_fd >= 0)
 			close(notify_fd);
-		pidfile_close(pfh);
+		mt_pidfile_close(pf);
 		_exit(worker_main(conf, uid, gid, ctl[0], ready[1],
 		    opts->foreground));
 	}
@@ -454,12 +442,12 @@ should_restart(pid_t pid, int wstatus, bool stopping)
 
 /*
  * Start a worker the way the first one started: configuration and keys
- * read anew (as root), the socket opened again. 0 once it is ready, else
- * the status to exit with.
+ * read anew (as root), the socket opened again (*spec: the socket it was
+ * told to open). 0 once it is ready, else the status to exit with.
  */
 static int
-restart_worker(const struct mt_options *opts, struct pidfh *pfh,
-    struct worker *w)
+restart_worker(const struct mt_options *opts, struct mt_pidfile *pf,
+    struct worker *w, char **spec)
 {
 	struct sp_config *conf;
 	uid_t uid;
@@ -477,7 +465,9 @@ restart_worker(const struct mt_options *opts, struct pidfh *pfh,
 		sp_config_free(conf);
 		return 2;
 	}
-	if (!start_worker(opts, conf, uid, gid, pfh, -1, w)) {
+	free(*spec);
+	*spec = sp_xstrdup(conf->milter.socket);
+	if (!start_worker(opts, conf, uid, gid, pf, -1, w)) {
 		sp_config_free(conf);
 		return 2;
 	}
@@ -485,16 +475,44 @@ restart_worker(const struct mt_options *opts, struct pidfh *pfh,
 	return await_ready(w);
 }
 
+/* The pidfile, or exit status 2 with the reason logged. */
+static int
+open_pidfile(struct mt_pidfile *pf, const struct sp_config *conf, uid_t uid,
+    gid_t gid)
+{
+	sp_err err;
+
+	if (mt_pidfile_open(pf, conf->milter.pidfile, uid, gid, &err) != 0) {
+		sp_log(SP_LOG_ERROR, "%s", err.msg);
+		return 2;
+	}
+	return 0;
+}
+
+/* Once the worker listens: note its unix socket, to remove it at exit. */
+static void
+remember_socket(struct mt_runfile *sock, const char *spec)
+{
+	const char *path = mt_listen_unix_path(spec);
+	sp_err err;
+
+	if (path != NULL && !mt_runfile_remember(sock, path, &err))
+		sp_log(SP_LOG_WARNING, "cannot note the socket to remove it at "
+		    "exit: %s", err.msg);
+}
+
 int
 mt_run(const struct mt_options *opts, struct sp_config *conf)
 {
 	sigset_t set;
-	struct pidfh *pfh;
+	struct mt_pidfile pf;
+	struct mt_runfile sock = { .dirfd = -1 };
 	struct worker w;
 	int notify_fd = -1;
 	bool stopping = false;
 	uid_t uid;
 	gid_t gid;
+	char *spec;
 	sp_err err;
 	int status = 2;
 
@@ -514,22 +532,24 @@ mt_run(const struct mt_options *opts, struct sp_config *conf)
 	if (conf->milter.user == NULL && geteuid() == 0)
 		sp_log(SP_LOG_WARNING, "running as root: set \"user\" in "
 		    "[milter] of %s to drop privileges", conf->path);
-	pfh = open_pidfile(conf->milter.pidfile);
-	if (pfh == NULL) {
+	if (open_pidfile(&pf, conf, uid, gid) != 0) {
 		sp_config_free(conf);
 		return 2;
 	}
 	if (!opts->foreground)
 		notify_fd = daemonize();
-	if (!start_worker(opts, conf, uid, gid, pfh, notify_fd, &w)) {
+	spec = sp_xstrdup(conf->milter.socket);
+	if (!start_worker(opts, conf, uid, gid, &pf, notify_fd, &w)) {
 		sp_config_free(conf);
 		goto done;
 	}
 	sp_config_free(conf);
-	(void)pidfile_write(pfh);
+	if (!mt_pidfile_write(&pf, &err))
+		sp_log(SP_LOG_WARNING, "%s", err.msg);
 	status = await_ready(&w);
 	if (status != 0)
 		goto done;
+	remember_socket(&sock, spec);
 	notify_started(&notify_fd, 0);
 	if (!opts->foreground) {
 		sp_log_open(MT_NAME, false, true);
@@ -543,12 +563,16 @@ mt_run(const struct mt_options *opts, struct sp_config *conf)
 			status = exit_status_of(wstatus);
 			break;
 		}
-		status = restart_worker(opts, pfh, &w);
+		status = restart_worker(opts, &pf, &w, &spec);
 		if (status != 0)
 			break;
+		/* The new worker made the socket anew. */
+		remember_socket(&sock, spec);
 	}
 done:
-	pidfile_remove(pfh);
+	free(spec);
+	mt_runfile_remove(&sock, "socket");
+	mt_pidfile_remove(&pf);
 	notify_started(&notify_fd, (unsigned char)status);
 	return status;
 }

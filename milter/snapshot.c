@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libmilter/mfapi.h>
+
 #include "signpost/log.h"
 #include "milter.h"
 
@@ -63,6 +65,8 @@ mt_snapshot_install(struct mt_snapshot *snap)
 	current = snap;
 	pthread_mutex_unlock(&snap_lock);
 	sp_log_set_level(snap->conf->milter.log_level);
+	/* libmilter refuses larger packets; it applies to the next one read. */
+	(void)smfi_setmaxdatasize((size_t)snap->conf->milter.max_packet_size);
 	if (old != NULL)
 		mt_snapshot_release(old);
 }

@@ -98,7 +98,7 @@ struct sp_header_limits {
 #define SP_DEFAULT_MAX_FIELD_BYTES (2u * 1024 * 1024)
 
 struct sp_milter_conf {
-	char *socket;                   /* default "inet:8891@127.0.0.1" */
+	char *socket;                   /* default "unix:/var/spool/postfix/signpost/milter.sock" */
 	unsigned socket_mode;           /* default 0660 */
 	char *user;                     /* NULL: keep the starting user */
 	char *pidfile;                  /* default RUNSTATEDIR "/signpost/signpost-milter.pid" */
@@ -108,6 +108,8 @@ struct sp_milter_conf {
 	enum sp_on_error on_error;      /* default tempfail */
 	enum sp_log_level log_level;    /* default info */
 	struct sp_header_limits limits; /* default SP_DEFAULT_MAX_* */
+	unsigned max_connections;       /* MTA connections at once; default 1000 */
+	unsigned long max_packet_size;  /* bytes of one milter packet; default 4 MiB */
 };
 
 struct sp_signing_conf {

@@ -163,7 +163,8 @@ else
 		wuid=$(awk '/^Uid:/ { print $2 "/" $3 "/" $4 }' "/proc/$worker/status")
 		suid=$(awk '/^Uid:/ { print $2 "/" $3 "/" $4 }' "/proc/$MT_PID/status")
 		[ "$wuid" = "65534/65534/65534" ] && ok "worker runs as nobody" || not_ok "worker runs as nobody" "$wuid"
-		# The supervisor stays root: it must be able to start a new worker.
+		# The supervisor stays root: it starts a new worker when one dies, and
+		# removes the pidfile and socket at exit.
 		[ "$suid" = "0/0/0" ] && ok "supervisor stays root" || not_ok "supervisor stays root" "$suid"
 		[ "$(stat -c %U "$TAP_TMP/run/milter.sock")" = nobody ] && ok "socket owned by nobody" ||
 			not_ok "socket owned by nobody" "$(stat -c %U "$TAP_TMP/run/milter.sock")"

@@ -33,6 +33,15 @@ for section in SIGNALS LOGGING "EXIT STATUS" FILES "POSTFIX SETUP" PROCESSES; do
 	grep -q "^\.SH $section\$" "$MAN" && ok "man page has $section" || not_ok "man page has $section"
 done
 
+# The risk of an inet socket is said where operators read.
+for f in "$MAN" "$top_srcdir/README.md" "$top_srcdir/etc/postfix-main.cf"; do
+	if tr '\n' ' ' <"$f" | sed 's/\\f[BIRP]//g; s/^\.[A-Z]* //' | grep -qiE 'any local user (can connect|can have)|ANY local user can connect|every local user'; then
+		ok "$(basename "$f") says any local user can use an inet socket"
+	else
+		not_ok "$(basename "$f") says any local user can use an inet socket"
+	fi
+done
+
 # --- systemd unit -----------------------------------------------------------
 for line in 'Type=simple' 'ExecStart=/usr/sbin/signpost-milter -f' \
 	'ExecReload=/bin/kill -HUP $MAINPID' 'KillMode=mixed' 'RuntimeDirectory=signpost' \
@@ -66,6 +75,15 @@ if command -v postconf >/dev/null; then
 	done
 	[ "$(postconf -c "$TAP_TMP/postfix" -n -h -x non_smtpd_milters)" = "$(postconf -c "$TAP_TMP/postfix" -n -h smtpd_milters)" ] &&
 		ok "non_smtpd_milters is the same milter" || not_ok "non_smtpd_milters is the same milter"
+	# The shipped socket: a unix socket below the queue directory, where a
+	# chrooted smtpd reaches it, named alike on both sides.
+	sock=$(sed -n 's/^socket *= *\([^ ]*\).*/\1/p' "$top_srcdir/etc/signpost.conf")
+	pf=$(postconf -c "$TAP_TMP/postfix" -n -h smtpd_milters)
+	if [ "$sock" = "unix:/var/spool/postfix/${pf#unix:}" ] && [ "${pf#unix:}" != "$pf" ]; then
+		ok "signpost.conf and postfix-main.cf name the same unix socket in the chroot: $sock"
+	else
+		not_ok "signpost.conf and postfix-main.cf name the same unix socket" "signpost.conf: $sock; main.cf: $pf"
+	fi
 else
 	not_ok "postconf is installed (postfix)"
 fi

@@ -161,7 +161,8 @@ summarise(struct worker *w, unsigned n, double elapsed)
 		total += w[i].nlat;
 	all = sp_xcalloc(total + 1, sizeof(*all));
 	for (unsigned i = 0; i < n; i++) {
-		memcpy(all + k, w[i].lat, w[i].nlat * sizeof(*all));
+		if (w[i].nlat > 0)      /* a refused connection timed nothing */
+			memcpy(all + k, w[i].lat, w[i].nlat * sizeof(*all));
 		k += w[i].nlat;
 		acc += w[i].accept; sig += w[i].signed_; tf += w[i].tempfail;
 		rej += w[i].reject; oth += w[i].other; err += w[i].errors;

@@ -53,6 +53,8 @@ static const char usage_text[] =
 "      --macros STAGE=LIST macro names sent at STAGE (connect helo mail rcpt\n"
 "                         data eoh eom), like Postfix's milter_STAGE_macros;\n"
 "                         default Postfix's; the milter's smfi_setsymlist wins\n"
+"      --no-leadspc       do not offer SMFIP_HDR_LEADSPC, as Sendmail and old\n"
+"                         Postfix: header values lose one leading space\n"
 "      --raw-body         send the body bytes untouched (default: every line\n"
 "                         ends in CRLF, a last partial line too, as Postfix)\n"
 "  -t, --timeout SECS     wait this long for each reply (default 60)\n"
@@ -99,6 +101,7 @@ struct options {
 	const char *output;
 	const char *received;
 	bool raw_body;
+	bool no_leadspc;
 	struct mc_load_opts load;
 	bool load_mode;
 };
@@ -206,7 +209,7 @@ add_hook(struct options *o, enum mc_action action, const char *arg)
 }
 
 enum { OPT_AUTH_TYPE = 256, OPT_MACROS, OPT_RAW, OPT_RECEIVED, OPT_ABORT,
-	OPT_DROP, OPT_PAUSE, OPT_WAIT, OPT_HOLD };
+	OPT_DROP, OPT_PAUSE, OPT_WAIT, OPT_HOLD, OPT_NO_LEADSPC };
 
 static const struct option long_options[] = {
 	{ "socket", required_argument, NULL, 's' },
@@ -223,6 +226,7 @@ static const struct option long_options[] = {
 	{ "macro", required_argument, NULL, 'D' },
 	{ "macros", required_argument, NULL, OPT_MACROS },
 	{ "raw-body", no_argument, NULL, OPT_RAW },
+	{ "no-leadspc", no_argument, NULL, OPT_NO_LEADSPC },
 	{ "timeout", required_argument, NULL, 't' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "output", required_argument, NULL, 'o' },
@@ -275,6 +279,7 @@ parse_option(struct options *o, int ch, const char *arg)
 	case 'D': add_macro(o, arg); break;
 	case OPT_MACROS: set_macro_list(o, arg); break;
 	case OPT_RAW: o->raw_body = true; break;
+	case OPT_NO_LEADSPC: o->no_leadspc = true; break;
 	case 't': o->load.timeout_ms = (int)(strtod(arg, NULL) * 1000); break;
 	case 'v': o->load.verbose++; break;
 	case 'o': o->output = arg; break;
@@ -388,6 +393,8 @@ static int
 open_conn(struct options *o, struct mc_conn *c)
 {
 	mc_conn_init(c, o->load.timeout_ms, o->load.verbose);
+	if (o->no_leadspc)
+		c->mta_events &= ~(uint32_t)SMFIP_HDR_LEADSPC;
 	if (mc_connect(c, o->socket) == 0 && mc_open_session(c, &o->env) == 0)
 		return 0;
 	fprintf(stderr, "milter-client: %s: %s\n", o->socket, c->err);

@@ -489,7 +489,7 @@ test_defaults(void)
 	static const struct {
 		const char *name, *want;
 	} defaults[] = {
-		{ "socket", "inet:8891@127.0.0.1" },
+		{ "socket", "unix:/var/spool/postfix/signpost/milter.sock" },
 		{ "socket_mode", "0660" },
 		{ "user", "(unset)" },
 		{ "pidfile", RUNSTATEDIR "/signpost/signpost-milter.pid" },
@@ -1069,7 +1069,8 @@ test_sample(void)
 		diag("  refused: %s", err.msg);
 		return;
 	}
-	is_str(conf->milter.socket, "inet:8891@127.0.0.1", "sample: socket");
+	is_str(conf->milter.socket, "unix:/var/spool/postfix/signpost/milter.sock",
+	    "sample: socket");
 	ok(conf->milter.on_error == SP_ON_ERROR_TEMPFAIL, "sample: on_error");
 	ok(conf->signing.header_canon == SP_CANON_RELAXED &&
 	    conf->signing.body_canon == SP_CANON_RELAXED,
