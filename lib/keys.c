@@ -923,7 +923,8 @@ sp_keyset_load(const struct sp_config *conf, const struct sp_key_rules *rules,
 			free(path);
 			if (key == NULL) {
 				sp_err_prefix(err, "%s:%u: selector %s of %s",
-				    cpath, sel->line, sel->name, dom->name);
+				    dom->file != NULL ? dom->file : cpath,
+				    sel->line, sel->name, dom->name);
 				sp_keyset_free(ks);
 				return NULL;
 			}

@@ -6,7 +6,8 @@ lib_libsignpost_a_SOURCES = lib/util.c lib/log.c \
 # keys
 lib_libsignpost_a_SOURCES += lib/keys.c include/signpost/keys.h
 # configuration and CIDR lists
-lib_libsignpost_a_SOURCES += include/signpost/conf.h lib/conf.c lib/conf_set.c lib/conf_value.c lib/conf_int.h lib/cidr.c
+lib_libsignpost_a_SOURCES += include/signpost/conf.h lib/conf.c lib/conf_set.c lib/conf_value.c lib/conf_int.h lib/cidr.c \
+	lib/conf_include.c
 # tag=value lists (DKIM-Signature fields, DKIM and DMARC records)
 lib_libsignpost_a_SOURCES += lib/taglist.c include/signpost/taglist.h
 # canonicalisation, From: parsing and the signing engine

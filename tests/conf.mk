@@ -4,6 +4,10 @@ check_PROGRAMS += tests/unit/test_conf tests/unit/test_cidr
 TESTS += tests/unit/test_conf tests/unit/test_cidr
 tests_unit_test_conf_LDADD = $(SIGNPOST_LIBS)
 tests_unit_test_cidr_LDADD = $(SIGNPOST_LIBS)
+# include = PATH-OR-GLOB: order, files and lines in messages, cycles.
+check_PROGRAMS += tests/unit/test_conf_include
+TESTS += tests/unit/test_conf_include
+tests_unit_test_conf_include_LDADD = $(SIGNPOST_LIBS)
 
 # libFuzzer target for the parsers, built only on request (needs clang):
 #   make fuzz-conf && tests/fuzz/fuzz_conf -max_total_time=300 CORPUS_DIR
@@ -12,6 +16,7 @@ CLEANFILES += tests/fuzz/fuzz_conf
 FUZZ_CC = clang
 FUZZ_CONF_SRC = $(srcdir)/tests/fuzz/fuzz_conf.c $(srcdir)/lib/conf.c \
 	$(srcdir)/lib/conf_set.c $(srcdir)/lib/conf_value.c $(srcdir)/lib/cidr.c \
+	$(srcdir)/lib/conf_include.c \
 	$(srcdir)/lib/util.c $(srcdir)/lib/log.c
 tests/fuzz/fuzz_conf: $(FUZZ_CONF_SRC)
 	@$(MKDIR_P) tests/fuzz

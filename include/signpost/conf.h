@@ -98,7 +98,8 @@ struct sp_selector {
 
 struct sp_domain {
 	char *name;                     /* lower-case, no trailing dot */
-	unsigned line;                  /* line of "[domain NAME]" */
+	const char *file;               /* the file that holds the section */
+	unsigned line;                  /* line of "[domain NAME]" there */
 	struct sp_selector *selectors;  /* active selectors, at least one */
 	size_t n_selectors;
 	bool subdomains;                /* default no */
@@ -129,11 +130,15 @@ struct sp_signing_conf {
 
 struct sp_config {
 	char *path;                     /* the file it came from */
+	struct sp_list included;        /* files read through include, in order */
 	struct sp_milter_conf milter;
 	struct sp_signing_conf signing;
 	struct sp_dns_conf dns;         /* the [dns] section with defaults */
 	struct sp_domain *domains;      /* in file order */
 	size_t n_domains;
+	/* Finds a domain by name in constant time (conf.c owns it). */
+	size_t *domain_table;           /* open hash of domain index + 1 */
+	size_t domain_cap;              /* a power of two, or 0 */
 };
 
 /* SYSCONFDIR "/signpost/signpost.conf" */
@@ -151,6 +156,11 @@ void sp_config_free(struct sp_config *conf);
  */
 const struct sp_domain *sp_config_find_domain(const struct sp_config *conf,
     const char *from_domain);
+/*
+ * (Re)build the lookup table of a configuration filled in by hand (tests);
+ * sp_config_load and sp_config_parse build it themselves.
+ */
+void sp_config_index_domains(struct sp_config *conf);
 const struct sp_domain *sp_config_domain_named(const struct sp_config *conf,
     const char *name);
 
