@@ -18,18 +18,21 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "signpost/keys.h"
+#include "key_int.h"
 
 /* A PEM key is a few KiB at most; anything bigger is not a key file. */
 #define KEY_FILE_MAX (64 * 1024)
@@ -586,6 +589,9 @@ parse_pem(const char *data, size_t len, const char *path, sp_err *err)
 		return NULL;
 	if (len > (size_t)KEY_FILE_MAX)
 		SP_BUG("key file of %zu bytes got past the size check", len);
+	/* RSA and Ed25519 without PEM headers: the decoder this thread keeps */
+	if ((pkey = key_decode_fast(data, len)) != NULL)
+		return pkey;
 	bio = BIO_new_mem_buf(data, (int)len);
 	if (bio == NULL) {
 		sp_err_set(err, "%s: out of memory", path);
@@ -624,14 +630,33 @@ base64(const unsigned char *in, size_t len)
 	return out;
 }
 
-/* p= of the DKIM record (RFC 6376 3.6.1; RFC 8463 4 for Ed25519). */
+/* RSA p=: base64 of the SubjectPublicKeyInfo of (n, e). */
+static char *
+rsa_public_b64(const BIGNUM *n, const BIGNUM *e)
+{
+	unsigned char *der;
+	char *b64;
+	int len;
+
+	if ((der = key_rsa_spki(n, e, &len)) == NULL)
+		return NULL;
+	b64 = base64(der, (size_t)len);
+	OPENSSL_free(der);
+	return b64;
+}
+
+/*
+ * p= of the DKIM record (RFC 6376 3.6.1; RFC 8463 4 for Ed25519). RSA's
+ * is built from n and e: OpenSSL's i2d_PUBKEY sets up an encoder for each
+ * key, which costs more than decoding it.
+ */
 static char *
 public_b64(EVP_PKEY *pkey, enum sp_key_type type)
 {
-	unsigned char raw[32], *der = NULL;
+	unsigned char raw[32];
 	size_t rawlen = sizeof(raw);
-	char *b64;
-	int n;
+	BIGNUM *n = NULL, *e = NULL;
+	char *b64 = NULL;
 
 	if (type == SP_KEY_ED25519) {
 		if (EVP_PKEY_get_raw_public_key(pkey, raw, &rawlen) != 1 ||
@@ -639,11 +664,11 @@ public_b64(EVP_PKEY *pkey, enum sp_key_type type)
 			return NULL;
 		return base64(raw, rawlen);
 	}
-	n = i2d_PUBKEY(pkey, &der);
-	if (n <= 0)
-		return NULL;
-	b64 = base64(der, (size_t)n);
-	OPENSSL_free(der);
+	if (EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_N, &n) == 1 &&
+	    EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e) == 1)
+		b64 = rsa_public_b64(n, e);
+	BN_free(n);
+	BN_free(e);
 	return b64;
 }
 
@@ -668,17 +693,17 @@ key_type_of(EVP_PKEY *pkey, const char *path, enum sp_key_type *type,
 	return false;
 }
 
-struct sp_key *
-sp_key_from_pkey(EVP_PKEY *pkey, const char *domain, const char *selector,
+/* The key object without its p= (taken by the caller); owns pkey. */
+static struct sp_key *
+key_new(EVP_PKEY *pkey, const char *domain, const char *selector,
     const char *path, sp_err *err)
 {
-	const char *what = path != NULL ? path : "key";
 	struct sp_key *key;
 	enum sp_key_type type;
 
 	if (pkey == NULL)
 		SP_BUG("no key");
-	if (!key_type_of(pkey, what, &type, err)) {
+	if (!key_type_of(pkey, path != NULL ? path : "key", &type, err)) {
 		EVP_PKEY_free(pkey);
 		return NULL;
 	}
@@ -689,10 +714,28 @@ sp_key_from_pkey(EVP_PKEY *pkey, const char *domain, const char *selector,
 	key->domain = domain != NULL ? sp_xstrdup(domain) : NULL;
 	key->selector = selector != NULL ? sp_xstrdup(selector) : NULL;
 	key->path = path != NULL ? sp_xstrdup(path) : NULL;
-	key->public_b64 = public_b64(pkey, type);
+	return key;
+}
+
+static bool
+export_failed(struct sp_key *key, sp_err *err)
+{
+	sp_err_set(err, "%s: cannot export the public key (%s)",
+	    key->path != NULL ? key->path : "key", openssl_reason());
+	return false;
+}
+
+struct sp_key *
+sp_key_from_pkey(EVP_PKEY *pkey, const char *domain, const char *selector,
+    const char *path, sp_err *err)
+{
+	struct sp_key *key = key_new(pkey, domain, selector, path, err);
+
+	if (key == NULL)
+		return NULL;
+	key->public_b64 = public_b64(key->pkey, key->type);
 	if (key->public_b64 == NULL) {
-		sp_err_set(err, "%s: cannot export the public key (%s)", what,
-		    openssl_reason());
+		export_failed(key, err);
 		sp_key_free(key);
 		return NULL;
 	}
@@ -764,6 +807,42 @@ done:
 	return good;
 }
 
+/*
+ * A damaged key is refused at load time, not discovered as signatures
+ * that fail at every receiver. RSA: its numbers must agree, which costs
+ * microseconds where a test signature costs a millisecond (a key whose
+ * numbers cannot be read, e.g. multi-prime, still takes the signature).
+ * Ed25519: decoding derives the public half from the private one, so they
+ * cannot disagree. With want_public, p= is made from the same numbers.
+ */
+static bool
+check_and_export(struct sp_key *key, bool want_public, sp_err *err)
+{
+	struct key_rsa_numbers r;
+	bool good = true;
+
+	if (key->type == SP_KEY_RSA && key_rsa_numbers(key->pkey, &r)) {
+		if (!key_rsa_consistent(&r)) {
+			sp_err_set(err, "%s: the private key's numbers do not "
+			    "agree (RFC 8017 section 3.2: n = p q, d, dP, dQ, "
+			    "qInv); the file is damaged: restore it or make a "
+			    "new one with dnsgen keygen", key->path);
+			good = false;
+		} else if (want_public &&
+		    (key->public_b64 = rsa_public_b64(r.n, r.e)) == NULL) {
+			good = export_failed(key, err);
+		}
+		key_rsa_numbers_free(&r);
+		return good;
+	}
+	if (key->type == SP_KEY_RSA && !self_test(key, err))
+		return false;
+	if (want_public &&
+	    (key->public_b64 = public_b64(key->pkey, key->type)) == NULL)
+		return export_failed(key, err);
+	return true;
+}
+
 static void
 open_failed(const char *path, const char *domain, const char *selector,
     const struct sp_key_rules *rules, sp_err *err)
@@ -797,9 +876,10 @@ open_failed(const char *path, const char *domain, const char *selector,
 	}
 }
 
-struct sp_key *
-sp_key_load(const char *path, const char *domain, const char *selector,
-    const struct sp_key_rules *rules, sp_err *err)
+/* sp_key_load; without want_public the key has no p= (the milter's). */
+static struct sp_key *
+key_load(const char *path, const char *domain, const char *selector,
+    const struct sp_key_rules *rules, bool want_public, sp_err *err)
 {
 	struct sp_key *key = NULL;
 	EVP_PKEY *pkey;
@@ -825,14 +905,22 @@ sp_key_load(const char *path, const char *domain, const char *selector,
 	wipe_free(data, len + 1);
 	if (pkey == NULL)
 		return NULL;
-	key = sp_key_from_pkey(pkey, domain, selector, path, err);
+	key = key_new(pkey, domain, selector, path, err);
 	if (key == NULL)
 		return NULL;
-	if (!check_rsa_size(key, rules, err) || !self_test(key, err)) {
+	if (!check_rsa_size(key, rules, err) ||
+	    !check_and_export(key, want_public, err)) {
 		sp_key_free(key);
 		return NULL;
 	}
 	return key;
+}
+
+struct sp_key *
+sp_key_load(const char *path, const char *domain, const char *selector,
+    const struct sp_key_rules *rules, sp_err *err)
+{
+	return key_load(path, domain, selector, rules, true, err);
 }
 
 void
@@ -904,21 +992,84 @@ sp_key_path(const struct sp_config *conf, const char *domain,
 
 /* --- every active key --------------------------------------------------- */
 
+/* FNV-1a over "domain/selector", lower-cased (DNS names ignore case). */
+static size_t
+keyset_hash(const char *domain, const char *selector)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (const char *part = domain; part != NULL;
+	    part = part == domain ? selector : NULL) {
+		for (const char *c = part; *c != '\0'; c++) {
+			unsigned char ch = (unsigned char)*c;
+
+			if (ch >= 'A' && ch <= 'Z')
+				ch = (unsigned char)(ch - 'A' + 'a');
+			h = (h ^ ch) * 1099511628211ull;
+		}
+		h = (h ^ '/') * 1099511628211ull;
+	}
+	return (size_t)h;
+}
+
+/* The slot holding (domain, selector), or the empty one where it goes. */
+static size_t *
+keyset_slot(const struct sp_keyset *ks, const char *domain,
+    const char *selector)
+{
+	size_t mask = ks->cap - 1, i = keyset_hash(domain, selector) & mask;
+
+	while (ks->table[i] != 0) {
+		const struct sp_key *k = ks->keys[ks->table[i] - 1];
+
+		if (sp_strcasecmp(k->domain, domain) == 0 &&
+		    sp_strcasecmp(k->selector, selector) == 0)
+			break;
+		i = (i + 1) & mask;
+	}
+	return &ks->table[i];
+}
+
+/* A table at most half full, so each message finds its keys at once. */
+static void
+keyset_index(struct sp_keyset *ks)
+{
+	ks->cap = 16;
+	while (ks->cap < ks->n * 2)
+		ks->cap *= 2;
+	ks->table = sp_xcalloc(ks->cap, sizeof(*ks->table));
+	for (size_t i = 0; i < ks->n; i++) {
+		size_t *slot = keyset_slot(ks, ks->keys[i]->domain,
+		    ks->keys[i]->selector);
+
+		if (*slot == 0)
+			*slot = i + 1;
+	}
+}
+
+/*
+ * The milter's keys: only the active selectors, and without p= (the
+ * milter signs, dnsgen publishes), so 100,000 domains fit in its memory.
+ */
 struct sp_keyset *
 sp_keyset_load(const struct sp_config *conf, const struct sp_key_rules *rules,
     sp_err *err)
 {
 	struct sp_keyset *ks = sp_xcalloc(1, sizeof(*ks));
 	const char *cpath = conf->path != NULL ? conf->path : "configuration";
+	size_t total = 0;
 
+	for (size_t d = 0; d < conf->n_domains; d++)
+		total += conf->domains[d].n_selectors;
+	ks->keys = sp_xcalloc(total > 0 ? total : 1, sizeof(*ks->keys));
 	for (size_t d = 0; d < conf->n_domains; d++) {
 		const struct sp_domain *dom = &conf->domains[d];
 
 		for (size_t s = 0; s < dom->n_selectors; s++) {
 			const struct sp_selector *sel = &dom->selectors[s];
 			char *path = sp_key_path(conf, dom->name, sel->name);
-			struct sp_key *key = sp_key_load(path, dom->name,
-			    sel->name, rules, err);
+			struct sp_key *key = key_load(path, dom->name,
+			    sel->name, rules, false, err);
 
 			free(path);
 			if (key == NULL) {
@@ -928,11 +1079,10 @@ sp_keyset_load(const struct sp_config *conf, const struct sp_key_rules *rules,
 				sp_keyset_free(ks);
 				return NULL;
 			}
-			ks->keys = sp_xrealloc(ks->keys, ks->n + 1,
-			    sizeof(*ks->keys));
 			ks->keys[ks->n++] = key;
 		}
 	}
+	keyset_index(ks);
 	return ks;
 }
 
@@ -940,13 +1090,12 @@ const struct sp_key *
 sp_keyset_find(const struct sp_keyset *ks, const char *domain,
     const char *selector)
 {
-	if (ks == NULL)
+	size_t idx;
+
+	if (ks == NULL || ks->cap == 0)
 		return NULL;
-	for (size_t i = 0; i < ks->n; i++)
-		if (sp_strcasecmp(ks->keys[i]->domain, domain) == 0 &&
-		    sp_strcasecmp(ks->keys[i]->selector, selector) == 0)
-			return ks->keys[i];
-	return NULL;
+	idx = *keyset_slot(ks, domain, selector);
+	return idx != 0 ? ks->keys[idx - 1] : NULL;
 }
 
 void
@@ -955,6 +1104,7 @@ sp_keyset_free(struct sp_keyset *ks)
 	if (ks == NULL)
 		return;
 	sp_keys_free_array(ks->keys, ks->n);
+	free(ks->table);
 	free(ks);
 }
 

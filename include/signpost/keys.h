@@ -32,7 +32,7 @@ struct sp_key {
 	enum sp_key_type type;
 	int bits;               /* RSA modulus size; 256 for Ed25519 */
 	EVP_PKEY *pkey;
-	char *public_b64;       /* p= : RSA SubjectPublicKeyInfo DER / Ed25519 raw 32 bytes, base64 */
+	char *public_b64;       /* p= : RSA SubjectPublicKeyInfo DER / Ed25519 raw 32 bytes, base64; NULL in a keyset */
 };
 
 /* Who may own a key file, and whether weak RSA is accepted. */
@@ -74,10 +74,15 @@ char *sp_key_dns_record(const struct sp_key *key);
 char *sp_key_path(const struct sp_config *conf, const char *domain,
     const char *selector);
 
-/* Every active selector's key of every configured domain. */
+/*
+ * Every active selector's key of every configured domain, found by
+ * (domain, selector) in constant time. These keys have no public_b64.
+ */
 struct sp_keyset {
 	struct sp_key **keys;
 	size_t n;
+	size_t *table;          /* open hash of keys index + 1 (keys.c) */
+	size_t cap;             /* a power of two */
 };
 
 /*
