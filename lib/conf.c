@@ -227,7 +227,7 @@ current_section(const struct conf_parser *p, char *buf, size_t size)
  * FNV-1a over the lower-cased name: spreads domain names over the table
  * that finds duplicates while reading and the From: domain per message.
  */
-static size_t
+static uint64_t
 name_hash(const char *s, size_t len)
 {
 	uint64_t h = 14695981039346656037ull;
@@ -239,37 +239,51 @@ name_hash(const char *s, size_t len)
 			c = (unsigned char)(c - 'A' + 'a');
 		h = (h ^ c) * 1099511628211ull;
 	}
-	return (size_t)h;
+	return h;
 }
 
 /* Is `name` (len bytes, no trailing dot) the domain d, ignoring case? */
 static bool
 domain_is(const struct sp_domain *d, const char *name, size_t len)
 {
-	return strlen(d->name) == len && sp_strncasecmp(d->name, name, len) == 0;
+	return sp_strncasecmp(d->name, name, len) == 0 && d->name[len] == '\0';
 }
 
 /*
  * The slot of `name` in the table of domains: the slot holding it, or the
- * empty slot where it belongs (linear probing; a slot holds the domain's
- * index + 1, 0 is empty). The table is never full: see domain_set_grow.
+ * empty slot where it belongs (linear probing). A slot keeps half of the
+ * hash, so probing past other names reads only the table, not the domains:
+ * with 100,000 domains each one read is a cache miss. The table is never
+ * full: see domain_set_grow.
  */
-static size_t *
+static struct sp_domain_slot *
 domain_slot(const struct sp_config *conf, const char *name, size_t len)
 {
-	size_t mask = conf->domain_cap - 1, i = name_hash(name, len) & mask;
+	uint64_t h = name_hash(name, len);
+	size_t mask = conf->domain_cap - 1, i = (size_t)h & mask;
+	uint32_t tag = (uint32_t)(h >> 32);
+	struct sp_domain_slot *t = conf->domain_table;
 
-	while (conf->domain_table[i] != 0 &&
-	    !domain_is(&conf->domains[conf->domain_table[i] - 1], name, len))
+	while (t[i].index != 0 && (t[i].hash != tag ||
+	    !domain_is(&conf->domains[t[i].index - 1], name, len)))
 		i = (i + 1) & mask;
-	return &conf->domain_table[i];
+	return &t[i];
+}
+
+/* Fill an empty slot that domain_slot returned for `name`. */
+static void
+slot_fill(struct sp_domain_slot *slot, const char *name, size_t index)
+{
+	slot->hash = (uint32_t)(name_hash(name, strlen(name)) >> 32);
+	slot->index = (uint32_t)(index + 1);
 }
 
 /* Room for one more domain at a load factor of at most one half. */
 static void
 domain_set_grow(struct sp_config *conf)
 {
-	size_t *old = conf->domain_table, old_cap = conf->domain_cap;
+	struct sp_domain_slot *old = conf->domain_table;
+	size_t old_cap = conf->domain_cap;
 
 	if ((conf->n_domains + 1) * 2 <= conf->domain_cap)
 		return;
@@ -279,10 +293,11 @@ domain_set_grow(struct sp_config *conf)
 	for (size_t i = 0; i < old_cap; i++) {
 		const char *name;
 
-		if (old[i] == 0)
+		if (old[i].index == 0)
 			continue;
-		name = conf->domains[old[i] - 1].name;
-		*domain_slot(conf, name, strlen(name)) = old[i];
+		name = conf->domains[old[i].index - 1].name;
+		slot_fill(domain_slot(conf, name, strlen(name)), name,
+		    old[i].index - 1);
 	}
 	free(old);
 }
@@ -292,7 +307,7 @@ start_domain(struct conf_parser *p, const char *raw, sp_err *err)
 {
 	struct sp_config *conf = p->conf;
 	struct sp_domain *d;
-	size_t *slot;
+	struct sp_domain_slot *slot;
 	char *name;
 
 	if ((name = conf_host_name(raw, "domain", err)) == NULL) {
@@ -301,8 +316,8 @@ start_domain(struct conf_parser *p, const char *raw, sp_err *err)
 	}
 	domain_set_grow(conf);
 	slot = domain_slot(conf, name, strlen(name));
-	if (*slot != 0) {
-		const struct sp_domain *first = &conf->domains[*slot - 1];
+	if (slot->index != 0) {
+		const struct sp_domain *first = &conf->domains[slot->index - 1];
 		bool here = strcmp(first->file, p->file) == 0;
 
 		sp_err_set(err, "%s:%u: duplicate [domain %s] (the first is at "
@@ -320,7 +335,7 @@ start_domain(struct conf_parser *p, const char *raw, sp_err *err)
 	d->line = p->line;
 	p->domain = conf->n_domains++;
 	p->dns = &d->dns;
-	*slot = conf->n_domains;
+	slot_fill(slot, name, conf->n_domains - 1);
 	return true;
 }
 
@@ -722,12 +737,12 @@ sp_config_load(const char *path, sp_err *err)
 static const struct sp_domain *
 domain_lookup(const struct sp_config *conf, const char *name, size_t len)
 {
-	size_t idx;
+	const struct sp_domain_slot *slot;
 
 	if (conf->domain_cap == 0)
 		return NULL;
-	idx = *domain_slot(conf, name, len);
-	return idx != 0 ? &conf->domains[idx - 1] : NULL;
+	slot = domain_slot(conf, name, len);
+	return slot->index != 0 ? &conf->domains[slot->index - 1] : NULL;
 }
 
 /* Length without one trailing dot; 0 for names we never match. */
@@ -759,14 +774,14 @@ sp_config_index_domains(struct sp_config *conf)
 	conf->domain_cap = 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *name = conf->domains[i].name;
-		size_t *slot;
+		struct sp_domain_slot *slot;
 
 		conf->n_domains = i;    /* domain_set_grow sizes for i + 1 */
 		domain_set_grow(conf);
 		conf->n_domains = i + 1;
 		slot = domain_slot(conf, name, strlen(name));
-		if (*slot == 0)
-			*slot = i + 1;
+		if (slot->index == 0)
+			slot_fill(slot, name, i);
 	}
 }
 

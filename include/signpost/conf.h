@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 #include "signpost/log.h"
@@ -106,6 +107,12 @@ struct sp_domain {
 	struct sp_dns_conf dns;         /* effective values for this domain */
 };
 
+/* A slot of the domain table: part of the name's hash and where it is. */
+struct sp_domain_slot {
+	uint32_t hash;                  /* the hash's high half */
+	uint32_t index;                 /* conf->domains index + 1; 0: empty */
+};
+
 struct sp_milter_conf {
 	char *socket;                   /* default "inet:8891@127.0.0.1" */
 	unsigned socket_mode;           /* default 0660 */
@@ -137,7 +144,7 @@ struct sp_config {
 	struct sp_domain *domains;      /* in file order */
 	size_t n_domains;
 	/* Finds a domain by name in constant time (conf.c owns it). */
-	size_t *domain_table;           /* open hash of domain index + 1 */
+	struct sp_domain_slot *domain_table;
 	size_t domain_cap;              /* a power of two, or 0 */
 };
 
