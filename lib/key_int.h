@@ -12,6 +12,18 @@
 #include <openssl/bn.h>
 #include <openssl/evp.h>
 
+#include "signpost/keys.h"
+
+/*
+ * keys.c: open, check, read and parse one key file. Without want_public
+ * the key has no public_b64. `previous` (or NULL) is the key this one
+ * replaces on a reload: when the file's bytes are the same, its EVP_PKEY
+ * is shared and *reused (if given) is set.
+ */
+struct sp_key *key_load(const char *path, const char *domain,
+    const char *selector, const struct sp_key_rules *rules, bool want_public,
+    const struct sp_key *previous, bool *reused, sp_err *err);
+
 /*
  * The one private key of a PEM text that keys.c has already classified,
  * through a decoder context reused by this thread; NULL when the fast

@@ -18,7 +18,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -876,12 +875,43 @@ open_failed(const char *path, const char *domain, const char *selector,
 	}
 }
 
-/* sp_key_load; without want_public the key has no p= (the milter's). */
+/*
+ * The same key as before a reload: the file's bytes are unchanged, so its
+ * EVP_PKEY is shared instead of decoded and checked again. The size rule
+ * is applied again, since allow_weak_rsa may have changed.
+ */
 static struct sp_key *
+key_reuse(const struct sp_key *old, const unsigned char *fingerprint,
+    const char *path, const char *domain, const char *selector,
+    const struct sp_key_rules *rules, sp_err *err)
+{
+	struct sp_key *key;
+
+	if (old == NULL || old->path == NULL || strcmp(old->path, path) != 0 ||
+	    CRYPTO_memcmp(old->fingerprint, fingerprint,
+	    sizeof(old->fingerprint)) != 0 || EVP_PKEY_up_ref(old->pkey) != 1)
+		return NULL;
+	key = key_new(old->pkey, domain, selector, path, err);
+	if (key == NULL)
+		return NULL;
+	memcpy(key->fingerprint, fingerprint, sizeof(key->fingerprint));
+	if (old->public_b64 != NULL)
+		key->public_b64 = sp_xstrdup(old->public_b64);
+	if (!check_rsa_size(key, rules, err)) {
+		sp_key_free(key);
+		return NULL;
+	}
+	return key;
+}
+
+/* sp_key_load; without want_public the key has no p= (the milter's). */
+struct sp_key *
 key_load(const char *path, const char *domain, const char *selector,
-    const struct sp_key_rules *rules, bool want_public, sp_err *err)
+    const struct sp_key_rules *rules, bool want_public,
+    const struct sp_key *previous, bool *reused, sp_err *err)
 {
 	struct sp_key *key = NULL;
+	unsigned char fingerprint[32];
 	EVP_PKEY *pkey;
 	char *data = NULL;
 	size_t len = 0;
@@ -901,6 +931,16 @@ key_load(const char *path, const char *domain, const char *selector,
 		return NULL;
 	}
 	close(fd);
+	if (EVP_Digest(data, len, fingerprint, NULL, EVP_sha256(), NULL) != 1)
+		memset(fingerprint, 0, sizeof(fingerprint));
+	if (previous != NULL && (!want_public || previous->public_b64 != NULL) &&
+	    (key = key_reuse(previous, fingerprint, path, domain, selector,
+	    rules, err)) != NULL) {
+		wipe_free(data, len + 1);
+		if (reused != NULL)
+			*reused = true;
+		return key;
+	}
 	pkey = parse_pem(data, len, path, err);
 	wipe_free(data, len + 1);
 	if (pkey == NULL)
@@ -908,6 +948,7 @@ key_load(const char *path, const char *domain, const char *selector,
 	key = key_new(pkey, domain, selector, path, err);
 	if (key == NULL)
 		return NULL;
+	memcpy(key->fingerprint, fingerprint, sizeof(key->fingerprint));
 	if (!check_rsa_size(key, rules, err) ||
 	    !check_and_export(key, want_public, err)) {
 		sp_key_free(key);
@@ -920,7 +961,7 @@ struct sp_key *
 sp_key_load(const char *path, const char *domain, const char *selector,
     const struct sp_key_rules *rules, sp_err *err)
 {
-	return key_load(path, domain, selector, rules, true, err);
+	return key_load(path, domain, selector, rules, true, NULL, NULL, err);
 }
 
 void
@@ -988,124 +1029,6 @@ sp_key_path(const struct sp_config *conf, const char *domain,
 
 	free(dir);
 	return path;
-}
-
-/* --- every active key --------------------------------------------------- */
-
-/* FNV-1a over "domain/selector", lower-cased (DNS names ignore case). */
-static size_t
-keyset_hash(const char *domain, const char *selector)
-{
-	uint64_t h = 14695981039346656037ull;
-
-	for (const char *part = domain; part != NULL;
-	    part = part == domain ? selector : NULL) {
-		for (const char *c = part; *c != '\0'; c++) {
-			unsigned char ch = (unsigned char)*c;
-
-			if (ch >= 'A' && ch <= 'Z')
-				ch = (unsigned char)(ch - 'A' + 'a');
-			h = (h ^ ch) * 1099511628211ull;
-		}
-		h = (h ^ '/') * 1099511628211ull;
-	}
-	return (size_t)h;
-}
-
-/* The slot holding (domain, selector), or the empty one where it goes. */
-static size_t *
-keyset_slot(const struct sp_keyset *ks, const char *domain,
-    const char *selector)
-{
-	size_t mask = ks->cap - 1, i = keyset_hash(domain, selector) & mask;
-
-	while (ks->table[i] != 0) {
-		const struct sp_key *k = ks->keys[ks->table[i] - 1];
-
-		if (sp_strcasecmp(k->domain, domain) == 0 &&
-		    sp_strcasecmp(k->selector, selector) == 0)
-			break;
-		i = (i + 1) & mask;
-	}
-	return &ks->table[i];
-}
-
-/* A table at most half full, so each message finds its keys at once. */
-static void
-keyset_index(struct sp_keyset *ks)
-{
-	ks->cap = 16;
-	while (ks->cap < ks->n * 2)
-		ks->cap *= 2;
-	ks->table = sp_xcalloc(ks->cap, sizeof(*ks->table));
-	for (size_t i = 0; i < ks->n; i++) {
-		size_t *slot = keyset_slot(ks, ks->keys[i]->domain,
-		    ks->keys[i]->selector);
-
-		if (*slot == 0)
-			*slot = i + 1;
-	}
-}
-
-/*
- * The milter's keys: only the active selectors, and without p= (the
- * milter signs, dnsgen publishes), so 100,000 domains fit in its memory.
- */
-struct sp_keyset *
-sp_keyset_load(const struct sp_config *conf, const struct sp_key_rules *rules,
-    sp_err *err)
-{
-	struct sp_keyset *ks = sp_xcalloc(1, sizeof(*ks));
-	const char *cpath = conf->path != NULL ? conf->path : "configuration";
-	size_t total = 0;
-
-	for (size_t d = 0; d < conf->n_domains; d++)
-		total += conf->domains[d].n_selectors;
-	ks->keys = sp_xcalloc(total > 0 ? total : 1, sizeof(*ks->keys));
-	for (size_t d = 0; d < conf->n_domains; d++) {
-		const struct sp_domain *dom = &conf->domains[d];
-
-		for (size_t s = 0; s < dom->n_selectors; s++) {
-			const struct sp_selector *sel = &dom->selectors[s];
-			char *path = sp_key_path(conf, dom->name, sel->name);
-			struct sp_key *key = key_load(path, dom->name,
-			    sel->name, rules, false, err);
-
-			free(path);
-			if (key == NULL) {
-				sp_err_prefix(err, "%s:%u: selector %s of %s",
-				    dom->file != NULL ? dom->file : cpath,
-				    sel->line, sel->name, dom->name);
-				sp_keyset_free(ks);
-				return NULL;
-			}
-			ks->keys[ks->n++] = key;
-		}
-	}
-	keyset_index(ks);
-	return ks;
-}
-
-const struct sp_key *
-sp_keyset_find(const struct sp_keyset *ks, const char *domain,
-    const char *selector)
-{
-	size_t idx;
-
-	if (ks == NULL || ks->cap == 0)
-		return NULL;
-	idx = *keyset_slot(ks, domain, selector);
-	return idx != 0 ? ks->keys[idx - 1] : NULL;
-}
-
-void
-sp_keyset_free(struct sp_keyset *ks)
-{
-	if (ks == NULL)
-		return;
-	sp_keys_free_array(ks->keys, ks->n);
-	free(ks->table);
-	free(ks);
 }
 
 /* --- every key in a domain's folder (dnsgen) ---------------------------- */
@@ -1211,7 +1134,8 @@ sp_keys_in_domain_dir(const struct sp_config *conf, const char *domain,
 	for (size_t i = 0; i < names.n; i++) {
 		char *path = sp_key_path(conf, domain, names.v[i]);
 
-		out[i] = sp_key_load(path, domain, names.v[i], rules, err);
+		out[i] = key_load(path, domain, names.v[i], rules, true, NULL,
+		    NULL, err);
 		free(path);
 		if (out[i] == NULL) {
 			sp_keys_free_array(out, i);

@@ -5,7 +5,7 @@ lib_libsignpost_a_SOURCES = lib/util.c lib/log.c \
 	include/signpost/util.h include/signpost/log.h
 # keys
 lib_libsignpost_a_SOURCES += lib/keys.c include/signpost/keys.h \
-	lib/key_decode.c lib/key_int.h
+	lib/key_decode.c lib/key_int.h lib/keyset.c
 # configuration and CIDR lists
 lib_libsignpost_a_SOURCES += include/signpost/conf.h lib/conf.c lib/conf_set.c lib/conf_value.c lib/conf_int.h lib/cidr.c \
 	lib/conf_include.c

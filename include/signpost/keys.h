@@ -33,6 +33,7 @@ struct sp_key {
 	int bits;               /* RSA modulus size; 256 for Ed25519 */
 	EVP_PKEY *pkey;
 	char *public_b64;       /* p= : RSA SubjectPublicKeyInfo DER / Ed25519 raw 32 bytes, base64; NULL in a keyset */
+	unsigned char fingerprint[32];  /* SHA-256 of the file: same key on reload */
 };
 
 /* Who may own a key file, and whether weak RSA is accepted. */
@@ -81,7 +82,8 @@ char *sp_key_path(const struct sp_config *conf, const char *domain,
 struct sp_keyset {
 	struct sp_key **keys;
 	size_t n;
-	size_t *table;          /* open hash of keys index + 1 (keys.c) */
+	size_t *table;          /* open hash of keys index + 1 (keyset.c) */
+	size_t reused;          /* keys taken over from the previous set */
 	size_t cap;             /* a power of two */
 };
 
@@ -91,6 +93,14 @@ struct sp_keyset {
  */
 struct sp_keyset *sp_keyset_load(const struct sp_config *conf,
     const struct sp_key_rules *rules, sp_err *err);
+/*
+ * The same for a reload: a key whose file is unchanged since `previous`
+ * was loaded shares its EVP_PKEY instead of being decoded again. The
+ * owner and mode of every file are checked again all the same.
+ */
+struct sp_keyset *sp_keyset_reload(const struct sp_config *conf,
+    const struct sp_key_rules *rules, const struct sp_keyset *previous,
+    sp_err *err);
 const struct sp_key *sp_keyset_find(const struct sp_keyset *ks,
     const char *domain, const char *selector);
 void sp_keyset_free(struct sp_keyset *ks);
