@@ -47,6 +47,7 @@ dir=${dir:-${TMPDIR:-/tmp}/signpost-scale-$domains}
 die() { echo "scale-bench: $*" >&2; exit 2; }
 say() { printf '\n== %s\n' "$*"; }
 command -v openssl >/dev/null || die "openssl is not installed"
+[ -x /usr/bin/time ] || die "/usr/bin/time is not installed (Debian package time)"
 
 # --- build -------------------------------------------------------------------
 
@@ -119,17 +120,18 @@ record() { echo "$2" >> "$S/$1"; }
 check_once() {
 	local t0
 	t0=$(now)
-	"$MILTER" -c "$CONF" -t > "$S/check.out" 2> "$S/check.err" ||
+	/usr/bin/time -o "$S/check.time" -f '%M' "$MILTER" -c "$CONF" -t \
+		> "$S/check.out" 2> "$S/check.err" ||
 		{ cat "$S/check.err" >&2; die "signpost-milter -t failed"; }
 	record check "$(since "$t0")"
+	record check_rss "$(mib "$(tail -n 1 "$S/check.time")")"
 }
 
 dnsgen_once() {
-	local out
-	out=$( { /usr/bin/time -f 'rss_kib=%M' "$DNSGEN" -c "$CONF" -f zone \
-		> "$S/zone" 2> "$S/dnsgen.err"; } 2>&1 ) ||
+	/usr/bin/time -o "$S/dnsgen.time" -f '%M' "$DNSGEN" -c "$CONF" -f zone \
+		> "$S/zone" 2> "$S/dnsgen.err" ||
 		{ cat "$S/dnsgen.err" >&2; die "dnsgen -f zone failed"; }
-	record dnsgen_rss "$(mib "${out#rss_kib=}")"
+	record dnsgen_rss "$(mib "$(tail -n 1 "$S/dnsgen.time")")"
 }
 
 # One start, a load run without reload, then a load run with a SIGHUP in it.
@@ -200,6 +202,7 @@ say "Results: medians of $rounds rounds, $domains domains, $((domains * 2)) keys
 printf '| %-44s | %14s | %-8s | %-6s |\n' measurement value target ""
 printf '| %-44s | %14s | %-8s | %-6s |\n' --- --- --- ---
 row "signpost-milter -t" "$(m check)" s 15
+row "signpost-milter -t peak RSS" "$(m check_rss)" MiB ""
 row "milter start" "$(m start)" s 10
 row "worker RSS after start" "$(m rss)" MiB 256
 row "SIGHUP reload" "$(m reload)" s 10
