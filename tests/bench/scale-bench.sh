@@ -154,7 +154,12 @@ milter_once() {
 	[ "$(echo "$base" | field signed)" = "$(echo "$base" | field messages)" ] ||
 		die "not every message was signed: $base"
 
-	"$CLIENT" -s "unix:$dir/milter.sock" --load -c "$conns" -T 20 "$S/msg.eml" > "$S/load.out" &
+	# load in 2-second runs until the reload is over (plus one run)
+	rm -f "$S/stop" "$S/load.out"
+	( while [ ! -e "$S/stop" ]; do
+		"$CLIENT" -s "unix:$dir/milter.sock" --load -c "$conns" -T 2 "$S/msg.eml" ||
+			echo "FAILED"
+	  done > "$S/load.out" ) &
 	load=$!
 	sleep 3
 	before=$(grep -c 'reloaded' "$S/milter.log")
@@ -163,10 +168,13 @@ milter_once() {
 	wait_line "$S/milter.log" 'reloaded' $((before + 1)) ||
 		{ cat "$S/milter.log" >&2; die "the reload did not finish"; }
 	record reload "$(since "$t0")"
-	wait "$load" || die "the load client failed during the reload: $(cat "$S/load.out")"
-	record reload_max "$(field max_ms < "$S/load.out")"
-	record reload_p99 "$(field p99_ms < "$S/load.out")"
-	[ "$(field errors < "$S/load.out")" = 0 ] && [ "$(field tempfail < "$S/load.out")" = 0 ] ||
+	touch "$S/stop"
+	wait "$load"
+	grep -q FAILED "$S/load.out" && die "the load client failed during the reload: $(cat "$S/load.out")"
+	record reload_max "$(field max_ms < "$S/load.out" | sort -g | tail -n 1)"
+	record reload_p99 "$(field p99_ms < "$S/load.out" | sort -g | tail -n 1)"
+	[ "$(field errors < "$S/load.out" | sort -u)" = 0 ] &&
+	[ "$(field tempfail < "$S/load.out" | sort -u)" = 0 ] ||
 		die "messages failed during the reload: $(cat "$S/load.out")"
 	record rss_after "$(mib "$(kib "$worker" VmRSS)")"
 	record rss_peak "$(mib "$(kib "$worker" VmHWM)")"
@@ -207,7 +215,7 @@ row "milter start" "$(m start)" s 10
 row "worker RSS after start" "$(m rss)" MiB 256
 row "SIGHUP reload" "$(m reload)" s 10
 row "longest message wait during the reload" "$(m reload_max)" ms 100
-row "p99 message wait during the reload" "$(m reload_p99)" ms ""
+row "worst 2-s p99 message wait during the reload" "$(m reload_p99)" ms ""
 row "longest message wait, same load, no reload" "$(m base_max)" ms ""
 row "worker RSS after the reload" "$(m rss_after)" MiB 256
 row "worker peak RSS (two snapshots in the reload)" "$(m rss_peak)" MiB ""
