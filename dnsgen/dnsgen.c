@@ -114,7 +114,7 @@ load_domain(const struct sp_config *conf, const struct sp_domain *dom,
 		pubs[i].rsa = keys[i]->type == SP_KEY_RSA;
 		pubs[i].bits = keys[i]->bits;
 	}
-	in.conf_path = conf->path;
+	in.conf_path = dom->file != NULL ? dom->file : conf->path;
 	in.domain = dom;
 	in.keys = pubs;
 	in.n_keys = n;
@@ -133,12 +133,15 @@ load_domain(const struct sp_config *conf, const struct sp_domain *dom,
 	return good;
 }
 
-bool
-dnsgen_load(const struct dnsgen_opts *o, struct dnsgen_zone *z)
+/*
+ * The configuration and key rules, and how many domains will be acted on;
+ * 0 after printing why there are none.
+ */
+static size_t
+open_config(const struct dnsgen_opts *o, struct dnsgen_zone *z,
+    struct sp_key_rules *rules)
 {
-	struct sp_key_rules rules;
 	sp_err err;
-	bool good = true;
 	size_t want;
 
 	memset(z, 0, sizeof(*z));
@@ -147,21 +150,38 @@ dnsgen_load(const struct dnsgen_opts *o, struct dnsgen_zone *z)
 		dnsgen_error("%s", err.msg);
 		return false;
 	}
-	if (!sp_key_rules_from_config(z->conf, false, &rules, &err)) {
+	if (!sp_key_rules_from_config(z->conf, false, rules, &err)) {
 		dnsgen_error("%s", err.msg);
-		return false;
+		return 0;
 	}
 	want = o->domains.n > 0 ? o->domains.n : z->conf->n_domains;
-	if (want == 0) {
+	if (want == 0)
 		dnsgen_error("%s: no [domain NAME] section: nothing to publish",
 		    z->conf->path);
+	return want;
+}
+
+/* The i-th domain to act on: a -d, or every configured one in order. */
+static const struct sp_domain *
+chosen_domain(const struct dnsgen_opts *o, const struct sp_config *conf,
+    size_t i)
+{
+	return o->domains.n > 0 ? dnsgen_domain(conf, o->domains.v[i]) :
+	    &conf->domains[i];
+}
+
+bool
+dnsgen_load(const struct dnsgen_opts *o, struct dnsgen_zone *z)
+{
+	struct sp_key_rules rules;
+	bool good = true;
+	size_t want = open_config(o, z, &rules);
+
+	if (want == 0)
 		return false;
-	}
 	z->recs = sp_xcalloc(want, sizeof(*z->recs));
 	for (size_t i = 0; i < want; i++) {
-		const struct sp_domain *dom = o->domains.n > 0 ?
-		    dnsgen_domain(z->conf, o->domains.v[i]) :
-		    &z->conf->domains[i];
+		const struct sp_domain *dom = chosen_domain(o, z->conf, i);
 
 		if (dom == NULL || !load_domain(z->conf, dom, &rules,
 		    &z->recs[z->n++]))
@@ -192,6 +212,41 @@ write_stdout(const struct sp_buf *b)
 	return true;
 }
 
+/*
+ * Every domain's records, formatted as soon as they are built and then
+ * dropped: with 100,000 domains memory holds the text, not the records
+ * too. Nothing is printed unless every domain loads (as with JSON, which
+ * is one array and goes through dnsgen_load).
+ */
+static bool
+format_each(const struct dnsgen_opts *o, struct sp_buf *out)
+{
+	struct dnsgen_zone z;
+	struct sp_key_rules rules;
+	size_t want = open_config(o, &z, &rules);
+	bool good = want > 0;
+
+	for (size_t i = 0; i < want; i++) {
+		const struct sp_domain *dom = chosen_domain(o, z.conf, i);
+		struct sp_dnsrec rec;
+
+		if (dom == NULL || !load_domain(z.conf, dom, &rules, &rec)) {
+			good = false;
+			if (dom != NULL)
+				sp_dnsrec_free(&rec);
+			continue;
+		}
+		if (good) {
+			if (i > 0 && o->format != SP_FMT_NSUPDATE)
+				sp_buf_putc(out, '\n');
+			sp_dnsrec_format(out, &rec, 1, o->format);
+		}
+		sp_dnsrec_free(&rec);
+	}
+	dnsgen_zone_free(&z);
+	return good;
+}
+
 int
 dnsgen_records(const struct dnsgen_opts *o)
 {
@@ -199,13 +254,17 @@ dnsgen_records(const struct dnsgen_opts *o)
 	struct sp_buf out = SP_BUF_INIT;
 	int rc = DNSGEN_FAIL;
 
-	if (dnsgen_load(o, &z)) {
+	if (o->format != SP_FMT_JSON) {
+		if (format_each(o, &out) && write_stdout(&out))
+			rc = DNSGEN_OK;
+	} else if (dnsgen_load(o, &z)) {
 		sp_dnsrec_format(&out, z.recs, z.n, o->format);
 		if (write_stdout(&out))
 			rc = DNSGEN_OK;
 	}
+	if (o->format == SP_FMT_JSON)
+		dnsgen_zone_free(&z);
 	sp_buf_free(&out);
-	dnsgen_zone_free(&z);
 	return rc;
 }
 

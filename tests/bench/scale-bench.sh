@@ -104,6 +104,10 @@ now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+HZ=$(getconf CLK_TCK)
+cpu_s() {   # cpu_s PID: user + system seconds of PID (all its threads)
+	cut -d')' -f2 "/proc/$1/stat" | awk -v hz="$HZ" '{ printf "%.2f", ($12 + $13) / hz }'
+}
 kib() { sed -n "s/^$2:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$1/status"; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 wait_line() {   # wait_line FILE PATTERN COUNT: until COUNT lines match (5 min)
@@ -120,23 +124,25 @@ record() { echo "$2" >> "$S/$1"; }
 check_once() {
 	local t0
 	t0=$(now)
-	/usr/bin/time -o "$S/check.time" -f '%M' "$MILTER" -c "$CONF" -t \
+	/usr/bin/time -o "$S/check.time" -f '%U %S %M' "$MILTER" -c "$CONF" -t \
 		> "$S/check.out" 2> "$S/check.err" ||
 		{ cat "$S/check.err" >&2; die "signpost-milter -t failed"; }
 	record check "$(since "$t0")"
-	record check_rss "$(mib "$(tail -n 1 "$S/check.time")")"
+	record check_rss "$(mib "$(tail -n 1 "$S/check.time" | cut -d' ' -f3)")"
+	record check_cpu "$(tail -n 1 "$S/check.time" | awk '{ print $1 + $2 }')"
 }
 
 dnsgen_once() {
-	/usr/bin/time -o "$S/dnsgen.time" -f '%M' "$DNSGEN" -c "$CONF" -f zone \
+	/usr/bin/time -o "$S/dnsgen.time" -f '%U %S %M' "$DNSGEN" -c "$CONF" -f zone \
 		> "$S/zone" 2> "$S/dnsgen.err" ||
 		{ cat "$S/dnsgen.err" >&2; die "dnsgen -f zone failed"; }
-	record dnsgen_rss "$(mib "$(tail -n 1 "$S/dnsgen.time")")"
+	record dnsgen_rss "$(mib "$(tail -n 1 "$S/dnsgen.time" | cut -d' ' -f3)")"
+	record dnsgen_cpu "$(tail -n 1 "$S/dnsgen.time" | awk '{ print $1 + $2 }')"
 }
 
 # One start, a load run without reload, then a load run with a SIGHUP in it.
 milter_once() {
-	local t0 pid worker load base before
+	local t0 pid worker load base before cpu0
 	rm -f "$dir/milter.sock"
 	t0=$(now)
 	"$MILTER" -f -c "$CONF" > "$S/milter.log" 2>&1 &
@@ -147,6 +153,7 @@ milter_once() {
 	record start "$(since "$t0")"
 	worker=$(sed -n 's/.*started (worker pid \([0-9]*\)).*/\1/p' "$S/milter.log" | head -n 1)
 	record rss "$(mib "$(kib "$worker" VmRSS)")"
+	record start_cpu "$(cpu_s "$worker")"
 
 	base=$("$CLIENT" -s "unix:$dir/milter.sock" --load -c "$conns" -T 5 "$S/msg.eml") ||
 		die "the load client failed: $base"
@@ -163,11 +170,13 @@ milter_once() {
 	load=$!
 	sleep 3
 	before=$(grep -c 'reloaded' "$S/milter.log")
+	cpu0=$(cpu_s "$worker")
 	t0=$(now)
 	kill -HUP "$pid"
 	wait_line "$S/milter.log" 'reloaded' $((before + 1)) ||
 		{ cat "$S/milter.log" >&2; die "the reload did not finish"; }
 	record reload "$(since "$t0")"
+	record reload_cpu "$(awk -v a="$cpu0" -v b="$(cpu_s "$worker")" 'BEGIN { printf "%.2f", b - a }')"
 	touch "$S/stop"
 	wait "$load"
 	grep -q FAILED "$S/load.out" && die "the load client failed during the reload: $(cat "$S/load.out")"
@@ -204,22 +213,26 @@ row() {   # row WHAT VALUE UNIT TARGET (TARGET empty: none)
 	if [ -n "$4" ]; then
 		if awk -v v="$2" -v t="$4" 'BEGIN { exit !(v < t) }'; then verdict=ok; else verdict=MISSED; fail=1; fi
 	fi
-	printf '| %-44s | %10s %-3s | %-8s | %-6s |\n' "$1" "$2" "$3" "${4:+< $4}" "$verdict"
+	printf '| %-46s | %10s %-3s | %-8s | %-6s |\n' "$1" "$2" "$3" "${4:+< $4}" "$verdict"
 }
 say "Results: medians of $rounds rounds, $domains domains, $((domains * 2)) keys"
-printf '| %-44s | %14s | %-8s | %-6s |\n' measurement value target ""
-printf '| %-44s | %14s | %-8s | %-6s |\n' --- --- --- ---
+printf '| %-46s | %14s | %-8s | %-6s |\n' measurement value target ""
+printf '| %-46s | %14s | %-8s | %-6s |\n' --- --- --- ---
 row "signpost-milter -t" "$(m check)" s 15
+row "signpost-milter -t, CPU (user + system)" "$(m check_cpu)" s ""
 row "signpost-milter -t peak RSS" "$(m check_rss)" MiB ""
 row "milter start" "$(m start)" s 10
+row "milter start, worker CPU" "$(m start_cpu)" s ""
 row "worker RSS after start" "$(m rss)" MiB 256
 row "SIGHUP reload" "$(m reload)" s 10
+row "SIGHUP reload, worker CPU (signing included)" "$(m reload_cpu)" s ""
 row "longest message wait during the reload" "$(m reload_max)" ms 100
 row "worst 2-s p99 message wait during the reload" "$(m reload_p99)" ms ""
 row "longest message wait, same load, no reload" "$(m base_max)" ms ""
 row "worker RSS after the reload" "$(m rss_after)" MiB 256
 row "worker peak RSS (two snapshots in the reload)" "$(m rss_peak)" MiB ""
 row "dnsgen -f zone" "$(m dnsgen)" s 10
+row "dnsgen -f zone, CPU (user + system)" "$(m dnsgen_cpu)" s ""
 row "dnsgen peak RSS" "$(m dnsgen_rss)" MiB ""
 while read -r line; do
 	n=$(echo " $line" | field domains)
