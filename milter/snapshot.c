@@ -16,7 +16,6 @@
  */
 #include "config.h"
 
-#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,19 +28,12 @@ static pthread_mutex_t snap_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct mt_snapshot *current;
 static unsigned long generation;
 
-/*
- * A snapshot of 100,000 domains is some hundred MiB, allocated partly by
- * the key loader threads in malloc arenas of their own; give what its
- * freeing leaves unused back to the system, or the worker's RSS would
- * keep both the old and the new snapshot after every reload.
- */
 static void
 snapshot_free(struct mt_snapshot *snap)
 {
 	sp_keyset_free(snap->keys);
 	sp_config_free(snap->conf);
 	free(snap);
-	(void)malloc_trim(0);
 }
 
 static void *
