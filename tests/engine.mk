@@ -39,7 +39,7 @@ tests_bench_engine_bench_LDADD = $(SIGNPOST_LIBS)
 # 100,000-domain start-up, reload and dnsgen benchmark that runs it.
 noinst_PROGRAMS += tests/bench/lookup-bench
 tests_bench_lookup_bench_LDADD = $(SIGNPOST_LIBS)
-EXTRA_DIST += tests/bench/scale-bench.sh
+EXTRA_DIST += tests/bench/scale-bench.sh tests/bench/scale-tree.py
 EXTRA_DIST += tests/bench/engine-bench.sh tests/bench/README.md
 
 # libFuzzer targets for the engine's parsers, built only on request (clang):
