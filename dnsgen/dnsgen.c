@@ -9,10 +9,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dnsgen/dnsgen.h"
 
@@ -87,24 +89,16 @@ selector_active(const struct sp_domain *dom, const char *selector)
 	return false;
 }
 
-/* Every key in the domain's folder, then its records. */
+/* The records of a domain from its keys (which it frees). */
 static bool
-load_domain(const struct sp_config *conf, const struct sp_domain *dom,
-    const struct sp_key_rules *rules, struct sp_dnsrec *out)
+build_domain(const struct sp_config *conf, const struct sp_domain *dom,
+    struct sp_key **keys, size_t n, struct sp_dnsrec *out)
 {
 	struct sp_list warnings = SP_LIST_INIT, errors = SP_LIST_INIT;
 	struct sp_dnsrec_input in;
 	struct sp_dkim_pub *pubs = NULL;
-	struct sp_key **keys = NULL;
-	size_t n = 0;
-	sp_err err;
 	bool good;
 
-	memset(out, 0, sizeof(*out));
-	if (!sp_keys_in_domain_dir(conf, dom->name, rules, &keys, &n, &err)) {
-		dnsgen_error("%s", err.msg);
-		return false;
-	}
 	if (n > 0)
 		pubs = sp_xcalloc(n, sizeof(*pubs));
 	for (size_t i = 0; i < n; i++) {
@@ -131,6 +125,23 @@ load_domain(const struct sp_config *conf, const struct sp_domain *dom,
 	sp_list_free(&warnings);
 	sp_list_free(&errors);
 	return good;
+}
+
+/* Every key in the domain's folder, then its records. */
+static bool
+load_domain(const struct sp_config *conf, const struct sp_domain *dom,
+    const struct sp_key_rules *rules, struct sp_dnsrec *out)
+{
+	struct sp_key **keys = NULL;
+	size_t n = 0;
+	sp_err err;
+
+	memset(out, 0, sizeof(*out));
+	if (!sp_keys_in_domain_dir(conf, dom->name, rules, &keys, &n, &err)) {
+		dnsgen_error("%s", err.msg);
+		return false;
+	}
+	return build_domain(conf, dom, keys, n, out);
 }
 
 /*
@@ -213,6 +224,124 @@ write_stdout(const struct sp_buf *b)
 }
 
 /*
+ * Loading keys is most of dnsgen's work (decoding; for Ed25519, deriving
+ * the public half): with every configured domain, threads on the other
+ * CPUs load the keys of the domains ahead of the one being formatted, at
+ * most PREFETCH_AHEAD of them, and the formatting thread takes them in
+ * order, so the output, warnings and errors come out as without threads.
+ */
+#define PREFETCH_AHEAD 256
+#define PREFETCH_THREADS 8
+
+struct prefetch_slot {
+	struct sp_key **keys;
+	size_t n;
+	char *error;                    /* why the keys did not load */
+	bool ready;
+};
+
+struct prefetch {
+	const struct sp_config *conf;
+	const struct sp_key_rules *rules;
+	struct prefetch_slot *slots;
+	size_t want;
+	size_t next;                    /* the next domain to load */
+	size_t consumed;                /* domains the formatter has taken */
+	bool stop;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+};
+
+static void
+prefetch_one(struct prefetch *pf, size_t i)
+{
+	struct prefetch_slot *slot = &pf->slots[i];
+	sp_err err;
+
+	if (!sp_keys_in_domain_dir(pf->conf, pf->conf->domains[i].name,
+	    pf->rules, &slot->keys, &slot->n, &err))
+		slot->error = sp_xstrdup(err.msg);
+}
+
+static void *
+prefetch_main(void *arg)
+{
+	struct prefetch *pf = arg;
+
+	pthread_mutex_lock(&pf->lock);
+	for (;;) {
+		size_t i;
+
+		while (!pf->stop && pf->next < pf->want &&
+		    pf->next >= pf->consumed + PREFETCH_AHEAD)
+			pthread_cond_wait(&pf->cond, &pf->lock);
+		if (pf->stop || pf->next >= pf->want)
+			break;
+		i = pf->next++;
+		pthread_mutex_unlock(&pf->lock);
+		prefetch_one(pf, i);
+		pthread_mutex_lock(&pf->lock);
+		pf->slots[i].ready = true;
+		pthread_cond_broadcast(&pf->cond);
+	}
+	pthread_mutex_unlock(&pf->lock);
+	sp_keys_thread_done();
+	return NULL;
+}
+
+/* The keys of domain i, as a thread loaded them; false: error printed. */
+static bool
+prefetched(struct prefetch *pf, size_t i, struct sp_key ***keys, size_t *n)
+{
+	struct prefetch_slot *slot = &pf->slots[i];
+
+	pthread_mutex_lock(&pf->lock);
+	while (!slot->ready)
+		pthread_cond_wait(&pf->cond, &pf->lock);
+	pf->consumed = i + 1;
+	pthread_cond_broadcast(&pf->cond);
+	pthread_mutex_unlock(&pf->lock);
+	*keys = slot->keys;
+	*n = slot->n;
+	if (slot->error != NULL) {
+		dnsgen_error("%s", slot->error);
+		free(slot->error);
+		return false;
+	}
+	return true;
+}
+
+static size_t
+prefetch_threads(const struct dnsgen_opts *o, size_t want)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (o->domains.n > 0 || want < 64 || cpus < 2)
+		return 0;
+	return cpus > PREFETCH_THREADS ? PREFETCH_THREADS : (size_t)cpus;
+}
+
+/* The records of domain i: from the prefetching threads, or loaded here. */
+static bool
+next_domain(const struct dnsgen_opts *o, const struct dnsgen_zone *z,
+    const struct sp_key_rules *rules, struct prefetch *pf, size_t i,
+    struct sp_dnsrec *rec)
+{
+	const struct sp_domain *dom = chosen_domain(o, z->conf, i);
+	struct sp_key **keys;
+	size_t n;
+
+	memset(rec, 0, sizeof(*rec));
+	if (dom == NULL)
+		return false;
+	if (pf == NULL)
+		return load_domain(z->conf, dom, rules, rec);
+	if (!prefetched(pf, i, &keys, &n))
+		return false;
+	return build_domain(z->conf, dom, keys, n, rec);
+}
+
+/*
  * Every domain's records, formatted as soon as they are built and then
  * dropped: with 100,000 domains memory holds the text, not the records
  * too. Nothing is printed unless every domain loads (as with JSON, which
@@ -223,17 +352,31 @@ format_each(const struct dnsgen_opts *o, struct sp_buf *out)
 {
 	struct dnsgen_zone z;
 	struct sp_key_rules rules;
-	size_t want = open_config(o, &z, &rules);
+	size_t want = open_config(o, &z, &rules), n_threads, started = 0;
+	struct prefetch pf;
+	pthread_t tids[PREFETCH_THREADS];
 	bool good = want > 0;
 
+	memset(&pf, 0, sizeof(pf));
+	n_threads = want > 0 ? prefetch_threads(o, want) : 0;
+	if (n_threads > 0) {
+		pf.conf = z.conf;
+		pf.rules = &rules;
+		pf.want = want;
+		pf.slots = sp_xcalloc(want, sizeof(*pf.slots));
+		pthread_mutex_init(&pf.lock, NULL);
+		pthread_cond_init(&pf.cond, NULL);
+		for (size_t t = 0; t < n_threads; t++)
+			if (pthread_create(&tids[t], NULL, prefetch_main, &pf) == 0)
+				started++;
+	}
 	for (size_t i = 0; i < want; i++) {
-		const struct sp_domain *dom = chosen_domain(o, z.conf, i);
 		struct sp_dnsrec rec;
 
-		if (dom == NULL || !load_domain(z.conf, dom, &rules, &rec)) {
+		if (!next_domain(o, &z, &rules, started > 0 ? &pf : NULL, i,
+		    &rec)) {
 			good = false;
-			if (dom != NULL)
-				sp_dnsrec_free(&rec);
+			sp_dnsrec_free(&rec);
 			continue;
 		}
 		if (good) {
@@ -242,6 +385,17 @@ format_each(const struct dnsgen_opts *o, struct sp_buf *out)
 			sp_dnsrec_format(out, &rec, 1, o->format);
 		}
 		sp_dnsrec_free(&rec);
+	}
+	if (n_threads > 0) {
+		pthread_mutex_lock(&pf.lock);
+		pf.stop = true;
+		pthread_cond_broadcast(&pf.cond);
+		pthread_mutex_unlock(&pf.lock);
+		for (size_t t = 0; t < started; t++)
+			pthread_join(tids[t], NULL);
+		pthread_mutex_destroy(&pf.lock);
+		pthread_cond_destroy(&pf.cond);
+		free(pf.slots);
 	}
 	dnsgen_zone_free(&z);
 	return good;

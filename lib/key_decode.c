@@ -71,6 +71,12 @@ decoder(enum decoder_kind kind)
 }
 
 void
+sp_keys_thread_done(void)
+{
+	key_decode_thread_done();
+}
+
+void
 key_decode_thread_done(void)
 {
 	for (int i = 0; i < DEC_COUNT; i++) {

@@ -113,5 +113,7 @@ bool sp_keys_in_domain_dir(const struct sp_config *conf, const char *domain,
     const struct sp_key_rules *rules, struct sp_key ***keys, size_t *n,
     sp_err *err);
 void sp_keys_free_array(struct sp_key **keys, size_t n);
+/* A thread that loaded keys frees what it kept for decoding before exiting. */
+void sp_keys_thread_done(void);
 
 #endif
