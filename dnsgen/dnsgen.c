@@ -9,10 +9,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dnsgen/dnsgen.h"
 
@@ -87,24 +89,16 @@ selector_active(const struct sp_domain *dom, const char *selector)
 	return false;
 }
 
-/* Every key in the domain's folder, then its records. */
+/* The records of a domain from its keys (which it frees). */
 static bool
-load_domain(const struct sp_config *conf, const struct sp_domain *dom,
-    const struct sp_key_rules *rules, struct sp_dnsrec *out)
+build_domain(const struct sp_config *conf, const struct sp_domain *dom,
+    struct sp_key **keys, size_t n, struct sp_dnsrec *out)
 {
 	struct sp_list warnings = SP_LIST_INIT, errors = SP_LIST_INIT;
 	struct sp_dnsrec_input in;
 	struct sp_dkim_pub *pubs = NULL;
-	struct sp_key **keys = NULL;
-	size_t n = 0;
-	sp_err err;
 	bool good;
 
-	memset(out, 0, sizeof(*out));
-	if (!sp_keys_in_domain_dir(conf, dom->name, rules, &keys, &n, &err)) {
-		dnsgen_error("%s", err.msg);
-		return false;
-	}
 	if (n > 0)
 		pubs = sp_xcalloc(n, sizeof(*pubs));
 	for (size_t i = 0; i < n; i++) {
@@ -114,7 +108,7 @@ load_domain(const struct sp_config *conf, const struct sp_domain *dom,
 		pubs[i].rsa = keys[i]->type == SP_KEY_RSA;
 		pubs[i].bits = keys[i]->bits;
 	}
-	in.conf_path = conf->path;
+	in.conf_path = dom->file != NULL ? dom->file : conf->path;
 	in.domain = dom;
 	in.keys = pubs;
 	in.n_keys = n;
@@ -133,12 +127,32 @@ load_domain(const struct sp_config *conf, const struct sp_domain *dom,
 	return good;
 }
 
-bool
-dnsgen_load(const struct dnsgen_opts *o, struct dnsgen_zone *z)
+/* Every key in the domain's folder, then its records. */
+static bool
+load_domain(const struct sp_config *conf, const struct sp_domain *dom,
+    const struct sp_key_rules *rules, struct sp_dnsrec *out)
 {
-	struct sp_key_rules rules;
+	struct sp_key **keys = NULL;
+	size_t n = 0;
 	sp_err err;
-	bool good = true;
+
+	memset(out, 0, sizeof(*out));
+	if (!sp_keys_in_domain_dir(conf, dom->name, rules, &keys, &n, &err)) {
+		dnsgen_error("%s", err.msg);
+		return false;
+	}
+	return build_domain(conf, dom, keys, n, out);
+}
+
+/*
+ * The configuration and key rules, and how many domains will be acted on;
+ * 0 after printing why there are none.
+ */
+static size_t
+open_config(const struct dnsgen_opts *o, struct dnsgen_zone *z,
+    struct sp_key_rules *rules)
+{
+	sp_err err;
 	size_t want;
 
 	memset(z, 0, sizeof(*z));
@@ -147,21 +161,38 @@ dnsgen_load(const struct dnsgen_opts *o, struct dnsgen_zone *z)
 		dnsgen_error("%s", err.msg);
 		return false;
 	}
-	if (!sp_key_rules_from_config(z->conf, false, &rules, &err)) {
+	if (!sp_key_rules_from_config(z->conf, false, rules, &err)) {
 		dnsgen_error("%s", err.msg);
-		return false;
+		return 0;
 	}
 	want = o->domains.n > 0 ? o->domains.n : z->conf->n_domains;
-	if (want == 0) {
+	if (want == 0)
 		dnsgen_error("%s: no [domain NAME] section: nothing to publish",
 		    z->conf->path);
+	return want;
+}
+
+/* The i-th domain to act on: a -d, or every configured one in order. */
+static const struct sp_domain *
+chosen_domain(const struct dnsgen_opts *o, const struct sp_config *conf,
+    size_t i)
+{
+	return o->domains.n > 0 ? dnsgen_domain(conf, o->domains.v[i]) :
+	    &conf->domains[i];
+}
+
+bool
+dnsgen_load(const struct dnsgen_opts *o, struct dnsgen_zone *z)
+{
+	struct sp_key_rules rules;
+	bool good = true;
+	size_t want = open_config(o, z, &rules);
+
+	if (want == 0)
 		return false;
-	}
 	z->recs = sp_xcalloc(want, sizeof(*z->recs));
 	for (size_t i = 0; i < want; i++) {
-		const struct sp_domain *dom = o->domains.n > 0 ?
-		    dnsgen_domain(z->conf, o->domains.v[i]) :
-		    &z->conf->domains[i];
+		const struct sp_domain *dom = chosen_domain(o, z->conf, i);
 
 		if (dom == NULL || !load_domain(z->conf, dom, &rules,
 		    &z->recs[z->n++]))
@@ -192,6 +223,184 @@ write_stdout(const struct sp_buf *b)
 	return true;
 }
 
+/*
+ * Loading keys is most of dnsgen's work (decoding; for Ed25519, deriving
+ * the public half): with every configured domain, threads on the other
+ * CPUs load the keys of the domains ahead of the one being formatted, at
+ * most PREFETCH_AHEAD of them, and the formatting thread takes them in
+ * order, so the output, warnings and errors come out as without threads.
+ */
+#define PREFETCH_AHEAD 256
+#define PREFETCH_THREADS 8
+
+struct prefetch_slot {
+	struct sp_key **keys;
+	size_t n;
+	char *error;                    /* why the keys did not load */
+	bool ready;
+};
+
+struct prefetch {
+	const struct sp_config *conf;
+	const struct sp_key_rules *rules;
+	struct prefetch_slot *slots;
+	size_t want;
+	size_t next;                    /* the next domain to load */
+	size_t consumed;                /* domains the formatter has taken */
+	bool stop;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+};
+
+static void
+prefetch_one(struct prefetch *pf, size_t i)
+{
+	struct prefetch_slot *slot = &pf->slots[i];
+	sp_err err;
+
+	if (!sp_keys_in_domain_dir(pf->conf, pf->conf->domains[i].name,
+	    pf->rules, &slot->keys, &slot->n, &err))
+		slot->error = sp_xstrdup(err.msg);
+}
+
+static void *
+prefetch_main(void *arg)
+{
+	struct prefetch *pf = arg;
+
+	pthread_mutex_lock(&pf->lock);
+	for (;;) {
+		size_t i;
+
+		while (!pf->stop && pf->next < pf->want &&
+		    pf->next >= pf->consumed + PREFETCH_AHEAD)
+			pthread_cond_wait(&pf->cond, &pf->lock);
+		if (pf->stop || pf->next >= pf->want)
+			break;
+		i = pf->next++;
+		pthread_mutex_unlock(&pf->lock);
+		prefetch_one(pf, i);
+		pthread_mutex_lock(&pf->lock);
+		pf->slots[i].ready = true;
+		pthread_cond_broadcast(&pf->cond);
+	}
+	pthread_mutex_unlock(&pf->lock);
+	sp_keys_thread_done();
+	return NULL;
+}
+
+/* The keys of domain i, as a thread loaded them; false: error printed. */
+static bool
+prefetched(struct prefetch *pf, size_t i, struct sp_key ***keys, size_t *n)
+{
+	struct prefetch_slot *slot = &pf->slots[i];
+
+	pthread_mutex_lock(&pf->lock);
+	while (!slot->ready)
+		pthread_cond_wait(&pf->cond, &pf->lock);
+	pf->consumed = i + 1;
+	pthread_cond_broadcast(&pf->cond);
+	pthread_mutex_unlock(&pf->lock);
+	*keys = slot->keys;
+	*n = slot->n;
+	if (slot->error != NULL) {
+		dnsgen_error("%s", slot->error);
+		free(slot->error);
+		return false;
+	}
+	return true;
+}
+
+static size_t
+prefetch_threads(const struct dnsgen_opts *o, size_t want)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (o->domains.n > 0 || want < 64 || cpus < 2)
+		return 0;
+	return cpus > PREFETCH_THREADS ? PREFETCH_THREADS : (size_t)cpus;
+}
+
+/* The records of domain i: from the prefetching threads, or loaded here. */
+static bool
+next_domain(const struct dnsgen_opts *o, const struct dnsgen_zone *z,
+    const struct sp_key_rules *rules, struct prefetch *pf, size_t i,
+    struct sp_dnsrec *rec)
+{
+	const struct sp_domain *dom = chosen_domain(o, z->conf, i);
+	struct sp_key **keys;
+	size_t n;
+
+	memset(rec, 0, sizeof(*rec));
+	if (dom == NULL)
+		return false;
+	if (pf == NULL)
+		return load_domain(z->conf, dom, rules, rec);
+	if (!prefetched(pf, i, &keys, &n))
+		return false;
+	return build_domain(z->conf, dom, keys, n, rec);
+}
+
+/*
+ * Every domain's records, formatted as soon as they are built and then
+ * dropped: with 100,000 domains memory holds the text, not the records
+ * too. Nothing is printed unless every domain loads (as with JSON, which
+ * is one array and goes through dnsgen_load).
+ */
+static bool
+format_each(const struct dnsgen_opts *o, struct sp_buf *out)
+{
+	struct dnsgen_zone z;
+	struct sp_key_rules rules;
+	size_t want = open_config(o, &z, &rules), n_threads, started = 0;
+	struct prefetch pf;
+	pthread_t tids[PREFETCH_THREADS];
+	bool good = want > 0;
+
+	memset(&pf, 0, sizeof(pf));
+	n_threads = want > 0 ? prefetch_threads(o, want) : 0;
+	if (n_threads > 0) {
+		pf.conf = z.conf;
+		pf.rules = &rules;
+		pf.want = want;
+		pf.slots = sp_xcalloc(want, sizeof(*pf.slots));
+		pthread_mutex_init(&pf.lock, NULL);
+		pthread_cond_init(&pf.cond, NULL);
+		for (size_t t = 0; t < n_threads; t++)
+			if (pthread_create(&tids[t], NULL, prefetch_main, &pf) == 0)
+				started++;
+	}
+	for (size_t i = 0; i < want; i++) {
+		struct sp_dnsrec rec;
+
+		if (!next_domain(o, &z, &rules, started > 0 ? &pf : NULL, i,
+		    &rec)) {
+			good = false;
+			sp_dnsrec_free(&rec);
+			continue;
+		}
+		if (good) {
+			if (i > 0 && o->format != SP_FMT_NSUPDATE)
+				sp_buf_putc(out, '\n');
+			sp_dnsrec_format(out, &rec, 1, o->format);
+		}
+		sp_dnsrec_free(&rec);
+	}
+	if (n_threads > 0) {
+		pthread_mutex_lock(&pf.lock);
+		pf.stop = true;
+		pthread_cond_broadcast(&pf.cond);
+		pthread_mutex_unlock(&pf.lock);
+		for (size_t t = 0; t < started; t++)
+			pthread_join(tids[t], NULL);
+		pthread_mutex_destroy(&pf.lock);
+		pthread_cond_destroy(&pf.cond);
+		free(pf.slots);
+	}
+	dnsgen_zone_free(&z);
+	return good;
+}
+
 int
 dnsgen_records(const struct dnsgen_opts *o)
 {
@@ -199,13 +408,17 @@ dnsgen_records(const struct dnsgen_opts *o)
 	struct sp_buf out = SP_BUF_INIT;
 	int rc = DNSGEN_FAIL;
 
-	if (dnsgen_load(o, &z)) {
+	if (o->format != SP_FMT_JSON) {
+		if (format_each(o, &out) && write_stdout(&out))
+			rc = DNSGEN_OK;
+	} else if (dnsgen_load(o, &z)) {
 		sp_dnsrec_format(&out, z.recs, z.n, o->format);
 		if (write_stdout(&out))
 			rc = DNSGEN_OK;
 	}
+	if (o->format == SP_FMT_JSON)
+		dnsgen_zone_free(&z);
 	sp_buf_free(&out);
-	dnsgen_zone_free(&z);
 	return rc;
 }
 

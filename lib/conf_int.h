@@ -42,8 +42,14 @@ struct conf_parser {
 	unsigned section_line[SEC_COUNT]; /* first [milter], [signing], [dns] */
 	unsigned *seen;                 /* per conf_rules entry: line set here */
 	unsigned oversign_line;         /* 0: oversign_headers is the default */
-	size_t *domain_set;             /* open hash of domain index + 1 */
-	size_t domain_set_cap;          /* a power of two, or 0 */
+	unsigned depth;                 /* 0: the main file; n: n includes deep */
+	unsigned line_after_include;    /* last include line of this file */
+	struct conf_file_id *stack;     /* the files being read, outermost first */
+};
+
+/* A file being read, to refuse an include that leads back to it. */
+struct conf_file_id {
+	unsigned long long dev, ino;
 };
 
 /* One name: the sections it may appear in and what sets it. */
@@ -87,5 +93,13 @@ void conf_split_list(const char *v, struct sp_list *out);
 
 /* conf.c: the [dns] struct's lifetime, shared with the setters. */
 void conf_dns_free(struct sp_dns_conf *dns);
+/* conf.c: read text line by line into the parser (p->file, p->line set). */
+bool conf_parse_text(struct conf_parser *p, const char *text, size_t len,
+    sp_err *err);
+/* conf.c: a whole file into b; "PATH: why" on failure. */
+bool conf_read_file(const char *path, struct sp_buf *b, sp_err *err);
+
+/* conf_include.c: "include = PATH-OR-GLOB" on the current line. */
+bool conf_include(struct conf_parser *p, const char *pattern, sp_err *err);
 
 #endif

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -29,6 +30,7 @@
 
 #include "signpost/grammar.h"
 #include "signpost/keys.h"
+#include "key_int.h"
 
 /* A PEM key is a few KiB at most; anything bigger is not a key file. */
 #define KEY_FILE_MAX (64 * 1024)
@@ -322,6 +324,9 @@ parse_pem(const char *data, size_t len, const char *path, sp_err *err)
 		return NULL;
 	if (len > (size_t)KEY_FILE_MAX)
 		SP_BUG("key file of %zu bytes got past the size check", len);
+	/* RSA and Ed25519 without PEM headers: the decoder this thread keeps */
+	if ((pkey = key_decode_fast(data, len)) != NULL)
+		return pkey;
 	bio = BIO_new_mem_buf(data, (int)len);
 	if (bio == NULL) {
 		sp_err_set(err, "%s: out of memory", path);
@@ -348,14 +353,33 @@ parse_pem(const char *data, size_t len, const char *path, sp_err *err)
 
 /* --- the key object ----------------------------------------------------- */
 
-/* p= of the DKIM record (RFC 6376 3.6.1; RFC 8463 4 for Ed25519). */
+/* RSA p=: base64 of the SubjectPublicKeyInfo of (n, e). */
+static char *
+rsa_public_b64(const BIGNUM *n, const BIGNUM *e)
+{
+	unsigned char *der;
+	char *b64;
+	int len;
+
+	if ((der = key_rsa_spki(n, e, &len)) == NULL)
+		return NULL;
+	b64 = sp_base64_encode(der, (size_t)len);
+	OPENSSL_free(der);
+	return b64;
+}
+
+/*
+ * p= of the DKIM record (RFC 6376 3.6.1; RFC 8463 4 for Ed25519). RSA's
+ * is built from n and e: OpenSSL's i2d_PUBKEY sets up an encoder for each
+ * key, which costs more than decoding it.
+ */
 static char *
 public_b64(EVP_PKEY *pkey, enum sp_key_type type)
 {
-	unsigned char raw[32], *der = NULL;
+	unsigned char raw[32];
 	size_t rawlen = sizeof(raw);
-	char *b64;
-	int n;
+	BIGNUM *n = NULL, *e = NULL;
+	char *b64 = NULL;
 
 	if (type == SP_KEY_ED25519) {
 		if (EVP_PKEY_get_raw_public_key(pkey, raw, &rawlen) != 1 ||
@@ -363,11 +387,11 @@ public_b64(EVP_PKEY *pkey, enum sp_key_type type)
 			return NULL;
 		return sp_base64_encode(raw, rawlen);
 	}
-	n = i2d_PUBKEY(pkey, &der);
-	if (n <= 0)
-		return NULL;
-	b64 = sp_base64_encode(der, (size_t)n);
-	OPENSSL_free(der);
+	if (EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_N, &n) == 1 &&
+	    EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e) == 1)
+		b64 = rsa_public_b64(n, e);
+	BN_free(n);
+	BN_free(e);
 	return b64;
 }
 
@@ -392,17 +416,17 @@ key_type_of(EVP_PKEY *pkey, const char *path, enum sp_key_type *type,
 	return false;
 }
 
-struct sp_key *
-sp_key_from_pkey(EVP_PKEY *pkey, const char *domain, const char *selector,
+/* The key object without its p= (taken by the caller); owns pkey. */
+static struct sp_key *
+key_new(EVP_PKEY *pkey, const char *domain, const char *selector,
     const char *path, sp_err *err)
 {
-	const char *what = path != NULL ? path : "key";
 	struct sp_key *key;
 	enum sp_key_type type;
 
 	if (pkey == NULL)
 		SP_BUG("no key");
-	if (!key_type_of(pkey, what, &type, err)) {
+	if (!key_type_of(pkey, path != NULL ? path : "key", &type, err)) {
 		EVP_PKEY_free(pkey);
 		return NULL;
 	}
@@ -413,10 +437,28 @@ sp_key_from_pkey(EVP_PKEY *pkey, const char *domain, const char *selector,
 	key->domain = domain != NULL ? sp_xstrdup(domain) : NULL;
 	key->selector = selector != NULL ? sp_xstrdup(selector) : NULL;
 	key->path = path != NULL ? sp_xstrdup(path) : NULL;
-	key->public_b64 = public_b64(pkey, type);
+	return key;
+}
+
+static bool
+export_failed(struct sp_key *key, sp_err *err)
+{
+	sp_err_set(err, "%s: cannot export the public key (%s)",
+	    key->path != NULL ? key->path : "key", openssl_reason());
+	return false;
+}
+
+struct sp_key *
+sp_key_from_pkey(EVP_PKEY *pkey, const char *domain, const char *selector,
+    const char *path, sp_err *err)
+{
+	struct sp_key *key = key_new(pkey, domain, selector, path, err);
+
+	if (key == NULL)
+		return NULL;
+	key->public_b64 = public_b64(key->pkey, key->type);
 	if (key->public_b64 == NULL) {
-		sp_err_set(err, "%s: cannot export the public key (%s)", what,
-		    openssl_reason());
+		export_failed(key, err);
 		sp_key_free(key);
 		return NULL;
 	}
@@ -488,6 +530,42 @@ done:
 	return good;
 }
 
+/*
+ * A damaged key is refused at load time, not discovered as signatures
+ * that fail at every receiver. RSA: its numbers must agree, which costs
+ * microseconds where a test signature costs a millisecond (a key whose
+ * numbers cannot be read, e.g. multi-prime, still takes the signature).
+ * Ed25519: decoding derives the public half from the private one, so they
+ * cannot disagree. With want_public, p= is made from the same numbers.
+ */
+static bool
+check_and_export(struct sp_key *key, bool want_public, sp_err *err)
+{
+	struct key_rsa_numbers r;
+	bool good = true;
+
+	if (key->type == SP_KEY_RSA && key_rsa_numbers(key->pkey, &r)) {
+		if (!key_rsa_consistent(&r)) {
+			sp_err_set(err, "%s: the private key's numbers do not "
+			    "agree (RFC 8017 section 3.2: n = p q, d, dP, dQ, "
+			    "qInv); the file is damaged: restore it or make a "
+			    "new one with dnsgen keygen", key->path);
+			good = false;
+		} else if (want_public &&
+		    (key->public_b64 = rsa_public_b64(r.n, r.e)) == NULL) {
+			good = export_failed(key, err);
+		}
+		key_rsa_numbers_free(&r);
+		return good;
+	}
+	if (key->type == SP_KEY_RSA && !self_test(key, err))
+		return false;
+	if (want_public &&
+	    (key->public_b64 = public_b64(key->pkey, key->type)) == NULL)
+		return export_failed(key, err);
+	return true;
+}
+
 static void
 open_failed(const char *path, const char *domain, const char *selector,
     const struct sp_key_rules *rules, sp_err *err)
@@ -495,11 +573,43 @@ open_failed(const char *path, const char *domain, const char *selector,
 	sp_key_open_failed(path, domain, selector, rules, err);
 }
 
-struct sp_key *
-sp_key_load(const char *path, const char *domain, const char *selector,
+/*
+ * The same key as before a reload: the file's bytes are unchanged, so its
+ * EVP_PKEY is shared instead of decoded and checked again. The size rule
+ * is applied again, since allow_weak_rsa may have changed.
+ */
+static struct sp_key *
+key_reuse(const struct sp_key *old, const unsigned char *fingerprint,
+    const char *path, const char *domain, const char *selector,
     const struct sp_key_rules *rules, sp_err *err)
 {
+	struct sp_key *key;
+
+	if (old == NULL || old->path == NULL || strcmp(old->path, path) != 0 ||
+	    CRYPTO_memcmp(old->fingerprint, fingerprint,
+	    sizeof(old->fingerprint)) != 0 || EVP_PKEY_up_ref(old->pkey) != 1)
+		return NULL;
+	key = key_new(old->pkey, domain, selector, path, err);
+	if (key == NULL)
+		return NULL;
+	memcpy(key->fingerprint, fingerprint, sizeof(key->fingerprint));
+	if (old->public_b64 != NULL)
+		key->public_b64 = sp_xstrdup(old->public_b64);
+	if (!check_rsa_size(key, rules, err)) {
+		sp_key_free(key);
+		return NULL;
+	}
+	return key;
+}
+
+/* sp_key_load; without want_public the key has no p= (the milter's). */
+struct sp_key *
+key_load(const char *path, const char *domain, const char *selector,
+    const struct sp_key_rules *rules, bool want_public,
+    const struct sp_key *previous, bool *reused, sp_err *err)
+{
 	struct sp_key *key = NULL;
+	unsigned char fingerprint[32];
 	EVP_PKEY *pkey;
 	char *data = NULL;
 	size_t len = 0;
@@ -519,18 +629,37 @@ sp_key_load(const char *path, const char *domain, const char *selector,
 		return NULL;
 	}
 	close(fd);
+	if (EVP_Digest(data, len, fingerprint, NULL, EVP_sha256(), NULL) != 1)
+		memset(fingerprint, 0, sizeof(fingerprint));
+	if (previous != NULL && (!want_public || previous->public_b64 != NULL) &&
+	    (key = key_reuse(previous, fingerprint, path, domain, selector,
+	    rules, err)) != NULL) {
+		wipe_free(data, len + 1);
+		if (reused != NULL)
+			*reused = true;
+		return key;
+	}
 	pkey = parse_pem(data, len, path, err);
 	wipe_free(data, len + 1);
 	if (pkey == NULL)
 		return NULL;
-	key = sp_key_from_pkey(pkey, domain, selector, path, err);
+	key = key_new(pkey, domain, selector, path, err);
 	if (key == NULL)
 		return NULL;
-	if (!check_rsa_size(key, rules, err) || !self_test(key, err)) {
+	memcpy(key->fingerprint, fingerprint, sizeof(key->fingerprint));
+	if (!check_rsa_size(key, rules, err) ||
+	    !check_and_export(key, want_public, err)) {
 		sp_key_free(key);
 		return NULL;
 	}
 	return key;
+}
+
+struct sp_key *
+sp_key_load(const char *path, const char *domain, const char *selector,
+    const struct sp_key_rules *rules, sp_err *err)
+{
+	return key_load(path, domain, selector, rules, true, NULL, NULL, err);
 }
 
 void
@@ -598,61 +727,6 @@ sp_key_path(const struct sp_config *conf, const char *domain,
 
 	free(dir);
 	return path;
-}
-
-/* --- every active key --------------------------------------------------- */
-
-struct sp_keyset *
-sp_keyset_load(const struct sp_config *conf, const struct sp_key_rules *rules,
-    sp_err *err)
-{
-	struct sp_keyset *ks = sp_xcalloc(1, sizeof(*ks));
-	const char *cpath = conf->path != NULL ? conf->path : "configuration";
-
-	for (size_t d = 0; d < conf->n_domains; d++) {
-		const struct sp_domain *dom = &conf->domains[d];
-
-		for (size_t s = 0; s < dom->n_selectors; s++) {
-			const struct sp_selector *sel = &dom->selectors[s];
-			char *path = sp_key_path(conf, dom->name, sel->name);
-			struct sp_key *key = sp_key_load(path, dom->name,
-			    sel->name, rules, err);
-
-			free(path);
-			if (key == NULL) {
-				sp_err_prefix(err, "%s:%u: selector %s of %s",
-				    cpath, sel->line, sel->name, dom->name);
-				sp_keyset_free(ks);
-				return NULL;
-			}
-			ks->keys = sp_xrealloc(ks->keys, ks->n + 1,
-			    sizeof(*ks->keys));
-			ks->keys[ks->n++] = key;
-		}
-	}
-	return ks;
-}
-
-const struct sp_key *
-sp_keyset_find(const struct sp_keyset *ks, const char *domain,
-    const char *selector)
-{
-	if (ks == NULL)
-		return NULL;
-	for (size_t i = 0; i < ks->n; i++)
-		if (sp_strcasecmp(ks->keys[i]->domain, domain) == 0 &&
-		    sp_strcasecmp(ks->keys[i]->selector, selector) == 0)
-			return ks->keys[i];
-	return NULL;
-}
-
-void
-sp_keyset_free(struct sp_keyset *ks)
-{
-	if (ks == NULL)
-		return;
-	sp_keys_free_array(ks->keys, ks->n);
-	free(ks);
 }
 
 /* --- every key in a domain's folder (dnsgen) ---------------------------- */
@@ -733,7 +807,8 @@ sp_keys_in_domain_dir(const struct sp_config *conf, const char *domain,
 	for (size_t i = 0; i < names.n; i++) {
 		char *path = sp_key_path(conf, domain, names.v[i]);
 
-		out[i] = sp_key_load(path, domain, names.v[i], rules, err);
+		out[i] = key_load(path, domain, names.v[i], rules, true, NULL,
+		    NULL, err);
 		free(path);
 		if (out[i] == NULL) {
 			sp_keys_free_array(out, i);

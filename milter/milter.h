@@ -39,6 +39,7 @@ struct mt_snapshot {
 	struct sp_keyset *keys;
 	unsigned long generation;       /* 1 at start, +1 per successful reload */
 	unsigned refs;                  /* guarded by the snapshot lock */
+	bool retired;                   /* replaced by a reload (same lock) */
 };
 
 /* Load the keys of `conf` (taking ownership of it) into a new snapshot. */

@@ -9,3 +9,8 @@ check_PROGRAMS += tests/unit/test_rules
 TESTS += tests/unit/test_rules
 tests_unit_test_rules_LDADD = $(SIGNPOST_LIBS)
 
+# include = PATH-OR-GLOB: order, files and lines in messages, cycles.
+check_PROGRAMS += tests/unit/test_conf_include
+TESTS += tests/unit/test_conf_include
+tests_unit_test_conf_include_LDADD = $(SIGNPOST_LIBS)
+

@@ -35,6 +35,11 @@ tests_unit_test_rfc8463_LDADD = $(SIGNPOST_LIBS)
 noinst_PROGRAMS += tests/bench/engine-bench
 tests_bench_engine_bench_SOURCES = tests/bench/engine-bench.c
 tests_bench_engine_bench_LDADD = $(SIGNPOST_LIBS)
+# The per-message domain lookup with 10 and 100,000 domains, and the
+# 100,000-domain start-up, reload and dnsgen benchmark that runs it.
+noinst_PROGRAMS += tests/bench/lookup-bench
+tests_bench_lookup_bench_LDADD = $(SIGNPOST_LIBS)
+EXTRA_DIST += tests/bench/scale-bench.sh tests/bench/scale-tree.py
 EXTRA_DIST += tests/bench/engine-bench.sh tests/bench/header-bench.sh \
 	tests/bench/README.md
 

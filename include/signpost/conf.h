@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 #include "signpost/cidr.h"
@@ -75,7 +76,8 @@ struct sp_selector {
 
 struct sp_domain {
 	char *name;                     /* lower-case, no trailing dot */
-	unsigned line;                  /* line of "[domain NAME]" */
+	const char *file;               /* the file that holds the section */
+	unsigned line;                  /* line of "[domain NAME]" there */
 	struct sp_selector *selectors;  /* active selectors, at least one */
 	size_t n_selectors;
 	bool subdomains;                /* default no */
@@ -96,6 +98,11 @@ struct sp_header_limits {
 #define SP_DEFAULT_MAX_HEADER_FIELDS 10000
 #define SP_DEFAULT_MAX_HEADER_BYTES (4u * 1024 * 1024)
 #define SP_DEFAULT_MAX_FIELD_BYTES (2u * 1024 * 1024)
+/* A slot of the domain table: part of the name's hash and where it is. */
+struct sp_domain_slot {
+	uint32_t hash;                  /* the hash's high half */
+	uint32_t index;                 /* conf->domains index + 1; 0: empty */
+};
 
 struct sp_milter_conf {
 	char *socket;                   /* default "unix:/var/spool/postfix/signpost/milter.sock" */
@@ -124,11 +131,15 @@ struct sp_signing_conf {
 
 struct sp_config {
 	char *path;                     /* the file it came from */
+	struct sp_list included;        /* files read through include, in order */
 	struct sp_milter_conf milter;
 	struct sp_signing_conf signing;
 	struct sp_dns_conf dns;         /* the [dns] section with defaults */
 	struct sp_domain *domains;      /* in file order */
 	size_t n_domains;
+	/* Finds a domain by name in constant time (conf.c owns it). */
+	struct sp_domain_slot *domain_table;
+	size_t domain_cap;              /* a power of two, or 0 */
 };
 
 /* SYSCONFDIR "/signpost/signpost.conf" */
@@ -146,6 +157,11 @@ void sp_config_free(struct sp_config *conf);
  */
 const struct sp_domain *sp_config_find_domain(const struct sp_config *conf,
     const char *from_domain);
+/*
+ * (Re)build the lookup table of a configuration filled in by hand (tests);
+ * sp_config_load and sp_config_parse build it themselves.
+ */
+void sp_config_index_domains(struct sp_config *conf);
 const struct sp_domain *sp_config_domain_named(const struct sp_config *conf,
     const char *name);
 

@@ -33,7 +33,8 @@ struct sp_key {
 	enum sp_key_type type;
 	int bits;               /* RSA modulus size; 256 for Ed25519 */
 	EVP_PKEY *pkey;
-	char *public_b64;       /* p= : RSA SubjectPublicKeyInfo DER / Ed25519 raw 32 bytes, base64 */
+	char *public_b64;       /* p= : RSA SubjectPublicKeyInfo DER / Ed25519 raw 32 bytes, base64; NULL in a keyset */
+	unsigned char fingerprint[32];  /* SHA-256 of the file: same key on reload */
 };
 
 /* Open, check, parse. domain/selector are recorded in the result. */
@@ -55,10 +56,16 @@ char *sp_key_dns_record(const struct sp_key *key);
 char *sp_key_path(const struct sp_config *conf, const char *domain,
     const char *selector);
 
-/* Every active selector's key of every configured domain. */
+/*
+ * Every active selector's key of every configured domain, found by
+ * (domain, selector) in constant time. These keys have no public_b64.
+ */
 struct sp_keyset {
 	struct sp_key **keys;
 	size_t n;
+	size_t *table;          /* open hash of keys index + 1 (keyset.c) */
+	size_t reused;          /* keys taken over from the previous set */
+	size_t cap;             /* a power of two */
 };
 
 /*
@@ -67,6 +74,14 @@ struct sp_keyset {
  */
 struct sp_keyset *sp_keyset_load(const struct sp_config *conf,
     const struct sp_key_rules *rules, sp_err *err);
+/*
+ * The same for a reload: a key whose file is unchanged since `previous`
+ * was loaded shares its EVP_PKEY instead of being decoded again. The
+ * owner and mode of every file are checked again all the same.
+ */
+struct sp_keyset *sp_keyset_reload(const struct sp_config *conf,
+    const struct sp_key_rules *rules, const struct sp_keyset *previous,
+    sp_err *err);
 const struct sp_key *sp_keyset_find(const struct sp_keyset *ks,
     const char *domain, const char *selector);
 void sp_keyset_free(struct sp_keyset *ks);
@@ -79,5 +94,7 @@ bool sp_keys_in_domain_dir(const struct sp_config *conf, const char *domain,
     const struct sp_key_rules *rules, struct sp_key ***keys, size_t *n,
     sp_err *err);
 void sp_keys_free_array(struct sp_key **keys, size_t n);
+/* A thread that loaded keys frees what it kept for decoding before exiting. */
+void sp_keys_thread_done(void);
 
 #endif

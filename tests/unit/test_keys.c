@@ -424,7 +424,7 @@ static const struct file_case file_cases[] = {
 	{ "two private keys in one file", &pem.two_keys, 0, 0600, false,
 	  "PATH: holds 2 private keys; a key file must hold exactly one", 0, 0 },
 	{ "RSA key whose halves do not match", &pem.mismatch, 0, 0600, false,
-	  "PATH: the private key fails a test signature (*", 0, 0 },
+	  "PATH: the private key's numbers do not agree (*", 0, 0 },
 };
 
 static void

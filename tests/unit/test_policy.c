@@ -208,9 +208,11 @@ main(void)
 	conf.milter.n_internal_hosts = 4;
 	conf.domains = domains;
 	conf.n_domains = 2;
+	sp_config_index_domains(&conf);
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		run_row(&conf, &rows[i]);
 	client_only(&conf);
+	free(conf.domain_table);
 	return done_testing();
 }

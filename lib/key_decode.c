@@ -1,0 +1,357 @@
+/*
+ * key_decode.c - the fast way from a key file's PEM text to an EVP_PKEY,
+ * and the cheap checks and exports keys.c runs on every key it loads.
+ *
+ * With 100,000 domains the milter and dnsgen load 200,000 keys. OpenSSL
+ * 3.0's PEM_read_bio_PrivateKey sets up a new OSSL_DECODER_CTX for every
+ * key, looking through every provider's decoders under global locks:
+ * most of the time went there. Here the PEM block is unwrapped once
+ * (PEM_read_bio_ex, in OpenSSL's secure heap), its algorithm is read from
+ * the DER, and a decoder context made once per thread for that algorithm
+ * and structure is reused. Anything unusual (other algorithms, PEM
+ * headers, a decoder failure) returns NULL, and keys.c takes the general
+ * path, which gives the precise message.
+ *
+ * An RSA key is checked by arithmetic on its numbers (RFC 8017 section
+ * 3.2: n = p q, d e = 1 mod p-1 and q-1, the CRT values) instead of a test
+ * signature, which costs a millisecond per key; its p= (RFC 6376 section
+ * 3.6.1) is built from n and e instead of through OpenSSL's encoders.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <openssl/asn1.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/decoder.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/params.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "key_int.h"
+
+enum decoder_kind {
+	DEC_PKCS8_RSA,          /* PRIVATE KEY, rsaEncryption */
+	DEC_PKCS8_ED25519,      /* PRIVATE KEY, id-Ed25519 (RFC 8410) */
+	DEC_PKCS1_RSA,          /* RSA PRIVATE KEY */
+	DEC_COUNT
+};
+
+static const struct {
+	const char *structure;
+	const char *keytype;
+} decoder_spec[DEC_COUNT] = {
+	[DEC_PKCS8_RSA] = { "PrivateKeyInfo", "RSA" },
+	[DEC_PKCS8_ED25519] = { "PrivateKeyInfo", "ED25519" },
+	[DEC_PKCS1_RSA] = { "type-specific", "RSA" },
+};
+
+/*
+ * One set of decoder contexts per thread (a context is not thread-safe):
+ * the milter's reload thread and a program's main thread each get theirs.
+ * Each context writes the key it decodes into `out`.
+ */
+static _Thread_local struct {
+	OSSL_DECODER_CTX *ctx[DEC_COUNT];
+	EVP_PKEY *out;
+} decoders;
+
+static OSSL_DECODER_CTX *
+decoder(enum decoder_kind kind)
+{
+	if (decoders.ctx[kind] == NULL)
+		decoders.ctx[kind] = OSSL_DECODER_CTX_new_for_pkey(&decoders.out,
+		    "DER", decoder_spec[kind].structure,
+		    decoder_spec[kind].keytype, EVP_PKEY_KEYPAIR, NULL, NULL);
+	return decoders.ctx[kind];
+}
+
+void
+sp_keys_thread_done(void)
+{
+	key_decode_thread_done();
+}
+
+void
+key_decode_thread_done(void)
+{
+	for (int i = 0; i < DEC_COUNT; i++) {
+		OSSL_DECODER_CTX_free(decoders.ctx[i]);
+		decoders.ctx[i] = NULL;
+	}
+}
+
+/* The algorithm OID's DER near the start of a PrivateKeyInfo. */
+static bool
+has_oid(const unsigned char *der, size_t len, const unsigned char *oid,
+    size_t oid_len)
+{
+	size_t span = len < 32 ? len : 32;
+
+	for (size_t i = 0; i + oid_len <= span; i++)
+		if (memcmp(der + i, oid, oid_len) == 0)
+			return true;
+	return false;
+}
+
+/* Which decoder fits this block; false: leave it to the general path. */
+static bool
+choose_decoder(const char *label, const unsigned char *der, size_t len,
+    enum decoder_kind *kind)
+{
+	/* 1.2.840.113549.1.1.1 (RFC 8017) and 1.3.101.112 (RFC 8410) */
+	static const unsigned char rsa_oid[] = { 0x06, 0x09, 0x2a, 0x86, 0x48,
+	    0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01 };
+	static const unsigned char ed25519_oid[] = { 0x06, 0x03, 0x2b, 0x65,
+	    0x70 };
+
+	if (strcmp(label, "RSA PRIVATE KEY") == 0) {
+		*kind = DEC_PKCS1_RSA;
+		return true;
+	}
+	if (strcmp(label, "PRIVATE KEY") != 0)
+		return false;
+	if (has_oid(der, len, rsa_oid, sizeof(rsa_oid)))
+		*kind = DEC_PKCS8_RSA;
+	else if (has_oid(der, len, ed25519_oid, sizeof(ed25519_oid)))
+		*kind = DEC_PKCS8_ED25519;
+	else
+		return false;
+	return true;
+}
+
+/* The first private-key block: its label, headers and DER (secure heap). */
+struct pem_block {
+	char *label;
+	char *header;
+	unsigned char *der;
+	long len;
+};
+
+static void
+block_free(struct pem_block *b)
+{
+	OPENSSL_secure_free(b->label);
+	OPENSSL_secure_free(b->header);
+	if (b->der != NULL)
+		OPENSSL_secure_clear_free(b->der, (size_t)b->len);
+	memset(b, 0, sizeof(*b));
+}
+
+static bool
+first_private_block(BIO *bio, struct pem_block *b)
+{
+	for (;;) {
+		memset(b, 0, sizeof(*b));
+		if (PEM_read_bio_ex(bio, &b->label, &b->header, &b->der, &b->len,
+		    PEM_FLAG_SECURE | PEM_FLAG_EAY_COMPATIBLE) != 1)
+			return false;
+		if (strcmp(b->label, "PRIVATE KEY") == 0 ||
+		    strcmp(b->label, "RSA PRIVATE KEY") == 0)
+			return true;
+		block_free(b);
+	}
+}
+
+EVP_PKEY *
+key_decode_fast(const char *pem, size_t len)
+{
+	struct pem_block b;
+	enum decoder_kind kind;
+	OSSL_DECODER_CTX *ctx;
+	EVP_PKEY *pkey = NULL;
+	BIO *bio;
+
+	if (len > 0x7fffffff || (bio = BIO_new_mem_buf(pem, (int)len)) == NULL)
+		return NULL;
+	if (first_private_block(bio, &b)) {
+		const unsigned char *p = b.der;
+		size_t left = (size_t)b.len;
+
+		if (b.header[0] == '\0' &&
+		    choose_decoder(b.label, b.der, left, &kind) &&
+		    (ctx = decoder(kind)) != NULL) {
+			decoders.out = NULL;
+			if (OSSL_DECODER_from_data(ctx, &p, &left) == 1 &&
+			    left == 0)
+				pkey = decoders.out;
+			else
+				EVP_PKEY_free(decoders.out);
+			decoders.out = NULL;
+		}
+		block_free(&b);
+	}
+	BIO_free(bio);
+	ERR_clear_error();
+	return pkey;
+}
+
+/* --- RSA numbers -------------------------------------------------------- */
+
+void
+key_rsa_numbers_free(struct key_rsa_numbers *r)
+{
+	BN_free(r->n);
+	BN_free(r->e);
+	BN_clear_free(r->d);
+	BN_clear_free(r->p);
+	BN_clear_free(r->q);
+	BN_clear_free(r->dp);
+	BN_clear_free(r->dq);
+	BN_clear_free(r->qinv);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Private values pass through the parameter array: wipe it. */
+static void
+params_clear_free(OSSL_PARAM *params)
+{
+	for (OSSL_PARAM *p = params; p != NULL && p->key != NULL; p++)
+		if (p->data != NULL)
+			OPENSSL_cleanse(p->data, p->data_size);
+	OSSL_PARAM_free(params);
+}
+
+static bool
+get_bn(const OSSL_PARAM *params, const char *name, BIGNUM **out)
+{
+	const OSSL_PARAM *p = OSSL_PARAM_locate_const(params, name);
+
+	return p != NULL && OSSL_PARAM_get_BN(p, out) == 1;
+}
+
+bool
+key_rsa_numbers(EVP_PKEY *pkey, struct key_rsa_numbers *r)
+{
+	OSSL_PARAM *params = NULL;
+	bool good;
+
+	memset(r, 0, sizeof(*r));
+	if (EVP_PKEY_todata(pkey, EVP_PKEY_KEYPAIR, &params) != 1)
+		return false;
+	good = get_bn(params, OSSL_PKEY_PARAM_RSA_N, &r->n) &&
+	    get_bn(params, OSSL_PKEY_PARAM_RSA_E, &r->e) &&
+	    get_bn(params, OSSL_PKEY_PARAM_RSA_D, &r->d) &&
+	    get_bn(params, OSSL_PKEY_PARAM_RSA_FACTOR1, &r->p) &&
+	    get_bn(params, OSSL_PKEY_PARAM_RSA_FACTOR2, &r->q) &&
+	    get_bn(params, OSSL_PKEY_PARAM_RSA_EXPONENT1, &r->dp) &&
+	    get_bn(params, OSSL_PKEY_PARAM_RSA_EXPONENT2, &r->dq) &&
+	    get_bn(params, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, &r->qinv) &&
+	    /* two primes only: a multi-prime key takes the test signature */
+	    OSSL_PARAM_locate(params, OSSL_PKEY_PARAM_RSA_FACTOR3) == NULL;
+	params_clear_free(params);
+	if (!good)
+		key_rsa_numbers_free(r);
+	ERR_clear_error();
+	return good;
+}
+
+/* RFC 8017 section 3.2: the private numbers belong to n and e. */
+bool
+key_rsa_consistent(const struct key_rsa_numbers *r)
+{
+	BN_CTX *ctx = BN_CTX_secure_new();
+	BIGNUM *t, *p1, *q1;
+	bool good = false;
+
+	if (ctx == NULL)
+		return false;
+	BN_CTX_start(ctx);
+	t = BN_CTX_get(ctx);
+	p1 = BN_CTX_get(ctx);
+	q1 = BN_CTX_get(ctx);
+	if (q1 == NULL || BN_is_one(r->p) || BN_is_one(r->q) ||
+	    BN_is_zero(r->p) || BN_is_zero(r->q))
+		goto done;
+	if (BN_mul(t, r->p, r->q, ctx) != 1 || BN_cmp(t, r->n) != 0)
+		goto done;                              /* n = p q */
+	if (BN_sub(p1, r->p, BN_value_one()) != 1 ||
+	    BN_sub(q1, r->q, BN_value_one()) != 1)
+		goto done;
+	if (BN_mod(t, r->d, p1, ctx) != 1 || BN_cmp(t, r->dp) != 0 ||
+	    BN_mod(t, r->d, q1, ctx) != 1 || BN_cmp(t, r->dq) != 0)
+		goto done;                              /* dP, dQ from d */
+	if (BN_mod_mul(t, r->e, r->dp, p1, ctx) != 1 || !BN_is_one(t) ||
+	    BN_mod_mul(t, r->e, r->dq, q1, ctx) != 1 || !BN_is_one(t))
+		goto done;                              /* e d = 1 */
+	if (BN_mod_mul(t, r->qinv, r->q, r->p, ctx) != 1 || !BN_is_one(t))
+		goto done;                              /* q qInv = 1 mod p */
+	good = true;
+done:
+	BN_CTX_end(ctx);
+	BN_CTX_free(ctx);
+	ERR_clear_error();
+	return good;
+}
+
+/* One DER INTEGER of an RSAPublicKey, appended at *out. */
+static bool
+put_integer(const BIGNUM *bn, unsigned char **out, int *len)
+{
+	ASN1_INTEGER *ai = BN_to_ASN1_INTEGER(bn, NULL);
+	int n;
+
+	if (ai == NULL)
+		return false;
+	n = i2d_ASN1_INTEGER(ai, out);
+	ASN1_INTEGER_free(ai);
+	if (n <= 0)
+		return false;
+	if (len != NULL)
+		*len += n;
+	return true;
+}
+
+/* RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER } */
+static unsigned char *
+rsa_public_key_der(const BIGNUM *n, const BIGNUM *e, int *len)
+{
+	int body = 0, total;
+	unsigned char *der, *p;
+
+	if (!put_integer(n, NULL, &body) || !put_integer(e, NULL, &body))
+		return NULL;
+	total = ASN1_object_size(1, body, V_ASN1_SEQUENCE);
+	if (total <= 0 || (der = OPENSSL_malloc((size_t)total)) == NULL)
+		return NULL;
+	p = der;
+	ASN1_put_object(&p, 1, body, V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL);
+	if (!put_integer(n, &p, NULL) || !put_integer(e, &p, NULL)) {
+		OPENSSL_free(der);
+		return NULL;
+	}
+	*len = total;
+	return der;
+}
+
+/* SubjectPublicKeyInfo of rsaEncryption (RFC 8017 appendix A.1), DER. */
+unsigned char *
+key_rsa_spki(const BIGNUM *n, const BIGNUM *e, int *len)
+{
+	X509_PUBKEY *pub = X509_PUBKEY_new();
+	unsigned char *rsa_der, *out = NULL;
+	int rsa_len = 0;
+
+	if (pub == NULL)
+		return NULL;
+	rsa_der = rsa_public_key_der(n, e, &rsa_len);
+	/* set0_param takes rsa_der */
+	if (rsa_der == NULL || X509_PUBKEY_set0_param(pub,
+	    OBJ_nid2obj(NID_rsaEncryption), V_ASN1_NULL, NULL, rsa_der,
+	    rsa_len) != 1) {
+		OPENSSL_free(rsa_der);
+		X509_PUBKEY_free(pub);
+		return NULL;
+	}
+	*len = i2d_X509_PUBKEY(pub, &out);
+	X509_PUBKEY_free(pub);
+	if (*len <= 0) {
+		OPENSSL_free(out);
+		return NULL;
+	}
+	return out;
+}

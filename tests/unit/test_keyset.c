@@ -1,0 +1,203 @@
+/*
+ * test_keyset.c - the milter's keyset at scale: loaded by several threads
+ * with the same result and the same first error as one by one; found by
+ * (domain, selector) whatever the case; on a reload, keys whose files did
+ * not change share their EVP_PKEY, changed ones are decoded again, and the
+ * owner and mode of every file are still checked.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "signpost/conf.h"
+#include "signpost/keys.h"
+#include "../tap.h"
+
+/* More than the keyset's threshold for loading with threads. */
+#define N_DOMAINS 300
+
+static char *base;
+
+static void
+write_key(const char *path, EVP_PKEY *pkey, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL || PEM_write_PrivateKey(f, pkey, NULL, NULL, 0, NULL,
+	    NULL) != 1)
+		bail_out("writing %s", path);
+	fclose(f);
+	if (chmod(path, mode) != 0)
+		bail_out("chmod %s: %s", path, strerror(errno));
+}
+
+static char *
+key_path(size_t i, const char *sel)
+{
+	return sp_xasprintf("%s/keys/d%03zu.example/%s.pem", base, i, sel);
+}
+
+/* N_DOMAINS domains, each with selector "e" (one shared Ed25519 key). */
+static struct sp_config *
+make_tree(EVP_PKEY *key)
+{
+	struct sp_buf conf = SP_BUF_INIT;
+	struct sp_config *c;
+	char *dir;
+	sp_err err;
+
+	dir = sp_xasprintf("%s/keys", base);
+	(void)mkdir(dir, 0755);
+	free(dir);
+	sp_buf_printf(&conf, "[signing]\nkeys_dir = %s/keys\n", base);
+	for (size_t i = 0; i < N_DOMAINS; i++) {
+		char *path = key_path(i, "e");
+
+		dir = sp_xasprintf("%s/keys/d%03zu.example", base, i);
+		(void)mkdir(dir, 0755);
+		write_key(path, key, 0600);
+		free(dir);
+		free(path);
+		sp_buf_printf(&conf, "[domain d%03zu.example]\nselector = e\n", i);
+	}
+	c = sp_config_parse("keyset.conf", conf.data, conf.len, &err);
+	if (c == NULL)
+		bail_out("%s", err.msg);
+	sp_buf_free(&conf);
+	return c;
+}
+
+static void
+test_load_and_find(const struct sp_config *conf,
+    const struct sp_key_rules *rules)
+{
+	struct sp_keyset *ks;
+	bool all = true;
+	sp_err err;
+
+	ks = sp_keyset_load(conf, rules, &err);
+	if (!ok(ks != NULL && ks->n == N_DOMAINS, "load: %d keys", N_DOMAINS))
+		diag("%s", ks == NULL ? err.msg : "wrong count");
+	for (size_t i = 0; ks != NULL && i < N_DOMAINS; i++) {
+		char *d = sp_xasprintf("D%03zu.Example", i);
+		const struct sp_key *k = sp_keyset_find(ks, d, "E");
+
+		all = all && k != NULL && ks->keys[i] == k &&
+		    strcmp(k->domain, conf->domains[i].name) == 0;
+		free(d);
+	}
+	ok(all, "load: every key in configuration order, found by name in "
+	    "any case");
+	ok(ks != NULL && sp_keyset_find(ks, "d000.example", "r") == NULL &&
+	    sp_keyset_find(ks, "nope.example", "e") == NULL,
+	    "find: misses what is not there");
+	ok(ks != NULL && ks->keys[0]->public_b64 == NULL,
+	    "load: the milter's keys carry no p=");
+	sp_keyset_free(ks);
+}
+
+/* The first error in configuration order, as a serial load would give. */
+static void
+test_first_error(const struct sp_config *conf,
+    const struct sp_key_rules *rules)
+{
+	char *late = key_path(290, "e"), *early = key_path(250, "e");
+	struct sp_keyset *ks;
+	char *want;
+	sp_err err;
+
+	chmod(late, 0644);
+	chmod(early, 0666);
+	ks = sp_keyset_load(conf, rules, &err);
+	want = sp_xasprintf("keyset.conf:%u: selector e of d250.example: %s: "
+	    "mode 0666", conf->domains[250].selectors[0].line, early);
+	if (!ok(ks == NULL && strncmp(err.msg, want, strlen(want)) == 0,
+	    "threads: the first bad key in configuration order is reported"))
+		diag("got \"%s\", want \"%s...\"", ks ? "(loaded)" : err.msg,
+		    want);
+	sp_keyset_free(ks);
+	chmod(late, 0600);
+	chmod(early, 0600);
+	free(want);
+	free(late);
+	free(early);
+}
+
+static void
+test_reload(const struct sp_config *conf, const struct sp_key_rules *rules)
+{
+	struct sp_keyset *old, *ks;
+	EVP_PKEY *other = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	char *changed = key_path(7, "e"), *unsafe = key_path(9, "e");
+	sp_err err;
+
+	old = sp_keyset_load(conf, rules, &err);
+	if (old == NULL || other == NULL)
+		bail_out("setup: %s", old == NULL ? err.msg : "keygen");
+	ks = sp_keyset_reload(conf, rules, old, &err);
+	ok(ks != NULL && ks->reused == N_DOMAINS &&
+	    ks->keys[3]->pkey == old->keys[3]->pkey,
+	    "reload: unchanged keys share their EVP_PKEY");
+	sp_keyset_free(ks);
+
+	write_key(changed, other, 0600);
+	ks = sp_keyset_reload(conf, rules, old, &err);
+	ok(ks != NULL && ks->reused == N_DOMAINS - 1 &&
+	    ks->keys[7]->pkey != old->keys[7]->pkey &&
+	    EVP_PKEY_eq(ks->keys[7]->pkey, other) == 1,
+	    "reload: a replaced key file is decoded again");
+	sp_keyset_free(ks);
+
+	chmod(unsafe, 0644);
+	ks = sp_keyset_reload(conf, rules, old, &err);
+	ok(ks == NULL && strstr(err.msg, "mode 0644") != NULL,
+	    "reload: an unchanged key whose mode became unsafe is refused");
+	chmod(unsafe, 0600);
+
+	sp_keyset_free(old);
+	ks = sp_keyset_load(conf, rules, &err);
+	ok(ks != NULL && ks->keys[3]->pkey != NULL,
+	    "reload: the shared keys outlive the set they came from");
+	sp_keyset_free(ks);
+	EVP_PKEY_free(other);
+	free(changed);
+	free(unsafe);
+}
+
+int
+main(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	struct sp_key_rules rules;
+	struct sp_config *conf;
+	char *cmd;
+	sp_err err;
+
+	base = sp_xasprintf("%s/test_keyset.XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	if (key == NULL || mkdtemp(base) == NULL)
+		bail_out("setup failed");
+	conf = make_tree(key);
+	if (!sp_key_rules_from_config(conf, false, &rules, &err))
+		bail_out("%s", err.msg);
+	test_load_and_find(conf, &rules);
+	test_first_error(conf, &rules);
+	test_reload(conf, &rules);
+	sp_config_free(conf);
+	EVP_PKEY_free(key);
+	cmd = sp_xasprintf("rm -rf '%s'", base);
+	if (system(cmd) != 0)
+		diag("could not remove %s", base);
+	free(cmd);
+	free(base);
+	return done_testing();
+}
