@@ -61,7 +61,8 @@ mt_dir_open(const char *file, char **dir, char **base, struct stat *st,
 		sp_err_set(err, "%s: names a directory, not a file", file);
 		goto fail;
 	}
-	fd = open(*dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* O_PATH: only search permission is needed, as for a path. */
+	fd = open(*dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		sp_err_set(err, "directory %s: %s: create it (owned by root, "
 		    "mode 0755, or see signpost-milter(8), FILES)", *dir,
