@@ -8,6 +8,8 @@
  * allowed)" and everything read so far is freed: a caller gets a complete
  * configuration or none. The syntax of values lives in conf_value.c and the
  * table of names in conf_set.c.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

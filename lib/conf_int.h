@@ -5,6 +5,8 @@
  *
  * Every checker and setter reports only "what is wrong (what is allowed)";
  * the reader (conf.c) puts "FILE:LINE: NAME: " in front.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef SIGNPOST_CONF_INT_H
 #define SIGNPOST_CONF_INT_H

@@ -6,6 +6,8 @@
  * the new ones, and a snapshot is freed when its last message lets go.
  * A reload that fails (bad config line, unreadable or unsafe key) changes
  * nothing.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 
