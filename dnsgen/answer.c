@@ -6,6 +6,8 @@
  * parsing is limited to each record type's RDATA. What a server controls
  * is bounded (DNS_ANSWER_MAX bytes, DNS_ANSWER_RECORDS_MAX records) and
  * anything that is not an answer to the question asked is said plainly.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

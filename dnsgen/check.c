@@ -12,6 +12,8 @@
  * sees what is really published, not a resolver's cache; --server sends
  * every question to one server instead. Exit 0 when everything matches, 1
  * when something does not, 2 when DNS could not be asked.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

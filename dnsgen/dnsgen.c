@@ -3,6 +3,8 @@
  * keys through the same lib/ code the milter uses, and the `records`
  * subcommand, which prints every record of the chosen domains in one of
  * four formats. keygen.c and check.c hold the other two subcommands.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -2,6 +2,8 @@
  * dnsgen.h - what the parts of dnsgen(1) share: the parsed command line,
  * the records of the chosen domains (built by lib/dnsrec.c from the same
  * configuration and key files the milter uses), and the subcommands.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef DNSGEN_DNSGEN_H
 #define DNSGEN_DNSGEN_H

@@ -4,6 +4,8 @@
  * carries its length, so a NUL inside it cannot cut it short), SPF, DMARC
  * and DKIM through lib/dnstxt.c's rules, and every value that came from
  * DNS escaped before anyone sees it. Pure; see judge.h.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -3,6 +3,8 @@
  * expected record: ok, missing, differs (with what was found, escaped for
  * a terminal, and why) or error. Pure: no network, no output, so a fuzz
  * target can drive it with whatever dns_answer_decode made of any bytes.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef DNSGEN_JUDGE_H
 #define DNSGEN_JUDGE_H

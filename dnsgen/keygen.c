@@ -9,6 +9,8 @@
  * free: an existing key is never overwritten. The PEM bytes are wiped. The
  * file is then loaded back through lib/keys.c, exactly as the milter will
  * load it, and its DKIM record and the next steps are printed.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

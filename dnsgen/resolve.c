@@ -11,6 +11,8 @@
  * Answers are matched by source (a connected socket) and ID, read up to
  * DNS_ANSWER_MAX bytes, and decoded by answer.c. A server that did not
  * answer in time is not asked again (its dns_server lives for one domain).
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -3,6 +3,8 @@
  * recursive or not, each question bounded in time, and every answer
  * decoded (dns_answer_decode, pure and network-free) into length-carrying
  * values in the presentation form dnsrec.c uses.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef DNSGEN_RESOLVE_H
 #define DNSGEN_RESOLVE_H

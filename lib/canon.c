@@ -14,6 +14,8 @@
  * every byte that may need rewriting (a tab, a space before white space
  * or a line end). A relaxed line without such a byte is already canonical
  * and skips the byte-by-byte pass.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

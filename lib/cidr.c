@@ -8,6 +8,8 @@
  * address being matched, so "10.0.0.0/8" covers them and "::/0" does not.
  * A network with host bits set ("10.1.2.3/8") is refused rather than
  * silently widened or narrowed: it is almost always a typing mistake.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

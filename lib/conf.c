@@ -8,6 +8,8 @@
  * allowed)" and everything read so far is freed: a caller gets a complete
  * configuration or none. The syntax of values lives in conf_value.c and the
  * table of names in conf_set.c.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 
@@ -485,7 +487,7 @@ assignment(struct conf_parser *p, char *line, sp_err *err)
 		    "VALUE)", p->file, p->line);
 		return false;
 	}
-	if (strcmp(name, "include") == 0)
+	if (strcmp(name, CONF_INCLUDE_NAME) == 0)
 		return conf_include(p, value, err);
 	if (p->sec == SEC_NONE) {
 		sp_err_set(err, "%s:%u: %.100s is set before any section (start "

@@ -10,6 +10,8 @@
  * with a wildcard may match nothing (no customers yet); a plain path must
  * exist. A file that includes itself, directly or through others, is an
  * error, and so is nesting deeper than CONF_INCLUDE_DEPTH.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

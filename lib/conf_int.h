@@ -5,6 +5,8 @@
  *
  * Every checker and setter reports only "what is wrong (what is allowed)";
  * the reader (conf.c) puts "FILE:LINE: NAME: " in front.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef SIGNPOST_CONF_INT_H
 #define SIGNPOST_CONF_INT_H
@@ -99,7 +101,12 @@ bool conf_parse_text(struct conf_parser *p, const char *text, size_t len,
 /* conf.c: a whole file into b; "PATH: why" on failure. */
 bool conf_read_file(const char *path, struct sp_buf *b, sp_err *err);
 
-/* conf_include.c: "include = PATH-OR-GLOB" on the current line. */
+/*
+ * conf_include.c: "include = PATH-OR-GLOB" on the current line. The one
+ * name outside the section table: it stands anywhere, even before the
+ * first section.
+ */
+#define CONF_INCLUDE_NAME "include"
 bool conf_include(struct conf_parser *p, const char *pattern, sp_err *err);
 
 #endif

@@ -6,6 +6,8 @@
  * A [dns] name writes into the parser's current sp_dns_conf, which is the
  * global [dns] or the [domain]'s own overrides, and records its line so
  * later messages (and dnsgen's) can point at it.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -6,6 +6,8 @@
  * Every checker takes the value as written (trimmed, comment removed) and
  * either accepts it or says what is wrong and what is allowed. None of them
  * touches the configuration struct: conf_set.c does that.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -17,6 +17,8 @@
  * the header hash, adds its own DKIM-Signature field and signs: RSA
  * PKCS#1 v1.5 over the SHA-256 digest, Ed25519 over the 32-byte digest
  * (RFC 8463 3).
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

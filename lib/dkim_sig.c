@@ -6,6 +6,8 @@
  *
  * Breaks ("\r\n\t") go between tags, between h= names (after the colon)
  * and inside the base64 of bh= and b=, where RFC 6376 allows FWS.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

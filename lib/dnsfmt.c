@@ -3,6 +3,8 @@
  * an RFC 1035 master file (zone), input for BIND's nsupdate, JSON for DNS
  * provider APIs, and a table for registrar web forms. Pure: everything is
  * appended to a buffer; see dnsfmt.h.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -3,6 +3,8 @@
  * inside a domain, its host part relative to the domain, canonical
  * addresses and the reverse (PTR) names of addresses. Host name and
  * selector syntax live in grammar.c. Pure; see dnsname.h.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -4,6 +4,8 @@
  * addresses of mail_host, MX, SPF, one DKIM key record per key file, DMARC,
  * the RFC 6186 / RFC 8314 SRV records, autodiscover names, and the PTR
  * records each address needs (guidance only). Pure; see dnsrec.h.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -5,6 +5,8 @@
  * the comparisons `dnsgen check` makes between an expected record and one
  * found in DNS, including DKIM key records (RFC 6376 section 3.6.1).
  * Pure; see dnstxt.h.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

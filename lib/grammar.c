@@ -4,6 +4,8 @@
  * record names (RFC 6376), header field names (RFC 5322, and what of them
  * fits a DKIM h= tag) and address literals (RFC 5321). Every checker
  * returns NULL or the reason the text breaks the rule; see grammar.h.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -16,6 +16,8 @@
  * 3.2: n = p q, d e = 1 mod p-1 and q-1, the CRT values) instead of a test
  * signature, which costs a millisecond per key; its p= (RFC 6376 section
  * 3.6.1) is built from n and e instead of through OpenSSL's encoders.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

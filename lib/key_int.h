@@ -2,6 +2,8 @@
  * key_int.h - what keys.c borrows from key_decode.c: the fast decoding
  * path, the RSA numbers with their consistency check, and the RSA p= built
  * from n and e. Nothing outside lib/ sees it.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef SIGNPOST_KEY_INT_H
 #define SIGNPOST_KEY_INT_H

@@ -6,6 +6,8 @@
  * names the path and the chown/chmod that fixes it. User and group names are
  * looked up with the reentrant get*_r calls: SIGHUP reloads may run in
  * threads.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -10,6 +10,8 @@
  * exactly as the DKIM TXT record's p= needs it (RFC 6376 3.6.1, RFC 8463 4):
  * RSA as base64 of the SubjectPublicKeyInfo DER, Ed25519 as base64 of the
  * 32 raw bytes. Every message names the path and says what fixes it.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -9,6 +9,8 @@
  * them one by one in configuration order. On a reload, a key whose file
  * is unchanged takes over the EVP_PKEY of the set it replaces (keys.c).
  * Keys of a set carry no p=: the milter signs, dnsgen publishes.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -1,6 +1,8 @@
 /*
  * log.c - syslog (facility mail) and optional stderr logging, filtered by
  * level. Thread-safe: one formatted line is written per call.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

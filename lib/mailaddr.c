@@ -9,6 +9,8 @@
  * the obsolete forms of RFC 5322 4.4 (comments between the dots of a
  * local part or domain, "J. Q. Public" as a phrase, empty list elements,
  * source routes) need no extra code.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -2,6 +2,8 @@
  * policy.c - the milter's signing policy (see policy.h): is the client one
  * of ours, is the From: domain one of ours, and which of its selectors
  * still have to sign. Pure: the caller supplies every fact, we only decide.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -2,6 +2,8 @@
  * taglist.c - the tag=value list parser (RFC 6376 section 3.2) used for
  * DKIM-Signature fields already in a message, and for the DKIM and DMARC
  * records dnsgen compares with what DNS serves.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

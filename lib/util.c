@@ -1,6 +1,8 @@
 /*
  * util.c - error text, allocation, growable buffers and string lists shared
  * by every part of signpost. See util.h for the contracts.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

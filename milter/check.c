@@ -6,6 +6,8 @@
  * (FILE:LINE for the configuration, the path for a key or a directory).
  * The directories of the unix socket and the pidfile are checked by the
  * rules start-up applies (rundir.c).
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -33,6 +33,8 @@
  * canonicalization instead (section 3.4.2 deletes the white space after
  * the colon, so the lost space does not matter) and say so in the log:
  * the mail is still signed, and the signature verifies.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

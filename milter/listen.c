@@ -10,6 +10,8 @@
  *
  * Socket specifications are libmilter's: unix:PATH or local:PATH (or a bare
  * PATH), inet:PORT@HOST, inet6:PORT@HOST (HOST may be [ADDRESS]).
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

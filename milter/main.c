@@ -6,6 +6,8 @@
  * Reads the configuration, then either checks it (-t) or runs the daemon
  * (process.c). Exit status: 0 success, 2 usage, configuration or start-up
  * error.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -13,6 +13,8 @@
  *   rundir.c    the pidfile and the directories of the run-time files:
  *               checked, created without following links, removed at exit
  *   check.c     what -t prints
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef SIGNPOST_MILTER_H
 #define SIGNPOST_MILTER_H

@@ -45,6 +45,8 @@
  * says "ready" on a second pipe; the supervisor (and, without -f, the
  * original process waiting for the daemon) exits with the worker's status,
  * so "signpost-milter" exits 2 with the reason on the terminal.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

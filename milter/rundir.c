@@ -18,6 +18,8 @@
  * - at exit the supervisor removes each file through its directory's
  *   descriptor, and only when it is still the very file we made (device
  *   and inode), logging what it could not remove.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -13,6 +13,8 @@
  * unchanged keys are taken over from the old one rather than decoded
  * again; a snapshot whose last reference a message drops is freed by a
  * thread of its own, so that message's reply does not wait for it.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -8,3 +8,4 @@ include tests/corpus.mk
 include tests/milter.mk
 include tests/postfix.mk
 include tests/dnsgen.mk
+include tests/release.mk

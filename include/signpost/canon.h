@@ -9,6 +9,8 @@
  * a copy of the input: trailing empty lines, trailing white space (relaxed)
  * and a CR whose LF may start the next chunk. Memory does not depend on the
  * body's size.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef SIGNPOST_CANON_H
 #define SIGNPOST_CANON_H

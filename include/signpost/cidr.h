@@ -2,6 +2,8 @@
  * cidr.h - IPv4/IPv6 network lists (internal_hosts): parsing "10.0.0.0/8",
  * "2001:db8::/32" or a bare address, formatting them back, and matching a
  * client address against a list. Implemented in lib/cidr.c.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef SIGNPOST_CIDR_H
 #define SIGNPOST_CIDR_H

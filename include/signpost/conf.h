@@ -5,6 +5,8 @@
  * defaults SPEC.md gives, or fails with "FILE:LINE: what is wrong" and
  * returns NULL: nothing half-loaded is ever handed out. The struct is
  * read-only after loading, so the milter can share it between threads.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef SIGNPOST_CONF_H
 #define SIGNPOST_CONF_H

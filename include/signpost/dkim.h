@@ -18,6 +18,8 @@
  *   sp_dkim_body ...              body bytes, any chunking
  *   sp_dkim_final                 the signatures
  *   sp_dkim_free
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef SIGNPOST_DKIM_H
 #define SIGNPOST_DKIM_H

@@ -3,6 +3,8 @@
  * building its tag list in our fixed order and folding it at 78
  * characters, and reading tags back from fields already in a message.
  * Internal to the signing engine, exposed for its unit tests.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef SIGNPOST_DKIM_SIG_H
 #define SIGNPOST_DKIM_SIG_H

@@ -2,6 +2,8 @@
  * dnsfmt.h - dnsgen's four output formats for the records dnsrec.h builds:
  * an RFC 1035 master file, nsupdate input, JSON and a table
  * (lib/dnsfmt.c). Pure: everything is appended to a buffer.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef SIGNPOST_DNSFMT_H
 #define SIGNPOST_DNSFMT_H

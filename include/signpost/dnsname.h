@@ -3,6 +3,8 @@
  * (lib/dnsname.c): names inside a domain, relative names, canonical
  * addresses and reverse (PTR) names. Host name and selector syntax are
  * grammar.h's. Pure.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef SIGNPOST_DNSNAME_H
 #define SIGNPOST_DNSNAME_H

@@ -6,6 +6,8 @@
  *
  * Pure: no I/O, no DNS queries, no key files. dnsgen and the tests drive it
  * the same way.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef SIGNPOST_DNSREC_H
 #define SIGNPOST_DNSREC_H

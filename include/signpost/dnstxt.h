@@ -3,6 +3,8 @@
  * quoting it, JSON strings, SPF terms (RFC 7208) and DMARC tags (RFC 7489),
  * and the comparisons `dnsgen check` makes between an expected record and
  * one found in DNS. Pure.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef SIGNPOST_DNSTXT_H
 #define SIGNPOST_DNSTXT_H

@@ -5,6 +5,8 @@
  * reason ("has a label longer than 63 characters") that the caller puts
  * after the text it names. The config parser, the key loader, the signer
  * and dnsgen all call these; none keeps a copy.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef SIGNPOST_GRAMMAR_H
 #define SIGNPOST_GRAMMAR_H

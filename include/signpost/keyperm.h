@@ -4,6 +4,8 @@
  * Key files must be owned by root, the milter user or the running user and
  * must not be writable by group nor readable or writable by others. Every
  * refusal names the path and the chown/chmod that fixes it.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef SIGNPOST_KEYPERM_H
 #define SIGNPOST_KEYPERM_H

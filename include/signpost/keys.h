@@ -7,6 +7,8 @@
  * the file bytes are wiped, and the public half is kept exactly as the DKIM
  * TXT record needs it. Files with unsafe owner or mode are refused with the
  * chmod/chown that fixes them.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef SIGNPOST_KEYS_H
 #define SIGNPOST_KEYS_H

@@ -2,6 +2,8 @@
  * log.h - logging for the signpost programs: syslog (facility mail) and,
  * in the foreground, standard error as well. The signing core never logs;
  * it reports through sp_err and its caller decides.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef SIGNPOST_LOG_H
 #define SIGNPOST_LOG_H

@@ -3,6 +3,8 @@
  * uses on From: (mailbox-list, with the obsolete forms of section 4.4 that
  * real mail still carries, UTF-8 per RFC 6532, and RFC 6854 groups).
  * Internal to lib/, exposed for its unit tests.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef SIGNPOST_MAILADDR_H
 #define SIGNPOST_MAILADDR_H

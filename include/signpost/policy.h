@@ -12,6 +12,8 @@
  * A selector whose signature (same d= and s=) the message already carries
  * is left out, so mail that passes the milter twice (non_smtpd_milters, a
  * re-injection) is not signed twice.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef SIGNPOST_POLICY_H
 #define SIGNPOST_POLICY_H

@@ -2,6 +2,8 @@
  * taglist.h - tag=value lists (RFC 6376 section 3.2), the syntax shared by
  * DKIM-Signature fields, DKIM key records and DMARC records (RFC 7489
  * section 6.4). One parser for all three.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef SIGNPOST_TAGLIST_H
 #define SIGNPOST_TAGLIST_H

@@ -4,6 +4,8 @@
  *
  * Nothing here does I/O. An allocation failure is a bad environment, not a
  * recoverable condition: sp_xmalloc() and friends print a message and abort.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef SIGNPOST_UTIL_H
 #define SIGNPOST_UTIL_H
