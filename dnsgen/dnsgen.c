@@ -15,11 +15,14 @@
 #include <string.h>
 
 #include "dnsgen/dnsgen.h"
+#include "signpost/mtasts.h"
+#include "signpost/tlsa.h"
 
 static const char usage_text[] =
     "usage: dnsgen [-c FILE] [-d DOMAIN]... [-f zone|nsupdate|json|table] [records]\n"
     "       dnsgen [-c FILE] keygen -d DOMAIN -s SELECTOR [-a rsa|ed25519] [-b BITS]\n"
     "       dnsgen [-c FILE] check [-d DOMAIN]... [--server ADDR[#PORT]] [-f json]\n"
+    "       dnsgen [-c FILE] mta-sts-policy [-d DOMAIN]\n"
     "       dnsgen -h | -V\n";
 
 static void
@@ -87,6 +90,22 @@ selector_active(const struct sp_domain *dom, const char *selector)
 	return false;
 }
 
+/* tls_cert's digests for the TLSA records (RFC 7672), when it is set. */
+static bool
+tlsa_digests(const struct sp_domain *dom, struct sp_tlsa_chain *chain)
+{
+	sp_err err;
+
+	memset(chain, 0, sizeof(*chain));
+	if (dom->dns.policy.tls_cert == NULL)
+		return true;
+	if (!sp_tlsa_read_chain(dom->dns.policy.tls_cert, chain, &err)) {
+		dnsgen_error("domain %s: %s", dom->name, err.msg);
+		return false;
+	}
+	return true;
+}
+
 /* Every key in the domain's folder, then its records. */
 static bool
 load_domain(const struct sp_config *conf, const struct sp_domain *dom,
@@ -95,14 +114,18 @@ load_domain(const struct sp_config *conf, const struct sp_domain *dom,
 	struct sp_list warnings = SP_LIST_INIT, errors = SP_LIST_INIT;
 	struct sp_dnsrec_input in;
 	struct sp_dkim_pub *pubs = NULL;
+	struct sp_tlsa_chain chain;
 	struct sp_key **keys = NULL;
 	size_t n = 0;
 	sp_err err;
 	bool good;
 
 	memset(out, 0, sizeof(*out));
+	if (!tlsa_digests(dom, &chain))
+		return false;
 	if (!sp_keys_in_domain_dir(conf, dom->name, rules, &keys, &n, &err)) {
 		dnsgen_error("%s", err.msg);
+		sp_tlsa_chain_free(&chain);
 		return false;
 	}
 	if (n > 0)
@@ -114,6 +137,9 @@ load_domain(const struct sp_config *conf, const struct sp_domain *dom,
 		pubs[i].rsa = keys[i]->type == SP_KEY_RSA;
 		pubs[i].bits = keys[i]->bits;
 	}
+	memset(&in, 0, sizeof(in));
+	in.tlsa_leaf = chain.leaf_spki_sha256;
+	in.tlsa_issuer = chain.issuer_spki_sha256;
 	in.conf_path = conf->path;
 	in.domain = dom;
 	in.keys = pubs;
@@ -127,6 +153,7 @@ load_domain(const struct sp_config *conf, const struct sp_domain *dom,
 	for (size_t i = 0; i < n; i++)
 		free((char *)pubs[i].record);
 	free(pubs);
+	sp_tlsa_chain_free(&chain);
 	sp_keys_free_array(keys, n);
 	sp_list_free(&warnings);
 	sp_list_free(&errors);
@@ -241,6 +268,7 @@ static const struct command commands[] = {
 	{ "records", "df", dnsgen_records },
 	{ "keygen", "dsab", dnsgen_keygen },
 	{ "check", "dfS", dnsgen_check },
+	{ "mta-sts-policy", "d", dnsgen_mta_sts_policy },
 };
 
 static int
@@ -329,7 +357,7 @@ main(int argc, char **argv)
 			cmd = &commands[i];
 	if (cmd == NULL) {
 		rc = usage_error("unknown command \"%s\" (records, keygen, "
-		    "check)", name);
+		    "check, mta-sts-policy)", name);
 	} else {
 		for (const char *u = used; *u != '\0' && rc == DNSGEN_OK; u++) {
 			char opt[3] = { '-', *u, '\0' };

@@ -72,6 +72,7 @@ dns_defaults(struct sp_dns_conf *dns)
 	dns->dmarc = sp_xstrdup("p=quarantine");
 	dns->services = SP_SVC_SUBMISSIONS | SP_SVC_SUBMISSION | SP_SVC_IMAPS;
 	dns->autodiscover = true;
+	conf_policy_defaults(&dns->policy);
 }
 
 static struct sp_config *
@@ -127,6 +128,7 @@ conf_dns_free(struct sp_dns_conf *dns)
 	free(dns->mx);
 	free(dns->spf);
 	free(dns->dmarc);
+	conf_policy_free(&dns->policy);
 	memset(dns, 0, sizeof(*dns));
 }
 
@@ -524,6 +526,7 @@ dns_inherit(struct sp_dns_conf *d, const struct sp_dns_conf *g)
 		d->autodiscover = g->autodiscover;
 		d->line.autodiscover = g->line.autodiscover;
 	}
+	conf_policy_inherit(&d->policy, &g->policy);
 }
 
 /* Every domain names at least one selector, and each fits in DNS. */

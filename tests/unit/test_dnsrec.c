@@ -483,6 +483,7 @@ build(struct built *b, const char *extra, const struct sp_dkim_pub *keys,
 	struct sp_dnsrec_input in;
 
 	memset(b, 0, sizeof(*b));
+	memset(&in, 0, sizeof(in));
 	b->conf = config(extra);
 	in.conf_path = b->conf->path;
 	in.domain = &b->conf->domains[0];
@@ -562,8 +563,11 @@ test_build_default(void)
 	    "mail.example.com.");
 	check_value(&b.rec, "autodiscover.example.com.", SP_RR_CNAME,
 	    "mail.example.com.");
-	/* A, AAAA, MX, SPF, 2 DKIM, DMARC, 6 SRV, autodiscover SRV, 2 CNAME */
-	ok(b.rec.n == 16, "build: 16 records (got %zu)", b.rec.n);
+	check_value(&b.rec, "mail.example.com.", SP_RR_TXT,
+	    "v=spf1 ip4:203.0.113.25 ip6:2001:db8::25 -all");
+	/* A, AAAA, MX, SPF, HELO SPF, 2 DKIM, DMARC, 6 SRV, autodiscover
+	 * SRV, 2 CNAME; nothing for MTA-STS, TLS-RPT, TLSA or CAA unset. */
+	ok(b.rec.n == 17, "build: 17 records (got %zu)", b.rec.n);
 	ok(b.rec.rr[0].ttl == 600, "build: TTL from the configuration");
 	rr = find_rr(&b.rec, "s1._domainkey.example.com.", SP_RR_TXT);
 	ok(rr && rr->comment && strstr(rr->comment, "active"),
@@ -687,7 +691,7 @@ test_builder_guards(void)
 	struct sp_dnsrec rec;
 	struct sp_list w = SP_LIST_INIT, e = SP_LIST_INIT;
 	struct sp_dnsrec_input in = { conf->path, &conf->domains[0], test_keys, 2,
-	    false };
+	    false, NULL, NULL };
 	struct built b;
 
 	free(conf->domains[0].dns.mx[0].host);
