@@ -332,8 +332,14 @@ add_mta_sts(struct build *b)
 	char *policy, *id;
 	struct sp_rr *rr;
 
-	if (b->dns->policy.mta_sts == SP_MTA_STS_NONE)
+	if (b->dns->policy.mta_sts == SP_MTA_STS_NONE) {
+		if (b->dns->policy.mta_sts_host.n > 0)
+			problem(b, b->warnings, b->dns->policy.line.mta_sts_host,
+			    "mta_sts_host is set but mta_sts is none: no "
+			    "MTA-STS record is printed (set mta_sts = testing "
+			    "or enforce)");
 		return;
+	}
 	if ((policy = sp_mta_sts_policy(b->dns)) == NULL) {
 		problem(b, b->errors, b->dns->policy.line.mta_sts, "mta_sts "
 		    "needs an MX host (mx or mail_host) for the policy's mx: "

@@ -930,6 +930,11 @@ test_mta_sts(void)
 	    count_rr(&b.rec, "mta-sts.example.com.", SP_RR_A) == 0,
 	    "mta-sts: none prints nothing");
 	built_free(&b);
+	build(&b, "mta_sts_host = 192.0.2.80\n", test_keys, 2, false);
+	ok(list_has(&b.warnings, "t.conf:11: domain example.com: mta_sts_host "
+	    "is set but mta_sts is none"),
+	    "mta-sts: mta_sts_host without mta_sts is a warning on its line");
+	built_free(&b);
 	build(&b, "mta_sts = enforce\nipv4 =\nipv6 =\n", test_keys, 2, false);
 	ok(list_has(&b.warnings, "t.conf:11: domain example.com: mta_sts is "
 	    "on but neither mta_sts_host"),
