@@ -19,11 +19,14 @@
 #include <unistd.h>
 
 #include "dnsgen/dnsgen.h"
+#include "signpost/mtasts.h"
+#include "signpost/tlsa.h"
 
 static const char usage_text[] =
     "usage: dnsgen [-c FILE] [-d DOMAIN]... [-f zone|nsupdate|json|table] [records]\n"
     "       dnsgen [-c FILE] keygen -d DOMAIN -s SELECTOR [-a rsa|ed25519] [-b BITS]\n"
     "       dnsgen [-c FILE] check [-d DOMAIN]... [--server ADDR[#PORT]] [-f json]\n"
+    "       dnsgen [-c FILE] mta-sts-policy [-d DOMAIN]\n"
     "       dnsgen -h | -V\n";
 
 static void
@@ -91,6 +94,22 @@ selector_active(const struct sp_domain *dom, const char *selector)
 	return false;
 }
 
+/* tls_cert's digests for the TLSA records (RFC 7672), when it is set. */
+static bool
+tlsa_digests(const struct sp_domain *dom, struct sp_tlsa_chain *chain)
+{
+	sp_err err;
+
+	memset(chain, 0, sizeof(*chain));
+	if (dom->dns.policy.tls_cert == NULL)
+		return true;
+	if (!sp_tlsa_read_chain(dom->dns.policy.tls_cert, chain, &err)) {
+		dnsgen_error("domain %s: %s", dom->name, err.msg);
+		return false;
+	}
+	return true;
+}
+
 /* The records of a domain from its keys (which it frees). */
 static bool
 build_domain(const struct sp_config *conf, const struct sp_domain *dom,
@@ -99,8 +118,13 @@ build_domain(const struct sp_config *conf, const struct sp_domain *dom,
 	struct sp_list warnings = SP_LIST_INIT, errors = SP_LIST_INIT;
 	struct sp_dnsrec_input in;
 	struct sp_dkim_pub *pubs = NULL;
+	struct sp_tlsa_chain chain;
 	bool good;
 
+	if (!tlsa_digests(dom, &chain)) {
+		sp_keys_free_array(keys, n);
+		return false;
+	}
 	if (n > 0)
 		pubs = sp_xcalloc(n, sizeof(*pubs));
 	for (size_t i = 0; i < n; i++) {
@@ -110,6 +134,9 @@ build_domain(const struct sp_config *conf, const struct sp_domain *dom,
 		pubs[i].rsa = keys[i]->type == SP_KEY_RSA;
 		pubs[i].bits = keys[i]->bits;
 	}
+	memset(&in, 0, sizeof(in));
+	in.tlsa_leaf = chain.leaf_spki_sha256;
+	in.tlsa_issuer = chain.issuer_spki_sha256;
 	in.conf_path = dom->file != NULL ? dom->file : conf->path;
 	in.domain = dom;
 	in.keys = pubs;
@@ -123,6 +150,7 @@ build_domain(const struct sp_config *conf, const struct sp_domain *dom,
 	for (size_t i = 0; i < n; i++)
 		free((char *)pubs[i].record);
 	free(pubs);
+	sp_tlsa_chain_free(&chain);
 	sp_keys_free_array(keys, n);
 	sp_list_free(&warnings);
 	sp_list_free(&errors);
@@ -456,6 +484,7 @@ static const struct command commands[] = {
 	{ "records", "df", dnsgen_records },
 	{ "keygen", "dsab", dnsgen_keygen },
 	{ "check", "dfS", dnsgen_check },
+	{ "mta-sts-policy", "d", dnsgen_mta_sts_policy },
 };
 
 static int
@@ -544,7 +573,7 @@ main(int argc, char **argv)
 			cmd = &commands[i];
 	if (cmd == NULL) {
 		rc = usage_error("unknown command \"%s\" (records, keygen, "
-		    "check)", name);
+		    "check, mta-sts-policy)", name);
 	} else {
 		for (const char *u = used; *u != '\0' && rc == DNSGEN_OK; u++) {
 			char opt[3] = { '-', *u, '\0' };

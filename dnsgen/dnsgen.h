@@ -60,5 +60,6 @@ void dnsgen_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int dnsgen_records(const struct dnsgen_opts *o);
 int dnsgen_keygen(const struct dnsgen_opts *o);
 int dnsgen_check(const struct dnsgen_opts *o);
+int dnsgen_mta_sts_policy(const struct dnsgen_opts *o);
 
 #endif

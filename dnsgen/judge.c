@@ -72,6 +72,9 @@ txt_candidate(const struct sp_rr *rr, const struct dns_value *v)
 {
 	/* The version tag is at the start: a NUL later does not hide it. */
 	return rr->role == SP_ROLE_DKIM ||
+	    (rr->role == SP_ROLE_MTA_STS && strncmp(v->data, "v=STSv1", 7) == 0) ||
+	    (rr->role == SP_ROLE_TLS_RPT &&
+	    strncmp(v->data, "v=TLSRPTv1", 10) == 0) ||
 	    (rr->role == SP_ROLE_SPF && sp_txt_is_spf(v->data)) ||
 	    (rr->role == SP_ROLE_DMARC && sp_txt_is_dmarc(v->data));
 }
@@ -113,7 +116,9 @@ judge_one_txt(const struct sp_rr *rr, const struct dns_value *v,
 			sp_txt_printable(&b, why.msg);
 			outcome_set(o, V_DIFFERS, shown, sp_buf_steal(&b));
 		}
-	} else if (rr->role == SP_ROLE_SPF ? sp_spf_same(rr->value, v->data) :
+	} else if (rr->role == SP_ROLE_MTA_STS || rr->role == SP_ROLE_TLS_RPT ?
+	    strlen(rr->value) == v->len && memcmp(rr->value, v->data, v->len)
+	    == 0 : rr->role == SP_ROLE_SPF ? sp_spf_same(rr->value, v->data) :
 	    sp_dmarc_same(rr->value, v->data)) {
 		outcome_set(o, V_OK, NULL, NULL);
 		free(shown);

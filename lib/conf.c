@@ -74,6 +74,7 @@ dns_defaults(struct sp_dns_conf *dns)
 	dns->dmarc = sp_xstrdup("p=quarantine");
 	dns->services = SP_SVC_SUBMISSIONS | SP_SVC_SUBMISSION | SP_SVC_IMAPS;
 	dns->autodiscover = true;
+	conf_policy_defaults(&dns->policy);
 }
 
 static struct sp_config *
@@ -129,6 +130,7 @@ conf_dns_free(struct sp_dns_conf *dns)
 	free(dns->mx);
 	free(dns->spf);
 	free(dns->dmarc);
+	conf_policy_free(&dns->policy);
 	memset(dns, 0, sizeof(*dns));
 }
 
@@ -579,6 +581,7 @@ dns_inherit(struct sp_dns_conf *d, const struct sp_dns_conf *g)
 		d->autodiscover = g->autodiscover;
 		d->line.autodiscover = g->line.autodiscover;
 	}
+	conf_policy_inherit(&d->policy, &g->policy);
 }
 
 /* Every domain names at least one selector, and each fits in DNS. */

@@ -93,6 +93,18 @@ char *conf_host_name(const char *v, const char *what, sp_err *err);
 /* Split a list at commas and white space (empty items dropped). */
 void conf_split_list(const char *v, struct sp_list *out);
 
+/* conf_policy.c: the sp_dns_policy names (MTA-STS, TLS-RPT, TLSA, CAA). */
+void conf_policy_defaults(struct sp_dns_policy *pol);
+void conf_policy_free(struct sp_dns_policy *pol);
+void conf_policy_inherit(struct sp_dns_policy *d, const struct sp_dns_policy *g);
+bool conf_set_mta_sts(struct conf_parser *p, const char *v, sp_err *err);
+bool conf_set_mta_sts_max_age(struct conf_parser *p, const char *v, sp_err *err);
+bool conf_set_mta_sts_host(struct conf_parser *p, const char *v, sp_err *err);
+bool conf_set_tls_rpt(struct conf_parser *p, const char *v, sp_err *err);
+bool conf_set_tls_cert(struct conf_parser *p, const char *v, sp_err *err);
+bool conf_set_caa(struct conf_parser *p, const char *v, sp_err *err);
+bool conf_set_caa_iodef(struct conf_parser *p, const char *v, sp_err *err);
+
 /* conf.c: the [dns] struct's lifetime, shared with the setters. */
 void conf_dns_free(struct sp_dns_conf *dns);
 /* conf.c: read text line by line into the parser (p->file, p->line set). */

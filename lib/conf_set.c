@@ -391,6 +391,13 @@ const struct conf_rule conf_rules[] = {
 	{ "dmarc", IN_DNS, set_dmarc },
 	{ "services", IN_DNS, set_services },
 	{ "autodiscover", IN_DNS, set_autodiscover },
+	{ "mta_sts", IN_DNS, conf_set_mta_sts },
+	{ "mta_sts_max_age", IN_DNS, conf_set_mta_sts_max_age },
+	{ "mta_sts_host", IN_DNS, conf_set_mta_sts_host },
+	{ "tls_rpt", IN_DNS, conf_set_tls_rpt },
+	{ "tls_cert", IN_DNS, conf_set_tls_cert },
+	{ "caa", IN_DNS, conf_set_caa },
+	{ "caa_iodef", IN_DNS, conf_set_caa_iodef },
 	{ "selector", IN_DOMAIN, set_selector },
 	{ "subdomains", IN_DOMAIN, set_subdomains },
 };

@@ -2,8 +2,9 @@
  * dnsrec.c - the records one signpost domain needs, built from its [dns]
  * settings and the public halves of its keys, and validated on the way:
  * addresses of mail_host, MX, SPF, one DKIM key record per key file, DMARC,
- * the RFC 6186 / RFC 8314 SRV records, autodiscover names, and the PTR
- * records each address needs (guidance only). Pure; see dnsrec.h.
+ * the RFC 6186 / RFC 8314 SRV records, autodiscover names, the HELO
+ * name's SPF, MTA-STS, TLS-RPT, DANE TLSA and CAA, and the PTR records each
+ * address needs (guidance only). Pure; see dnsrec.h.
  *
  * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
@@ -19,6 +20,7 @@
 #include "signpost/dnsrec.h"
 #include "signpost/dnstxt.h"
 #include "signpost/grammar.h"
+#include "signpost/mtasts.h"
 
 const char *
 sp_rr_type_name(enum sp_rr_type type)
@@ -31,6 +33,8 @@ sp_rr_type_name(enum sp_rr_type type)
 	case SP_RR_TXT: return "TXT";
 	case SP_RR_AAAA: return "AAAA";
 	case SP_RR_SRV: return "SRV";
+	case SP_RR_TLSA: return "TLSA";
+	case SP_RR_CAA: return "CAA";
 	}
 	SP_BUG("unknown record type %d", (int)type);
 }
@@ -212,6 +216,16 @@ spf_names_hosts(const char *terms, unsigned lookups)
 	return false;
 }
 
+/* " ip4:A ip6:B" for every configured address. */
+static void
+address_terms(struct build *b, struct sp_buf *rec)
+{
+	for (size_t i = 0; i < b->v4.n; i++)
+		sp_buf_printf(rec, " ip4:%s", b->v4.v[i]);
+	for (size_t i = 0; i < b->v6.n; i++)
+		sp_buf_printf(rec, " ip6:%s", b->v6.v[i]);
+}
+
 /* v=spf1 ip4:... ip6:... <spf> (RFC 7208 sections 4.6.4 and 3.4). */
 static void
 add_spf(struct build *b)
@@ -236,10 +250,7 @@ add_spf(struct build *b)
 		problem(b, b->warnings, dns->line.spf, "neither ipv4, ipv6 nor "
 		    "spf names a host: the SPF record authorizes no sender");
 	sp_buf_puts(&rec, "v=spf1");
-	for (size_t i = 0; i < b->v4.n; i++)
-		sp_buf_printf(&rec, " ip4:%s", b->v4.v[i]);
-	for (size_t i = 0; i < b->v6.n; i++)
-		sp_buf_printf(&rec, " ip6:%s", b->v6.v[i]);
+	address_terms(b, &rec);
 	for (const char *p = terms; *p != '\0'; ) {
 		size_t len;
 
@@ -257,6 +268,176 @@ add_spf(struct build *b)
 		    SP_SPF_MAX_BYTES);
 	add_rr(b, sp_xasprintf("%s.", b->domain), SP_RR_TXT, SP_ROLE_SPF,
 	    sp_buf_steal(&rec));
+}
+
+/*
+ * RFC 7208 section 2.3: receivers check SPF for the HELO name too. The
+ * mail host sends as itself only from its own addresses: "ip4:... ip6:...
+ * -all" needs no DNS lookup (the "a -all" form needs one, and is printed
+ * only when no address is configured). At the apex the domain's record
+ * already speaks for it.
+ */
+static void
+add_helo_spf(struct build *b)
+{
+	struct sp_buf rec = SP_BUF_INIT;
+	struct sp_rr *rr;
+
+	if (b->mail_host == NULL || strcmp(b->mail_host, b->domain) == 0 ||
+	    !sp_dns_name_within(b->mail_host, b->domain))
+		return;
+	sp_buf_puts(&rec, "v=spf1");
+	if (b->v4.n == 0 && b->v6.n == 0)
+		sp_buf_puts(&rec, " a");
+	else
+		address_terms(b, &rec);
+	sp_buf_puts(&rec, " -all");
+	rr = add_rr(b, sp_xasprintf("%s.", b->mail_host), SP_RR_TXT,
+	    SP_ROLE_SPF, sp_buf_steal(&rec));
+	rr->comment = sp_xasprintf("SPF for the HELO name %s (RFC 7208 "
+	    "section 2.3)", b->mail_host);
+}
+
+/* A / AAAA for mta-sts.DOMAIN: mta_sts_host, else the mail host's. */
+static void
+add_mta_sts_addresses(struct build *b)
+{
+	const struct sp_list *own = &b->dns->policy.mta_sts_host;
+	char *name = sp_xasprintf("mta-sts.%s", b->domain);
+
+	if (b->mail_host != NULL && strcmp(b->mail_host, name) == 0) {
+		free(name);
+		return;         /* its A / AAAA are printed already */
+	}
+	for (size_t i = 0; i < own->n; i++)
+		add_rr(b, sp_xasprintf("%s.", name), strchr(own->v[i], ':') ?
+		    SP_RR_AAAA : SP_RR_A, SP_ROLE_MTA_STS,
+		    sp_xstrdup(own->v[i]));
+	for (size_t i = 0; own->n == 0 && i < b->v4.n; i++)
+		add_rr(b, sp_xasprintf("%s.", name), SP_RR_A, SP_ROLE_MTA_STS,
+		    sp_xstrdup(b->v4.v[i]));
+	for (size_t i = 0; own->n == 0 && i < b->v6.n; i++)
+		add_rr(b, sp_xasprintf("%s.", name), SP_RR_AAAA,
+		    SP_ROLE_MTA_STS, sp_xstrdup(b->v6.v[i]));
+	if (own->n == 0 && b->v4.n == 0 && b->v6.n == 0)
+		problem(b, b->warnings, b->dns->policy.line.mta_sts, "mta_sts "
+		    "is on but neither mta_sts_host, ipv4 nor ipv6 is set: no "
+		    "address is printed for %s, where the policy must be served "
+		    "over HTTPS", name);
+	free(name);
+}
+
+/* RFC 8461 section 3.1: _mta-sts TXT "v=STSv1; id=..." */
+static void
+add_mta_sts(struct build *b)
+{
+	char *policy, *id;
+	struct sp_rr *rr;
+
+	if (b->dns->policy.mta_sts == SP_MTA_STS_NONE) {
+		if (b->dns->policy.mta_sts_host.n > 0)
+			problem(b, b->warnings, b->dns->policy.line.mta_sts_host,
+			    "mta_sts_host is set but mta_sts is none: no "
+			    "MTA-STS record is printed (set mta_sts = testing "
+			    "or enforce)");
+		return;
+	}
+	if ((policy = sp_mta_sts_policy(b->dns)) == NULL) {
+		problem(b, b->errors, b->dns->policy.line.mta_sts, "mta_sts "
+		    "needs an MX host (mx or mail_host) for the policy's mx: "
+		    "lines");
+		return;
+	}
+	id = sp_mta_sts_id(policy);
+	rr = add_rr(b, sp_xasprintf("_mta-sts.%s.", b->domain), SP_RR_TXT,
+	    SP_ROLE_MTA_STS, sp_xasprintf("v=STSv1; id=%s", id));
+	rr->comment = sp_xasprintf("MTA-STS (RFC 8461): serve the output of "
+	    "\"dnsgen mta-sts-policy -d %s\" at https://mta-sts.%s/"
+	    ".well-known/mta-sts.txt", b->domain, b->domain);
+	add_mta_sts_addresses(b);
+	free(id);
+	free(policy);
+}
+
+/* RFC 8460 section 3: _smtp._tls TXT "v=TLSRPTv1; rua=URI,URI" */
+static void
+add_tls_rpt(struct build *b)
+{
+	const struct sp_list *uris = &b->dns->policy.tls_rpt;
+	struct sp_buf rec = SP_BUF_INIT;
+
+	if (uris->n == 0)
+		return;
+	sp_buf_puts(&rec, "v=TLSRPTv1; rua=");
+	for (size_t i = 0; i < uris->n; i++)
+		sp_buf_printf(&rec, "%s%s", i > 0 ? "," : "", uris->v[i]);
+	add_rr(b, sp_xasprintf("_smtp._tls.%s.", b->domain), SP_RR_TXT,
+	    SP_ROLE_TLS_RPT, sp_buf_steal(&rec));
+}
+
+/* One MX host's "3 1 1" and "2 1 1" (RFC 7672 section 3.1). */
+static void
+add_tlsa_host(struct build *b, const char *host, bool first)
+{
+	struct sp_rr *rr;
+
+	rr = add_rr(b, sp_xasprintf("_25._tcp.%s.", host), SP_RR_TLSA,
+	    SP_ROLE_TLSA, sp_xasprintf("3 1 1 %s", b->in->tlsa_leaf));
+	if (first)
+		rr->comment = sp_xstrdup("DANE TLSA (RFC 7672): receivers use "
+		    "it only when the zone is DNSSEC-signed; publish \"2 1 1\" "
+		    "too so that a new key from the same CA keeps mail "
+		    "flowing");
+	if (b->in->tlsa_issuer != NULL)
+		add_rr(b, sp_xasprintf("_25._tcp.%s.", host), SP_RR_TLSA,
+		    SP_ROLE_TLSA, sp_xasprintf("2 1 1 %s", b->in->tlsa_issuer));
+}
+
+/* TLSA for every MX host inside the domain (mail_host when no mx). */
+static void
+add_tlsa(struct build *b)
+{
+	const struct sp_dns_conf *dns = b->dns;
+	unsigned line = dns->policy.line.tls_cert;
+	size_t printed = 0;
+
+	if (b->in->tlsa_leaf == NULL)
+		return;
+	if (b->in->tlsa_issuer == NULL)
+		problem(b, b->warnings, line, "tls_cert %s holds no issuer "
+		    "certificate: only \"3 1 1\" is printed, and a new key "
+		    "breaks delivery until the TLSA record follows (use the "
+		    "full chain)", dns->policy.tls_cert);
+	for (size_t i = 0; i < dns->n_mx; i++) {
+		char *host = sp_host_name_lower(dns->mx[i].host);
+
+		if (sp_dns_name_within(host, b->domain) &&
+		    sp_host_name_problem(host) == NULL)
+			add_tlsa_host(b, host, printed++ == 0);
+		free(host);
+	}
+	if (dns->n_mx == 0 && b->mail_host != NULL &&
+	    sp_dns_name_within(b->mail_host, b->domain))
+		add_tlsa_host(b, b->mail_host, printed++ == 0);
+	if (printed == 0)
+		problem(b, b->warnings, line, "tls_cert is set but no MX host "
+		    "lies inside the domain: TLSA records belong in the zone "
+		    "of the MX host");
+}
+
+/* RFC 8659 section 4: 0 issue "CA" per issuer, 0 iodef "URI". */
+static void
+add_caa(struct build *b)
+{
+	const struct sp_dns_policy *pol = &b->dns->policy;
+
+	for (size_t i = 0; i < pol->caa.n; i++)
+		add_rr(b, sp_xasprintf("%s.", b->domain), SP_RR_CAA,
+		    SP_ROLE_CAA, sp_xasprintf("0 issue \"%s\"", pol->caa.v[i]));
+	if (pol->caa_iodef != NULL)
+		add_rr(b, sp_xasprintf("%s.", b->domain), SP_RR_CAA,
+		    SP_ROLE_CAA, sp_xasprintf("0 iodef \"%s\"",
+		    pol->caa_iodef));
 }
 
 static bool
@@ -450,10 +631,15 @@ sp_dnsrec_build(const struct sp_dnsrec_input *in, struct sp_dnsrec *out,
 	add_addresses(&b);
 	add_mx(&b);
 	add_spf(&b);
+	add_helo_spf(&b);
 	add_dkim(&b);
 	add_dmarc(&b);
 	add_srv(&b);
 	add_autodiscover(&b);
+	add_mta_sts(&b);
+	add_tls_rpt(&b);
+	add_tlsa(&b);
+	add_caa(&b);
 	if (b.mail_host != NULL) {
 		add_ptr_list(&b, &b.v4);
 		add_ptr_list(&b, &b.v6);

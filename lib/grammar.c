@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -180,4 +181,43 @@ sp_is_address_literal(const char *text)
 	return inet_pton(AF_INET, text, addr) == 1 ||
 	    inet_pton(AF_INET6, text, addr) == 1 ||
 	    sp_strncasecmp(text, "IPv6:", 5) == 0;
+}
+
+/* The host part of a URI, up to the first of `stops`. */
+static const char *
+uri_host_problem(const char *start, const char *stops)
+{
+	size_t len = strcspn(start, stops);
+	char *host = sp_xstrndup(start, len);
+	const char *why = sp_host_name_problem(host);
+
+	free(host);
+	return why == NULL ? NULL : "does not name a valid host";
+}
+
+const char *
+sp_report_uri_problem(const char *uri)
+{
+	const char *at, *p;
+
+	for (p = uri; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f || strchr("\";,", *p) != NULL)
+			return "holds a space, '\"', ';', ',' or a byte outside "
+			    "printable ASCII (write it %-encoded)";
+	if (sp_strncasecmp(uri, "mailto:", 7) == 0) {
+		at = strrchr(uri + 7, '@');
+		if (at == NULL || at == uri + 7)
+			return "is not mailto:LOCAL@DOMAIN";
+		if (strchr(uri + 7, '!') != NULL)
+			return "holds '!', which ends the address in a report "
+			    "URI list (write it %21)";
+		return uri_host_problem(at + 1, "?");
+	}
+	if (sp_strncasecmp(uri, "https://", 8) == 0) {
+		p = uri + 8;
+		if (strcspn(p, ":/?#") == 0)
+			return "has no host after https://";
+		return uri_host_problem(p, ":/?#");
+	}
+	return "is neither a mailto: nor an https: URI";
 }

@@ -10,7 +10,7 @@ lib_libsignpost_a_SOURCES += lib/keys.c include/signpost/keys.h \
 	lib/keyperm.c include/signpost/keyperm.h lib/key_decode.c lib/key_int.h lib/keyset.c
 # configuration and CIDR lists
 lib_libsignpost_a_SOURCES += include/signpost/conf.h lib/conf.c lib/conf_set.c lib/conf_value.c lib/conf_int.h \
-	lib/conf_include.c lib/cidr.c include/signpost/cidr.h
+	lib/conf_include.c lib/conf_policy.c lib/cidr.c include/signpost/cidr.h
 # tag=value lists (DKIM-Signature fields, DKIM and DMARC records)
 lib_libsignpost_a_SOURCES += lib/taglist.c include/signpost/taglist.h
 # canonicalisation, From: parsing and the signing engine
@@ -22,7 +22,8 @@ lib_libsignpost_a_SOURCES += lib/policy.c include/signpost/policy.h
 # DNS record building (dnsgen)
 lib_libsignpost_a_SOURCES += lib/dnsrec.c lib/dnsname.c lib/dnstxt.c \
 	lib/dnsfmt.c include/signpost/dnsrec.h include/signpost/dnsname.h \
-	include/signpost/dnstxt.h include/signpost/dnsfmt.h
+	include/signpost/dnstxt.h include/signpost/dnsfmt.h \
+	lib/mtasts.c include/signpost/mtasts.h lib/tlsa.c include/signpost/tlsa.h
 
 # What a program linking the core needs.
 SIGNPOST_LIBS = lib/libsignpost.a $(CRYPTO_LIBS) $(BSD_LIBS)

@@ -26,3 +26,5 @@ EXTRA_DIST += tests/integration/dnsgen-lib.sh tests/integration/dnsgen-zone.sh \
 	tests/integration/dnsgen-faults.sh tests/integration/dnsgen-txtbytes.sh \
 	tests/integration/dnsgen-lame.sh tests/integration/dnsgen-runcap.sh \
 	tests/tools/dns-fault-server.py
+TESTS += tests/integration/dnsgen-policy.sh
+EXTRA_DIST += tests/integration/dnsgen-policy.sh

@@ -52,6 +52,34 @@ struct sp_mx {
 	char *host;             /* lower-case, no trailing dot */
 };
 
+/* RFC 8461 section 5: what a sender does with the MTA-STS policy. */
+enum sp_mta_sts_mode {
+	SP_MTA_STS_NONE,                /* default: no MTA-STS records */
+	SP_MTA_STS_TESTING,
+	SP_MTA_STS_ENFORCE,
+};
+
+/*
+ * The [dns] names for what receivers and CAs read besides SPF, DKIM and
+ * DMARC: MTA-STS (RFC 8461), TLS-RPT (RFC 8460), DANE TLSA (RFC 7672) and
+ * CAA (RFC 8659). Kept together so conf_policy.c owns them alone.
+ */
+struct sp_dns_policy {
+	enum sp_mta_sts_mode mta_sts;   /* default none */
+	unsigned long mta_sts_max_age;  /* seconds; default 604800 */
+	struct sp_list mta_sts_host;    /* canonical addresses; empty: mail host's */
+	struct sp_list tls_rpt;         /* mailto: / https: URIs, as written */
+	char *tls_cert;                 /* PEM chain, leaf first; NULL: no TLSA */
+	struct sp_list caa;             /* issuer domain names, lower-case */
+	char *caa_iodef;                /* mailto: / https: URI; NULL: none */
+	struct {
+		unsigned mta_sts, mta_sts_max_age, mta_sts_host, tls_rpt,
+		    tls_cert, caa, caa_iodef;
+	} line;
+};
+#define SP_MTA_STS_DEFAULT_MAX_AGE 604800ul
+#define SP_MTA_STS_MAX_MAX_AGE 31557600ul       /* RFC 8461 section 3.2 */
+
 /* The [dns] names; a [domain] section starts from [dns] and overrides. */
 struct sp_dns_conf {
 	unsigned ttl;                   /* default 3600 */
@@ -64,6 +92,7 @@ struct sp_dns_conf {
 	char *dmarc;                    /* default "p=quarantine" */
 	unsigned services;              /* sp_service bits; default submissions, submission, imaps */
 	bool autodiscover;              /* default yes */
+	struct sp_dns_policy policy;    /* MTA-STS, TLS-RPT, TLSA, CAA */
 	/* Config line where each value was set (0: the default), for messages. */
 	struct {
 		unsigned ttl, mail_host, ipv4, ipv6, mx, spf, dmarc, services,

@@ -27,6 +27,8 @@ enum sp_rr_type {
 	SP_RR_TXT = 16,
 	SP_RR_AAAA = 28,
 	SP_RR_SRV = 33,
+	SP_RR_TLSA = 52,
+	SP_RR_CAA = 257,
 };
 /* "A", "MX", ... */
 const char *sp_rr_type_name(enum sp_rr_type type);
@@ -41,6 +43,10 @@ enum sp_rr_role {
 	SP_ROLE_SRV,            /* RFC 6186 / RFC 8314 and _autodiscover._tcp */
 	SP_ROLE_ALIAS,          /* autoconfig / autodiscover CNAME */
 	SP_ROLE_PTR,            /* guidance: set at the address's provider */
+	SP_ROLE_MTA_STS,        /* _mta-sts TXT and the mta-sts A / AAAA */
+	SP_ROLE_TLS_RPT,        /* _smtp._tls TXT */
+	SP_ROLE_TLSA,           /* _25._tcp.MXHOST TLSA */
+	SP_ROLE_CAA,
 };
 
 struct sp_rr {
@@ -82,6 +88,8 @@ struct sp_dnsrec_input {
 	const struct sp_dkim_pub *keys;
 	size_t n_keys;
 	bool allow_weak_rsa;
+	/* tls_cert's digests (tlsa.h), read by the caller; NULL: none. */
+	const char *tlsa_leaf, *tlsa_issuer;
 };
 
 /*

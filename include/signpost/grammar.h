@@ -58,4 +58,13 @@ const char *sp_dkim_field_name_problem(const char *name, size_t len);
  */
 bool sp_is_address_literal(const char *text);
 
+/*
+ * A URI that reports or incident notices are sent to (TLS-RPT rua, RFC 8460
+ * section 3; CAA iodef, RFC 8659 section 4.4): "mailto:LOCAL@HOST" or
+ * "https://HOST[:PORT][/PATH]". Printable ASCII only, and none of
+ * space, '"', ';' or ',' (they end a TXT tag or separate the list;
+ * write them %3B, %2C). A '!' in a mailto: needs %21 (RFC 8460 3).
+ */
+const char *sp_report_uri_problem(const char *uri);
+
 #endif

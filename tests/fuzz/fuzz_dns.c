@@ -6,8 +6,9 @@
  *
  *   scripts/fuzz dns [SECONDS]          (seeds: tests/fuzz/corpus/dns)
  *
- * The records are those of one domain with a key, mail host, MX, SPF,
- * DMARC, services and autodiscover. Input: the first byte picks the record
+ * The records are those of one domain with a key, mail host, MX, SPF (the
+ * domain's and the HELO name's), DMARC, services, autodiscover, MTA-STS
+ * and TLS-RPT. Input: the first byte picks the record
  * asked about and whether the server counts as authoritative; the second
  * picks how the rest is used:
  *   even  the next 12 bytes are the header, then the question as asked is
@@ -79,7 +80,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	    "[dns]\nmail_host = mail.example.com\nipv4 = 192.0.2.25\n"
 	    "ipv6 = 2001:db8::25\nmx = 10 mail.example.com\nspf = -all\n"
 	    "dmarc = p=reject\nservices = submissions, imaps\n"
-	    "autodiscover = yes\n"
+	    "autodiscover = yes\nmta_sts = enforce\n"
+	    "tls_rpt = mailto:tlsrpt@example.com\n"
 	    "[domain example.com]\nselector = sel\n", keys);
 	fuzz_write_file(conf_path, conf, strlen(conf), 0644);
 	free(conf);

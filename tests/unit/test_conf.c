@@ -44,6 +44,39 @@ canon_name(enum sp_canon c)
 	return c == SP_CANON_RELAXED ? "relaxed" : "simple";
 }
 
+static void
+join_list(struct sp_buf *b, const struct sp_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		join(b, l->v[i]);
+}
+
+/* MTA-STS, TLS-RPT, TLSA and CAA names; false: not one of them. */
+static bool
+render_policy(const struct sp_dns_policy *pol, const char *name,
+    struct sp_buf *b)
+{
+	static const char *const modes[] = { "none", "testing", "enforce" };
+
+	if (strcmp(name, "mta_sts") == 0)
+		sp_buf_puts(b, modes[pol->mta_sts]);
+	else if (strcmp(name, "mta_sts_max_age") == 0)
+		sp_buf_printf(b, "%lu", pol->mta_sts_max_age);
+	else if (strcmp(name, "mta_sts_host") == 0)
+		join_list(b, &pol->mta_sts_host);
+	else if (strcmp(name, "tls_rpt") == 0)
+		join_list(b, &pol->tls_rpt);
+	else if (strcmp(name, "tls_cert") == 0)
+		sp_buf_puts(b, pol->tls_cert ? pol->tls_cert : "(unset)");
+	else if (strcmp(name, "caa") == 0)
+		join_list(b, &pol->caa);
+	else if (strcmp(name, "caa_iodef") == 0)
+		sp_buf_puts(b, pol->caa_iodef ? pol->caa_iodef : "(unset)");
+	else
+		return false;
+	return true;
+}
+
 /* A [dns] value as text, the way the tables below write it. */
 static void
 render_dns(const struct sp_dns_conf *dns, const char *name, struct sp_buf *b)
@@ -75,7 +108,7 @@ render_dns(const struct sp_dns_conf *dns, const char *name, struct sp_buf *b)
 				join(b, sp_services[i].name);
 	} else if (strcmp(name, "autodiscover") == 0)
 		sp_buf_puts(b, yes_no(dns->autodiscover));
-	else
+	else if (!render_policy(&dns->policy, name, b))
 		bail_out("render_dns: unknown name %s", name);
 }
 
@@ -375,6 +408,50 @@ static const struct value_case value_cases[] = {
 	{ "dns", "autodiscover", "yes", "yes", NULL },
 	{ "dns", "autodiscover", "off", "no", NULL },
 	{ "dns", "autodiscover", "maybe", NULL, "is not a boolean" },
+	/* MTA-STS (RFC 8461) */
+	{ "dns", "mta_sts", "enforce", "enforce", NULL },
+	{ "dns", "mta_sts", "testing", "testing", NULL },
+	{ "dns", "mta_sts", "none", "none", NULL },
+	{ "dns", "mta_sts", "Enforce", NULL, "is not a mode (none, testing or enforce)" },
+	{ "dns", "mta_sts", "yes", NULL, "is not a mode" },
+	{ "dns", "mta_sts", "", NULL, "is not a mode" },
+	{ "dns", "mta_sts_max_age", "86400", "86400", NULL },
+	{ "dns", "mta_sts_max_age", "1w", "604800", NULL },
+	{ "dns", "mta_sts_max_age", "31557600", "31557600", NULL },
+	{ "dns", "mta_sts_max_age", "31557601", NULL, "is out of range (1 to 31557600 seconds)" },
+	{ "dns", "mta_sts_max_age", "0", NULL, "is out of range" },
+	{ "dns", "mta_sts_max_age", "week", NULL, "is not a number of seconds" },
+	{ "dns", "mta_sts_host", "192.0.2.80, 2001:DB8::80", "192.0.2.80, 2001:db8::80", NULL },
+	{ "dns", "mta_sts_host", "", "", NULL },
+	{ "dns", "mta_sts_host", "www.example.com", NULL, "\"www.example.com\" is not an IPv4 or IPv6 address" },
+	{ "dns", "mta_sts_host", "192.0.2.300", NULL, "is not an IPv4 or IPv6 address" },
+	/* TLS-RPT (RFC 8460) */
+	{ "dns", "tls_rpt", "mailto:tlsrpt@example.com", "mailto:tlsrpt@example.com", NULL },
+	{ "dns", "tls_rpt", "mailto:a@example.com, https://r.example.net/tls", "mailto:a@example.com, https://r.example.net/tls", NULL },
+	{ "dns", "tls_rpt", "https://r.example.net:8443/v1/tls?x=1", "https://r.example.net:8443/v1/tls?x=1", NULL },
+	{ "dns", "tls_rpt", "http://r.example.net/tls", NULL, "is neither a mailto: nor an https: URI" },
+	{ "dns", "tls_rpt", "tlsrpt@example.com", NULL, "is neither a mailto: nor an https: URI" },
+	{ "dns", "tls_rpt", "mailto:tlsrpt", NULL, "is not mailto:LOCAL@DOMAIN" },
+	{ "dns", "tls_rpt", "mailto:@example.com", NULL, "is not mailto:LOCAL@DOMAIN" },
+	{ "dns", "tls_rpt", "mailto:a@bad_host", NULL, "does not name a valid host" },
+	{ "dns", "tls_rpt", "mailto:a!b@example.com", NULL, "holds '!'" },
+	{ "dns", "tls_rpt", "mailto:a;b@example.com", NULL, "holds a space, '\"', ';', ','" },
+	{ "dns", "tls_rpt", "https://", NULL, "has no host after https://" },
+	{ "dns", "tls_rpt", "https://192.0.2.1/x", NULL, "does not name a valid host" },
+	/* DANE (RFC 7672) */
+	{ "dns", "tls_cert", "/etc/letsencrypt/live/mail/fullchain.pem", "/etc/letsencrypt/live/mail/fullchain.pem", NULL },
+	{ "dns", "tls_cert", "", "(unset)", NULL },
+	{ "dns", "tls_cert", "fullchain.pem", NULL, "absolute" },
+	/* CAA (RFC 8659) */
+	{ "dns", "caa", "letsencrypt.org", "letsencrypt.org", NULL },
+	{ "dns", "caa", "LetsEncrypt.org, sectigo.com.", "letsencrypt.org, sectigo.com", NULL },
+	{ "dns", "caa", "", "", NULL },
+	{ "dns", "caa", "lets_encrypt.org", NULL, "CA domain \"lets_encrypt.org\"" },
+	{ "dns", "caa", "192.0.2.1", NULL, "all-numeric" },
+	{ "dns", "caa_iodef", "mailto:security@example.com", "mailto:security@example.com", NULL },
+	{ "dns", "caa_iodef", "https://iodef.example.com/", "https://iodef.example.com/", NULL },
+	{ "dns", "caa_iodef", "", "(unset)", NULL },
+	{ "dns", "caa_iodef", "security@example.com", NULL, "is neither a mailto: nor an https: URI" },
 	/* [domain NAME] only */
 	{ "domain", "selector", "2026r, 2026e", "2026r, 2026e", NULL },
 	{ "domain", "selector", "s1", "s1", NULL },
@@ -603,7 +680,8 @@ static const char domain_b[] =
 
 static const char *const dns_names[] = {
 	"ttl", "mail_host", "ipv4", "ipv6", "mx", "spf", "dmarc", "services",
-	"autodiscover",
+	"autodiscover", "mta_sts", "mta_sts_max_age", "mta_sts_host", "tls_rpt",
+	"tls_cert", "caa", "caa_iodef",
 };
 
 static struct sp_config *
@@ -720,9 +798,9 @@ static const struct file_case file_cases[] = {
 	{ "section names are lower-case", "[Milter]\n",
 	    FILE_NAME ":1: unknown section [Milter] (sections: [milter], [signing], [dns], [domain NAME])" },
 	{ "unknown name", "[dns]\nttl = 5\nbogus = 1\n",
-	    FILE_NAME ":3: unknown name \"bogus\" in [dns] (names there: ttl, mail_host, ipv4, ipv6, mx, spf, dmarc, services, autodiscover)" },
+	    FILE_NAME ":3: unknown name \"bogus\" in [dns] (names there: ttl, mail_host, ipv4, ipv6, mx, spf, dmarc, services, autodiscover, mta_sts, mta_sts_max_age, mta_sts_host, tls_rpt, tls_cert, caa, caa_iodef)" },
 	{ "unknown name in a domain", "[domain example.com]\nselector = s\nselectors = t\n",
-	    FILE_NAME ":3: unknown name \"selectors\" in [domain example.com] (names there: ttl, mail_host, ipv4, ipv6, mx, spf, dmarc, services, autodiscover, selector, subdomains)" },
+	    FILE_NAME ":3: unknown name \"selectors\" in [domain example.com] (names there: ttl, mail_host, ipv4, ipv6, mx, spf, dmarc, services, autodiscover, mta_sts, mta_sts_max_age, mta_sts_host, tls_rpt, tls_cert, caa, caa_iodef, selector, subdomains)" },
 	{ "names are lower-case", "[dns]\nTTL = 5\n",
 	    FILE_NAME ":2: unknown name \"TTL\" (names are lower-case: ttl)" },
 	{ "name in the wrong section", "[milter]\nttl = 5\n",

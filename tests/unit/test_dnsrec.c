@@ -22,6 +22,7 @@
 #include "signpost/dnsrec.h"
 #include "signpost/dnstxt.h"
 #include "signpost/keys.h"
+#include "signpost/mtasts.h"
 #include "../tap.h"
 
 /* ---- TXT splitting and quoting ---- */
@@ -477,12 +478,15 @@ struct built {
 };
 
 static void
-build(struct built *b, const char *extra, const struct sp_dkim_pub *keys,
-    size_t n_keys, bool weak)
+build_tlsa(struct built *b, const char *extra, const struct sp_dkim_pub *keys,
+    size_t n_keys, bool weak, const char *leaf, const char *issuer)
 {
 	struct sp_dnsrec_input in;
 
 	memset(b, 0, sizeof(*b));
+	memset(&in, 0, sizeof(in));
+	in.tlsa_leaf = leaf;
+	in.tlsa_issuer = issuer;
 	b->conf = config(extra);
 	in.conf_path = b->conf->path;
 	in.domain = &b->conf->domains[0];
@@ -490,6 +494,13 @@ build(struct built *b, const char *extra, const struct sp_dkim_pub *keys,
 	in.n_keys = n_keys;
 	in.allow_weak_rsa = weak;
 	b->good = sp_dnsrec_build(&in, &b->rec, &b->warnings, &b->errors);
+}
+
+static void
+build(struct built *b, const char *extra, const struct sp_dkim_pub *keys,
+    size_t n_keys, bool weak)
+{
+	build_tlsa(b, extra, keys, n_keys, weak, NULL, NULL);
 }
 
 static void
@@ -562,8 +573,11 @@ test_build_default(void)
 	    "mail.example.com.");
 	check_value(&b.rec, "autodiscover.example.com.", SP_RR_CNAME,
 	    "mail.example.com.");
-	/* A, AAAA, MX, SPF, 2 DKIM, DMARC, 6 SRV, autodiscover SRV, 2 CNAME */
-	ok(b.rec.n == 16, "build: 16 records (got %zu)", b.rec.n);
+	check_value(&b.rec, "mail.example.com.", SP_RR_TXT,
+	    "v=spf1 ip4:203.0.113.25 ip6:2001:db8::25 -all");
+	/* A, AAAA, MX, SPF, HELO SPF, 2 DKIM, DMARC, 6 SRV, autodiscover
+	 * SRV, 2 CNAME; nothing for MTA-STS, TLS-RPT, TLSA or CAA unset. */
+	ok(b.rec.n == 17, "build: 17 records (got %zu)", b.rec.n);
 	ok(b.rec.rr[0].ttl == 600, "build: TTL from the configuration");
 	rr = find_rr(&b.rec, "s1._domainkey.example.com.", SP_RR_TXT);
 	ok(rr && rr->comment && strstr(rr->comment, "active"),
@@ -687,7 +701,7 @@ test_builder_guards(void)
 	struct sp_dnsrec rec;
 	struct sp_list w = SP_LIST_INIT, e = SP_LIST_INIT;
 	struct sp_dnsrec_input in = { conf->path, &conf->domains[0], test_keys, 2,
-	    false };
+	    false, NULL, NULL };
 	struct built b;
 
 	free(conf->domains[0].dns.mx[0].host);
@@ -792,6 +806,246 @@ test_formats(void)
 	    sp_dns_format_parse("bind") == -1, "format names");
 }
 
+/* ---- HELO SPF, MTA-STS, TLS-RPT, TLSA, CAA ---- */
+
+static size_t
+count_rr(const struct sp_dnsrec *r, const char *name, enum sp_rr_type type)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		n += strcmp(r->rr[i].name, name) == 0 && r->rr[i].type == type;
+	return n;
+}
+
+static bool
+rr_has(const struct sp_dnsrec *r, const char *name, enum sp_rr_type type,
+    const char *value)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->rr[i].name, name) == 0 && r->rr[i].type == type &&
+		    strcmp(r->rr[i].value, value) == 0)
+			return true;
+	return false;
+}
+
+static void
+test_helo_spf(void)
+{
+	struct built b;
+
+	build(&b, "", test_keys, 2, false);
+	ok(count_rr(&b.rec, "mail.example.com.", SP_RR_TXT) == 1,
+	    "helo spf: one TXT at mail_host");
+	built_free(&b);
+	build(&b, "ipv4 =\nipv6 =\nspf = include:_spf.example.net -all\n",
+	    test_keys, 2, false);
+	check_value(&b.rec, "mail.example.com.", SP_RR_TXT, "v=spf1 a -all");
+	built_free(&b);
+	build(&b, "mail_host = mx.provider.example\n", test_keys, 2, false);
+	ok(count_rr(&b.rec, "mx.provider.example.", SP_RR_TXT) == 0,
+	    "helo spf: none for a mail host outside the domain");
+	built_free(&b);
+	build(&b, "mail_host = example.com\nautodiscover = no\n", test_keys, 2,
+	    false);
+	ok(count_rr(&b.rec, "example.com.", SP_RR_TXT) == 1,
+	    "helo spf: mail_host at the apex keeps one SPF record");
+	built_free(&b);
+}
+
+static const char policy_two_mx[] =
+    "version: STSv1\r\nmode: enforce\r\nmx: mx1.example.com\r\n"
+    "mx: mx2.example.net\r\nmax_age: 604800\r\n";
+
+static char *
+sts_id_of(const char *extra)
+{
+	struct built b;
+	const struct sp_rr *rr;
+	char *id;
+
+	build(&b, extra, test_keys, 2, false);
+	rr = find_rr(&b.rec, "_mta-sts.example.com.", SP_RR_TXT);
+	id = rr != NULL && strncmp(rr->value, "v=STSv1; id=", 12) == 0 ?
+	    sp_xstrdup(rr->value + 12) : sp_xstrdup("(none)");
+	built_free(&b);
+	return id;
+}
+
+static void
+test_mta_sts(void)
+{
+	const char *base = "mta_sts = enforce\nmx = 10 mx1.example.com, "
+	    "20 mx2.example.net\n";
+	char *want_id = sp_mta_sts_id(policy_two_mx), *txt, *policy;
+	char *id[6];
+	struct built b;
+	size_t alnum;
+
+	build(&b, base, test_keys, 2, false);
+	ok(b.good, "mta-sts: builds");
+	policy = sp_mta_sts_policy(&b.conf->domains[0].dns);
+	is_str(policy, policy_two_mx, "mta-sts: the policy, byte for byte, CRLF");
+	txt = sp_xasprintf("v=STSv1; id=%s", want_id);
+	check_value(&b.rec, "_mta-sts.example.com.", SP_RR_TXT, txt);
+	alnum = strspn(want_id, "0123456789abcdefghijklmnopqrstuvwxyz");
+	ok(strlen(want_id) == 32 && alnum == 32,
+	    "mta-sts: id is 32 alphanumerics (RFC 8461 3.1)");
+	check_value(&b.rec, "mta-sts.example.com.", SP_RR_A, "203.0.113.25");
+	check_value(&b.rec, "mta-sts.example.com.", SP_RR_AAAA, "2001:db8::25");
+	free(txt);
+	free(policy);
+	built_free(&b);
+
+	id[0] = sts_id_of(base);
+	id[1] = sts_id_of(base);
+	id[2] = sts_id_of("mta_sts = testing\nmx = 10 mx1.example.com, "
+	    "20 mx2.example.net\n");
+	id[3] = sts_id_of("mta_sts = enforce\nmta_sts_max_age = 86400\n"
+	    "mx = 10 mx1.example.com, 20 mx2.example.net\n");
+	id[4] = sts_id_of("mta_sts = enforce\nmx = 10 mx1.example.com\n");
+	/* Not in the policy: TTL and MX priority. */
+	id[5] = sts_id_of("mta_sts = enforce\nttl = 60\nmx = 5 mx1.example.com, "
+	    "50 mx2.example.net\n");
+	is_str(id[0], want_id, "mta-sts id: the digest of the policy bytes");
+	is_str(id[1], id[0], "mta-sts id: a re-run gives the same id");
+	ok(strcmp(id[2], id[0]) != 0, "mta-sts id: another mode, another id");
+	ok(strcmp(id[3], id[0]) != 0, "mta-sts id: another max_age, another id");
+	ok(strcmp(id[4], id[0]) != 0, "mta-sts id: an MX less, another id");
+	is_str(id[5], id[0], "mta-sts id: TTL and MX priority (not in the "
+	    "policy) leave it alone");
+	for (size_t i = 0; i < 6; i++)
+		free(id[i]);
+	free(want_id);
+
+	build(&b, "mta_sts = testing\nmta_sts_host = 192.0.2.80\n", test_keys,
+	    2, false);
+	ok(count_rr(&b.rec, "mta-sts.example.com.", SP_RR_A) == 1 &&
+	    rr_has(&b.rec, "mta-sts.example.com.", SP_RR_A, "192.0.2.80") &&
+	    count_rr(&b.rec, "mta-sts.example.com.", SP_RR_AAAA) == 0,
+	    "mta-sts: mta_sts_host replaces the mail host's addresses");
+	built_free(&b);
+	build(&b, "mta_sts = none\n", test_keys, 2, false);
+	ok(count_rr(&b.rec, "_mta-sts.example.com.", SP_RR_TXT) == 0 &&
+	    count_rr(&b.rec, "mta-sts.example.com.", SP_RR_A) == 0,
+	    "mta-sts: none prints nothing");
+	built_free(&b);
+	build(&b, "mta_sts_host = 192.0.2.80\n", test_keys, 2, false);
+	ok(list_has(&b.warnings, "t.conf:11: domain example.com: mta_sts_host "
+	    "is set but mta_sts is none"),
+	    "mta-sts: mta_sts_host without mta_sts is a warning on its line");
+	built_free(&b);
+	build(&b, "mta_sts = enforce\nipv4 =\nipv6 =\n", test_keys, 2, false);
+	ok(list_has(&b.warnings, "t.conf:11: domain example.com: mta_sts is "
+	    "on but neither mta_sts_host"),
+	    "mta-sts: no address for mta-sts.DOMAIN is a warning on its line");
+	built_free(&b);
+}
+
+static const char leaf_hex[] =
+    "1c075f4ff5816b86cbbae737e449b723aecef020f93312698b71e8d07bdd19bd";
+static const char ca_hex[] =
+    "802d87ace2f8f53aaf74c28b3386aeb6d0da5c1c250351c5229810edc72f1be3";
+
+static void
+test_tlsa(void)
+{
+	struct built b;
+	char *v3 = sp_xasprintf("3 1 1 %s", leaf_hex);
+	char *v2 = sp_xasprintf("2 1 1 %s", ca_hex);
+
+	build_tlsa(&b, "mx = 10 mx1.example.com, 20 mx.other.example, "
+	    "30 mx2.example.com\n", test_keys, 2, false, leaf_hex, ca_hex);
+	ok(b.good && b.warnings.n == 1, "tlsa: builds (one warning: "
+	    "the missing key for selector gone)");
+	ok(rr_has(&b.rec, "_25._tcp.mx1.example.com.", SP_RR_TLSA, v3) &&
+	    rr_has(&b.rec, "_25._tcp.mx1.example.com.", SP_RR_TLSA, v2),
+	    "tlsa: 3 1 1 and 2 1 1 for mx1");
+	ok(rr_has(&b.rec, "_25._tcp.mx2.example.com.", SP_RR_TLSA, v3) &&
+	    rr_has(&b.rec, "_25._tcp.mx2.example.com.", SP_RR_TLSA, v2),
+	    "tlsa: 3 1 1 and 2 1 1 for mx2");
+	ok(count_rr(&b.rec, "_25._tcp.mx.other.example.", SP_RR_TLSA) == 0,
+	    "tlsa: none for an MX outside the domain");
+	{
+		const struct sp_rr *rr = find_rr(&b.rec,
+		    "_25._tcp.mx1.example.com.", SP_RR_TLSA);
+
+		ok(rr && rr->comment && strstr(rr->comment, "DNSSEC"),
+		    "tlsa: a note that TLSA needs a DNSSEC-signed zone");
+	}
+	built_free(&b);
+	build_tlsa(&b, "tls_cert = /etc/ssl/leaf.pem\n", test_keys, 2, false,
+	    leaf_hex, NULL);
+	ok(rr_has(&b.rec, "_25._tcp.mail.example.com.", SP_RR_TLSA, v3) &&
+	    count_rr(&b.rec, "_25._tcp.mail.example.com.", SP_RR_TLSA) == 1,
+	    "tlsa: mail_host when no mx; leaf only: 3 1 1 only");
+	ok(list_has(&b.warnings, "t.conf:11: domain example.com: tls_cert "
+	    "/etc/ssl/leaf.pem holds no issuer"),
+	    "tlsa: a leaf without its issuer is a warning on its line");
+	built_free(&b);
+	build_tlsa(&b, "tls_cert = /etc/ssl/c.pem\nmx = 10 mx.other.example\n",
+	    test_keys, 2, false, leaf_hex, ca_hex);
+	ok(list_has(&b.warnings, "t.conf:11: domain example.com: tls_cert is "
+	    "set but no MX host lies inside the domain"),
+	    "tlsa: no MX inside the domain is a warning");
+	built_free(&b);
+	build(&b, "", test_keys, 2, false);
+	ok(count_rr(&b.rec, "_25._tcp.mail.example.com.", SP_RR_TLSA) == 0,
+	    "tlsa: none without tls_cert");
+	built_free(&b);
+	free(v3);
+	free(v2);
+}
+
+static void
+test_tls_rpt_caa(void)
+{
+	struct built b;
+
+	build(&b, "tls_rpt = mailto:tlsrpt@example.com https://r.example.net/v1\n"
+	    "caa = letsencrypt.org, sectigo.com\ncaa_iodef = mailto:sec@example.com\n",
+	    test_keys, 2, false);
+	ok(b.good, "tls-rpt, caa: build");
+	check_value(&b.rec, "_smtp._tls.example.com.", SP_RR_TXT,
+	    "v=TLSRPTv1; rua=mailto:tlsrpt@example.com,https://r.example.net/v1");
+	ok(count_rr(&b.rec, "example.com.", SP_RR_CAA) == 3 &&
+	    rr_has(&b.rec, "example.com.", SP_RR_CAA, "0 issue \"letsencrypt.org\"") &&
+	    rr_has(&b.rec, "example.com.", SP_RR_CAA, "0 issue \"sectigo.com\"") &&
+	    rr_has(&b.rec, "example.com.", SP_RR_CAA,
+	    "0 iodef \"mailto:sec@example.com\""),
+	    "caa: one issue per CA and the iodef");
+	{
+		struct sp_buf out = SP_BUF_INIT;
+
+		sp_dnsrec_format(&out, &b.rec, 1, SP_FMT_ZONE);
+		ok(contains(&out, "example.com. 600\tIN\tCAA\t0 issue "
+		    "\"letsencrypt.org\"\n") || contains(&out,
+		    "\tIN\tCAA\t0 issue \"letsencrypt.org\"\n"),
+		    "zone: CAA line");
+		sp_buf_reset(&out);
+		sp_dnsrec_format(&out, &b.rec, 1, SP_FMT_NSUPDATE);
+		ok(contains(&out, "update delete example.com. CAA\n"
+		    "update add example.com. 600 CAA 0 issue \"letsencrypt.org\"\n"),
+		    "nsupdate: CAA RRset deleted, then added");
+		sp_buf_reset(&out);
+		sp_dnsrec_format(&out, &b.rec, 1, SP_FMT_JSON);
+		ok(contains(&out, "{\"name\": \"example.com.\", \"type\": \"CAA\", "
+		    "\"ttl\": 600, \"value\": \"0 issue \\\"letsencrypt.org\\\"\"}"),
+		    "json: CAA record");
+		sp_buf_reset(&out);
+		sp_dnsrec_format(&out, &b.rec, 1, SP_FMT_TABLE);
+		ok(contains(&out, "\nCAA    @ ") && contains(&out,
+		    "\nTXT    _smtp._tls "), "table: CAA at @, TLS-RPT at _smtp._tls");
+		sp_buf_free(&out);
+	}
+	built_free(&b);
+	build(&b, "", test_keys, 2, false);
+	ok(count_rr(&b.rec, "_smtp._tls.example.com.", SP_RR_TXT) == 0 &&
+	    count_rr(&b.rec, "example.com.", SP_RR_CAA) == 0,
+	    "tls-rpt, caa: nothing when unset");
+	built_free(&b);
+}
+
 int
 main(void)
 {
@@ -808,5 +1062,9 @@ main(void)
 	test_validation();
 	test_builder_guards();
 	test_formats();
+	test_helo_spf();
+	test_mta_sts();
+	test_tlsa();
+	test_tls_rpt_caa();
 	return done_testing();
 }
