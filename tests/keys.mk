@@ -2,5 +2,4 @@
 # files, owner/mode rules, public-key export and the RFC 8463 golden keys.
 check_PROGRAMS += tests/unit/test_keys
 TESTS += tests/unit/test_keys
-tests_unit_test_keys_SOURCES = tests/unit/test_keys.c
-tests_unit_test_keys_LDADD = $(SIGNPOST_LIBS)
+tests_unit_test_keys_SOURCES = tests/unit/test_keys.c $(TESTLIB)

@@ -1,6 +1,9 @@
 # tests/: every test speaks TAP (see tests/tap.h, tests/tap.sh). Each area
 # keeps its own list in a fragment of its own.
 EXTRA_DIST += tests/tap.h tests/tap.sh tests/data
+# Helpers the C unit tests share (files, lists, keys, dkimpy, an RNG): a
+# test that uses them adds $(TESTLIB) to its _SOURCES.
+TESTLIB = tests/unit/testlib.c tests/unit/testlib.h
 include tests/keys.mk
 include tests/conf.mk
 include tests/engine.mk
