@@ -5,5 +5,7 @@
 # every message of tests/data/corpus (and the big ones make-big.py writes)
 # with the engine through tests/tools/sign-file and has the judges check them.
 EXTRA_DIST += tests/verify
-TESTS += tests/integration/verify-selftest.sh tests/integration/corpus.sh
-EXTRA_DIST += tests/integration/verify-selftest.sh tests/integration/corpus.sh
+CORPUS_SH_TESTS = tests/integration/verify-selftest.sh \
+	tests/integration/corpus.sh
+TESTS += $(CORPUS_SH_TESTS)
+EXTRA_DIST += $(CORPUS_SH_TESTS)

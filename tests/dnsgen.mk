@@ -1,30 +1,23 @@
 # tests/dnsgen.mk: the dnsgen tests (TAP): lib/dnsrec's records, text and
-# validation, and check's answer decoding and judging (unit), and dnsgen itself against real DNS tools: zones checked
-# by named-checkzone and kzonecheck, a private Knot server loaded from the
-# zone or updated by nsupdate, `dnsgen check` on good and tampered data, and
-# signatures verified through that server by independent verifiers.
-check_PROGRAMS += tests/unit/test_dnsrec
-TESTS += tests/unit/test_dnsrec
-tests_unit_test_dnsrec_SOURCES = tests/unit/test_dnsrec.c
-tests_unit_test_dnsrec_LDADD = $(SIGNPOST_LIBS)
-check_PROGRAMS += tests/unit/test_dnsanswer
-TESTS += tests/unit/test_dnsanswer
+# validation, and check's answer decoding and judging (unit); and dnsgen
+# itself against real DNS tools: zones checked by named-checkzone and
+# kzonecheck, a private Knot server loaded from the zone or updated by
+# nsupdate, `dnsgen check` on good and tampered data, and signatures
+# verified through that server by independent verifiers.
+DNSGEN_UNIT_TESTS = tests/unit/test_dnsrec tests/unit/test_dnsanswer
+check_PROGRAMS += $(DNSGEN_UNIT_TESTS)
+TESTS += $(DNSGEN_UNIT_TESTS)
 tests_unit_test_dnsanswer_SOURCES = tests/unit/test_dnsanswer.c \
 	dnsgen/answer.c dnsgen/judge.c
 tests_unit_test_dnsanswer_LDADD = $(SIGNPOST_LIBS) $(RESOLV_LIBS)
-TESTS += tests/integration/dnsgen-zone.sh tests/integration/dnsgen-knot.sh \
-	tests/integration/dnsgen-nsupdate.sh tests/integration/dnsgen-agreement.sh \
-	tests/integration/dnsgen-ns.sh tests/integration/dnsgen-usage.sh \
-	tests/integration/dnsgen-milter.sh tests/integration/dnsgen-keygen-umask.sh \
-	tests/integration/dnsgen-faults.sh tests/integration/dnsgen-txtbytes.sh \
-	tests/integration/dnsgen-lame.sh tests/integration/dnsgen-runcap.sh
-EXTRA_DIST += tests/integration/dnsgen-lib.sh tests/integration/dnsgen-zone.sh \
+DNSGEN_SH_TESTS = tests/integration/dnsgen-zone.sh \
 	tests/integration/dnsgen-knot.sh tests/integration/dnsgen-nsupdate.sh \
 	tests/integration/dnsgen-agreement.sh tests/integration/dnsgen-ns.sh \
 	tests/integration/dnsgen-usage.sh tests/integration/dnsgen-milter.sh \
 	tests/integration/dnsgen-keygen-umask.sh \
 	tests/integration/dnsgen-faults.sh tests/integration/dnsgen-txtbytes.sh \
 	tests/integration/dnsgen-lame.sh tests/integration/dnsgen-runcap.sh \
-	tests/tools/dns-fault-server.py
-TESTS += tests/integration/dnsgen-policy.sh
-EXTRA_DIST += tests/integration/dnsgen-policy.sh
+	tests/integration/dnsgen-policy.sh
+TESTS += $(DNSGEN_SH_TESTS)
+EXTRA_DIST += tests/integration/dnsgen-lib.sh tests/tools/dns-fault-server.py \
+	$(DNSGEN_SH_TESTS)

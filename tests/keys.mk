@@ -2,9 +2,7 @@
 # files, owner/mode rules, public-key export and the RFC 8463 golden keys.
 check_PROGRAMS += tests/unit/test_keys
 TESTS += tests/unit/test_keys
-tests_unit_test_keys_SOURCES = tests/unit/test_keys.c
-tests_unit_test_keys_LDADD = $(SIGNPOST_LIBS)
+tests_unit_test_keys_SOURCES = tests/unit/test_keys.c $(TESTLIB)
 # The milter's keyset: threads, lookup by name, keys kept across a reload.
 check_PROGRAMS += tests/unit/test_keyset
 TESTS += tests/unit/test_keyset
-tests_unit_test_keyset_LDADD = $(SIGNPOST_LIBS)

@@ -1,6 +1,15 @@
 # tests/: every test speaks TAP (see tests/tap.h, tests/tap.sh). Each area
 # keeps its own list in a fragment of its own.
 EXTRA_DIST += tests/tap.h tests/tap.sh tests/data
+# Helpers the C unit tests share (files, lists, keys, dkimpy, an RNG): a
+# test that uses them adds $(TESTLIB) to its _SOURCES.
+TESTLIB = tests/unit/testlib.c tests/unit/testlib.h
+# What every integration test shares (keys, the milter, the verifiers, the
+# rule for a missing tool), and what the shell tests run in Python: real
+# files, never heredocs.
+EXTRA_DIST += tests/integration/lib.sh
+EXTRA_DIST += tests/tools/msgtool.py tests/tools/unix-socket.py \
+	tests/tools/dns-roundtrip.py tests/tools/json-vs-zone.py
 include tests/keys.mk
 include tests/conf.mk
 include tests/engine.mk

@@ -3,7 +3,6 @@
 # parser knows; the shipped systemd unit verifies and is hardened.
 check_PROGRAMS += tests/tools/conf-names
 tests_tools_conf_names_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/lib
-tests_tools_conf_names_LDADD = $(SIGNPOST_LIBS)
 TESTS += tests/integration/manpages.sh
 EXTRA_DIST += tests/integration/manpages.sh
 TESTS += tests/integration/systemd-units.sh

@@ -37,6 +37,8 @@ check_fails() { # check_fails "name" command args... : passes when it exits non-
 	if out=$("$@" 2>&1); then not_ok "$name" "unexpected success: $out"; else ok "$name"; fi
 }
 diag() { printf '# %s\n' "$*"; }
+# skip_all only for what the suite cannot install (root, say); a missing
+# tool is an error: see need() in tests/integration/lib.sh.
 skip_all() { echo "1..0 # SKIP $*"; exit 77; }
 bail_out() { echo "Bail out! $*"; exit 99; }
 done_testing() {

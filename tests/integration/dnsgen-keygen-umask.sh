@@ -10,10 +10,9 @@
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 MILTER=$top_builddir/milter/signpost-milter
 [ -x "$MILTER" ] || bail_out "$MILTER not built"
-[ "$(id -u)" -eq 0 ] || skip_all "needs root (to create keys for another user)"
+need_root "to create keys for another user"
 getent passwd nobody >/dev/null || skip_all "no user nobody"
-command -v setpriv >/dev/null || skip_all "setpriv missing (Debian: util-linux)"
-dg_need openssl
+dg_need setpriv openssl
 
 group=$(id -gn nobody)
 conf=$TAP_TMP/signpost.conf

@@ -2,14 +2,16 @@
 # tests/tap.sh, never run on its own): a configuration and keys in $TAP_TMP,
 # zone files wrapped with SOA and NS, and a private Knot DNS server on a free
 # loopback port (its own rundir and storage under $TAP_TMP), started and
-# stopped by PID.
+# stopped by PID. Keys, the missing-tool rule and the verifiers come from
+# lib.sh.
+. "$top_srcdir/tests/integration/lib.sh"
 
-DNSGEN=$top_builddir/dnsgen/dnsgen
+DNSGEN=$SP_DNSGEN
 KNOTD=$(command -v knotd || echo /usr/sbin/knotd)
 KNOTC=$(command -v knotc || echo /usr/sbin/knotc)
-PY=/usr/bin/python3
+PY=$SP_PY
 
-[ -x "$DNSGEN" ] || bail_out "$DNSGEN not built"
+need dnsgen
 
 # In a sanitizer build a report must never pass for "1 = records differ":
 # make it exit 86, which no test expects.
@@ -23,18 +25,9 @@ dg_zone_ok() {
 	check "$1: kzonecheck" kzonecheck -o "$2" "$3"
 }
 
-# dg_need TOOL... : skip the whole test when a tool is genuinely missing.
+# dg_need TOOL... : lib.sh's need (a missing tool is an error).
 dg_need() {
-	local t
-	for t in "$@"; do
-		case $t in
-		knotd) [ -x "$KNOTD" ] || skip_all "knotd missing (Debian: knot)" ;;
-		dnspython) "$PY" -c 'import dns.resolver, dns.zone' 2>/dev/null ||
-			skip_all "dnspython missing (Debian: python3-dnspython)" ;;
-		*) command -v "$t" >/dev/null 2>&1 ||
-			skip_all "$t missing (scripts/install-deps installs it)" ;;
-		esac
-	done
+	need "$@"
 }
 
 # dg_conf FILE KEYS_DIR [EXTRA-LINES] : a configuration for example.com with
@@ -63,8 +56,8 @@ EOF
 
 # dg_keys CONF : make the rsa1 (RSA 2048) and ed1 (Ed25519) keys.
 dg_keys() {
-	"$DNSGEN" -c "$1" keygen -d example.com -s rsa1 >/dev/null &&
-	"$DNSGEN" -c "$1" keygen -d example.com -s ed1 -a ed25519 >/dev/null
+	sp_keygen "$1" example.com rsa1 rsa &&
+	sp_keygen "$1" example.com ed1 ed25519
 }
 
 # dg_setup: $conf and $keys in $TAP_TMP: the test configuration of
@@ -82,7 +75,7 @@ dg_setup() {
 dg_verified() {
 	local name=$1 m=$2 out rc=0 w missing=""
 	shift 2
-	out=$("$PY" "$top_srcdir/tests/verify/verify-dkim" --server "$server" "$m" 2>&1) || rc=$?
+	out=$(sp_verify --server "$server" "$m" 2>&1) || rc=$?
 	for w in "$@"; do
 		grep -qxF "$w" <<<"$out" || missing="$missing; no '$w'"
 	done

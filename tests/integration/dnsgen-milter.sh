@@ -9,13 +9,7 @@
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 dg_need knotd dig named-checkzone kzonecheck
-"$PY" -c 'import dkim, nacl' 2>/dev/null ||
-	skip_all "dkimpy or python3-nacl missing (scripts/install-deps installs them)"
-/usr/bin/perl -MMail::DKIM::Verifier -e 1 2>/dev/null ||
-	skip_all "Mail::DKIM missing (scripts/install-deps installs libmail-dkim-perl)"
-modules=${SIGNPOST_NODE_MODULES:-/var/cache/signpost-tests/node_modules}
-[ -f "$modules/mailauth/package.json" ] ||
-	skip_all "mailauth missing from $modules (run scripts/install-node-verifier)"
+need dkimpy mail-dkim mailauth
 
 MILTER=$top_builddir/milter/signpost-milter
 CLIENT=$top_builddir/tests/tools/milter-client

@@ -101,15 +101,12 @@ chmod 0600 "$KEYS/example.com/r1.pem"
 
 # --- unix sockets: stale, live, not a socket -------------------------------
 rm -f "$SOCK"
-/usr/bin/python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$SOCK"
+/usr/bin/python3 "$top_srcdir/tests/tools/unix-socket.py" stale "$SOCK"
 mt_start "$conf" && ok "starts over a stale socket" || not_ok "starts over a stale socket"
 mt_log_has "removed stale socket $SOCK" && ok "stale socket: logged" || not_ok "stale socket: logged"
 mt_stop
 rm -f "$SOCK"
-/usr/bin/python3 -c '
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)
-open(sys.argv[1] + ".up", "w").close(); time.sleep(60)' "$SOCK" &
+/usr/bin/python3 "$top_srcdir/tests/tools/unix-socket.py" hold "$SOCK" &
 holder=$!
 stop_holder() { kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null; }
 at_exit stop_holder

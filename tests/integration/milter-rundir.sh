@@ -10,7 +10,7 @@
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/milter-lib.sh"
 
-[ "$(id -u)" -eq 0 ] || skip_all "needs root (the daemon starts as root and switches to nobody)"
+need_root "the daemon starts as root and switches to nobody"
 id nobody >/dev/null 2>&1 || skip_all "no user nobody"
 
 chmod 0711 "$TAP_TMP"
@@ -56,21 +56,8 @@ mkdir -m 0750 "$TAP_TMP/spool" && chown nobody "$TAP_TMP/spool"   # the milter u
 # The racer runs as nobody, who owns the socket's directory: as soon as a
 # socket appears it renames a symlink to $target over it.
 c=$(conf race "$TAP_TMP/spool/milter.sock" "$TAP_TMP/run/milter.pid")
-setpriv --reuid nobody --regid nogroup --clear-groups /usr/bin/python3 -c '
-import os, sys, stat, time
-sock, target = sys.argv[1], sys.argv[2]
-tmp = sock + ".lnk"
-end = time.time() + 120
-while time.time() < end:
-    try:
-        if stat.S_ISSOCK(os.lstat(sock).st_mode):
-            try: os.unlink(tmp)
-            except FileNotFoundError: pass
-            os.symlink(target, tmp)
-            os.rename(tmp, sock)
-    except FileNotFoundError:
-        pass
-' "$TAP_TMP/spool/milter.sock" "$target" &
+setpriv --reuid nobody --regid nogroup --clear-groups /usr/bin/python3 \
+	"$top_srcdir/tests/tools/unix-socket.py" race "$TAP_TMP/spool/milter.sock" "$target" &
 racer=$!
 stop_racer() { kill "$racer" 2>/dev/null; wait "$racer" 2>/dev/null; }
 at_exit stop_racer

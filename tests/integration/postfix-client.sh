@@ -21,22 +21,8 @@ pf_start_postfix "unix:$REC_SOCK"
 # duplicate header fields; body lines around the 65,535-byte chunk size,
 # one over Postfix's 2,048-byte record size, a leading dot, trailing blanks.
 msg=$TAP_TMP/message.eml
-/usr/bin/python3 - "$msg" <<-'EOF'
-	import sys
-	h = (b"From: Alice Example <alice@example.com>\n"
-	     b"To: Bob <bob@example.net>,\n\tCarol <carol@example.net>\n"
-	     b"Subject: the original subject\n"
-	     b"X-Dup: first\nX-Dup: second\nX-Dup: third\n"
-	     b"X-Empty:\nX-NoSpace:value\nX-Spaces:   three spaces\n"
-	     b"X-Folded-Spaces: a\n    b   \n\tc\n"
-	     b"X-Eight-Bit: Gr\xc3\xbc\xc3\x9fe\n"
-	     b"Date: Tue, 25 Nov 2025 10:00:00 +0000\n"
-	     b"Message-ID: <recorder@example.com>\n\n")
-	body = b".leading dot\ntrailing blanks   \n\ttab line\n"
-	line = b"0123456789abcdefghijklmnopqrstuvwxyz" * 2 + b"\n"
-	body += line * 2000 + b"y" * 3000 + b"\n" + line * 10 + b"\n\n"
-	open(sys.argv[1], "wb").write(h + body)
-	EOF
+/usr/bin/python3 "$top_srcdir/tests/tools/msgtool.py" framing-message "$msg" ||
+	bail_out "could not write $msg"
 
 rec_pid=""
 start_recorder() {   # start_recorder LOGDIR FLAGS...
@@ -60,12 +46,7 @@ stop_recorder() {    # stop_recorder LOGDIR: after the conversation ended
 
 # The Received: field Postfix wrote (what the milter never sees), raw.
 received_of() {
-	/usr/bin/python3 - "$1" <<-'EOF'
-	import re, sys
-	head = open(sys.argv[1], "rb").read().split(b"\r\n\r\n", 1)[0] + b"\r\n"
-	m = re.search(rb"(?m)^Received: (.*?)\r\n(?=[^ \t])", head, re.S)
-	sys.stdout.buffer.write(m.group(1) if m else b"")
-	EOF
+	/usr/bin/python3 "$top_srcdir/tests/tools/msgtool.py" received "$1"
 }
 
 scenario() {   # scenario NAME RECORDER-FLAGS...: two messages, one session

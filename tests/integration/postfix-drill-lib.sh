@@ -54,11 +54,10 @@ dr_wait_log() {
 # dr_restart_milter: start signpost-milter again (after the drill killed
 # it), its log appended to, and wait for its worker to listen.
 dr_restart_milter() {
-	local before
-	before=$(dr_count_log 'started (worker pid')
-	"$top_builddir/milter/signpost-milter" -f -c "$PF_CONF" >>"$PF_MILTER_DIR/milter.log" 2>&1 &
-	pf_remember $!
-	dr_wait_log 'started (worker pid' $((before + 1))
+	local rc=0
+	sp_milter_start "$PF_CONF" "$PF_MILTER_DIR/milter.log" 300 || rc=1
+	[ -z "$SP_MILTER_PID" ] || pf_remember "$SP_MILTER_PID"
+	return $rc
 }
 
 # --- the load -------------------------------------------------------------

@@ -7,7 +7,8 @@
 #   - Dovecot's auth service as Postfix's SASL backend (passwd-file);
 #   - smtp-sink.py, the next hop, which keeps every delivered message's bytes;
 #   - signpost-milter with a configuration and keys of its own.
-# Every process is stopped by its PID when the test exits.
+# Every process is stopped by its PID when the test exits. Keys, the
+# milter's start, the verifiers and the missing-tool rule come from lib.sh.
 #
 # What Postfix needs to run as root from a temporary directory, found by
 # running it: `postfix -c DIR check` creates the queue directories with the
@@ -17,6 +18,8 @@
 # alternate_config_directories entry. The Postfix daemons run as "postfix"
 # and Dovecot's auth process as "dovecot", so the sockets they reach by
 # path (the milter's, Dovecot's) live in world-traversable directories.
+
+. "$top_srcdir/tests/integration/lib.sh"
 
 PF=$TAP_TMP/pf
 PF_SINK=$PF/sink
@@ -31,14 +34,11 @@ pf_pids=""
 # --- prerequisites --------------------------------------------------------
 
 pf_require() {
-	[ "$(id -u)" -eq 0 ] ||
-		skip_all "a private Postfix needs root (master binds and drops to mail_owner)"
-	for t in /usr/sbin/postfix /usr/sbin/postconf /usr/sbin/sendmail /usr/sbin/dovecot; do
-		[ -x "$t" ] || skip_all "$t is not installed (scripts/install-deps installs it)"
-	done
-	getent passwd postfix >/dev/null || skip_all "no postfix user (Debian's postfix package makes it)"
-	getent group postdrop >/dev/null || skip_all "no postdrop group (Debian's postfix package makes it)"
-	[ -x "$top_builddir/tests/tools/milter-client" ] || bail_out "milter-client is not built"
+	need_root "a private Postfix (master binds and drops to mail_owner)"
+	need /usr/sbin/postfix /usr/sbin/postconf /usr/sbin/sendmail \
+		/usr/sbin/dovecot milter milter-client dnsgen jq
+	getent passwd postfix >/dev/null || bail_out "no postfix user (Debian's postfix package makes it)"
+	getent group postdrop >/dev/null || bail_out "no postdrop group (Debian's postfix package makes it)"
 	chmod 0711 "$TAP_TMP"   # the postfix and dovecot users reach sockets below it
 	mkdir -p "$PF/etc" "$PF/queue" "$PF/data" "$PF_SINK"
 	chmod 0755 "$PF"
@@ -295,7 +295,7 @@ pf_next_delivery() {
 # pf_make_keys: an RSA-2048 key (selector "rsa") and an Ed25519 key
 # (selector "ed") for example.com, and the configuration that signs with both.
 pf_make_keys() {
-	local dnsgen=$top_builddir/dnsgen/dnsgen
+	local dnsgen=$SP_DNSGEN
 	mkdir -p "$PF_MILTER_DIR" "$PF_KEYS/example.com"
 	chmod 0755 "$PF_MILTER_DIR"
 	cat > "$PF_CONF" <<-EOF
@@ -318,8 +318,8 @@ pf_make_keys() {
 	[domain example.com]
 	selector = rsa, ed
 	EOF
-	"$dnsgen" -c "$PF_CONF" keygen -d example.com -s rsa -a rsa -b 2048 >/dev/null &&
-	"$dnsgen" -c "$PF_CONF" keygen -d example.com -s ed -a ed25519 >/dev/null ||
+	sp_keygen "$PF_CONF" example.com rsa rsa &&
+	sp_keygen "$PF_CONF" example.com ed ed25519 ||
 		bail_out "dnsgen keygen failed"
 	# The records a receiver would find, as dnsgen prints them for the zone.
 	"$dnsgen" -c "$PF_CONF" -f json |
@@ -328,11 +328,13 @@ pf_make_keys() {
 	[ "$(wc -l < "$PF_RECORDS")" -eq 2 ] || bail_out "expected 2 DKIM records, got: $(cat "$PF_RECORDS")"
 }
 
-# pf_start_milter: signpost-milter in the foreground on its unix socket.
+# pf_start_milter: signpost-milter in the foreground on its unix socket,
+# a fresh log; returns once its worker listens.
 pf_start_milter() {
-	"$top_builddir/milter/signpost-milter" -f -c "$PF_CONF" >"$PF_MILTER_DIR/milter.log" 2>&1 &
-	pf_remember $!
-	pf_wait_socket "$PF_MILTER_DIR/milter.sock" ||
+	: >"$PF_MILTER_DIR/milter.log"
+	sp_milter_start "$PF_CONF" "$PF_MILTER_DIR/milter.log"
+	[ -z "$SP_MILTER_PID" ] || pf_remember "$SP_MILTER_PID"
+	[ -S "$PF_MILTER_DIR/milter.sock" ] ||
 		{ pf_diag_logs; bail_out "signpost-milter did not start"; }
 	PF_MILTER=unix:$PF_MILTER_DIR/milter.sock
 }
@@ -342,17 +344,7 @@ pf_start_milter() {
 # pf_header_block FILE: the header of a delivered message, unfolded, one
 # field a line, CRs removed.
 pf_header_block() {
-	/usr/bin/python3 - "$1" <<-'EOF'
-	import sys
-	data = open(sys.argv[1], "rb").read().split(b"\r\n\r\n", 1)[0]
-	fields = []
-	for line in data.split(b"\r\n"):
-	    if line[:1] in (b" ", b"\t") and fields:
-	        fields[-1] += b" " + line.strip()
-	    else:
-	        fields.append(line)
-	sys.stdout.write("\n".join(f.decode("latin-1") for f in fields) + "\n")
-	EOF
+	sp_header_block "$1"
 }
 
 # pf_field_names FILE: the header field names in order, lower case.
@@ -368,7 +360,7 @@ pf_sig_tag() {
 
 # pf_verify FILE: every signature passes with the independent verifiers.
 pf_verify() {
-	"$top_srcdir/tests/verify/verify-dkim" --records "$PF_RECORDS" "$1"
+	sp_verify --records "$PF_RECORDS" "$1"
 }
 
 # pf_start_all: keys, milter, sink, Dovecot and Postfix, ready for mail.

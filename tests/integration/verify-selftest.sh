@@ -3,19 +3,14 @@
 # (both signatures, each with two independent verifiers, from a records file
 # and from a real DNS server), and every kind of damage makes it fail.
 . "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/integration/lib.sh"
 
 verify=$top_srcdir/tests/verify/verify-dkim
 rfc=$top_srcdir/tests/data/rfc8463
 signed=$rfc/signed-rfc.eml
 records=$rfc/records.txt
 
-[ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import dkim, nacl, dns' 2>/dev/null ||
-	skip_all "dkimpy, python3-nacl or dnspython missing (scripts/install-deps installs them)"
-/usr/bin/perl -MMail::DKIM::Verifier -e 1 2>/dev/null ||
-	skip_all "Mail::DKIM missing (scripts/install-deps installs libmail-dkim-perl)"
-modules=${SIGNPOST_NODE_MODULES:-/var/cache/signpost-tests/node_modules}
-[ -f "$modules/mailauth/package.json" ] ||
-	skip_all "mailauth missing from $modules (run scripts/install-node-verifier)"
+need dkimpy dnspython mail-dkim mailauth
 
 # passes NAME VERIFY-ARGS... : exit 0, and each signature passed by each judge
 # expected for its algorithm (Ed25519: dkimpy, mailauth, OpenDKIM; RSA: all four).

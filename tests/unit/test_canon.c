@@ -15,6 +15,7 @@
 
 #include "signpost/canon.h"
 #include "../tap.h"
+#include "testlib.h"
 
 /* ---- a sink that collects what the canonicaliser emits ---- */
 
@@ -348,17 +349,6 @@ reference(enum sp_canon mode, const char *in, size_t len, size_t *out_len)
 	sp_buf_free(&line);
 	*out_len = out.len;
 	return sp_buf_steal(&out);
-}
-
-static uint32_t rng_state = 2463534242u;
-
-static uint32_t
-rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 17;
-	rng_state ^= rng_state << 5;
-	return rng_state;
 }
 
 /*

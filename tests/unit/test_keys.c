@@ -31,6 +31,7 @@
 
 #include "signpost/keys.h"
 #include "../tap.h"
+#include "testlib.h"
 
 static char tmpdir[4096];
 
@@ -55,24 +56,6 @@ write_file(const char *path, const char *data, size_t len, mode_t mode)
 		bail_out("write %s: %s", path, strerror(errno));
 	if (fchmod(fd, mode) != 0 || close(fd) != 0)
 		bail_out("chmod/close %s: %s", path, strerror(errno));
-}
-
-static char *
-read_whole(const char *path, size_t *len)
-{
-	struct sp_buf b = SP_BUF_INIT;
-	char chunk[4096];
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (f == NULL)
-		bail_out("open %s: %s", path, strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		sp_buf_append(&b, chunk, n);
-	fclose(f);
-	if (len != NULL)
-		*len = b.len;
-	return sp_buf_steal(&b);
 }
 
 /* Replace every "PATH" in a pattern with the path. */
@@ -611,9 +594,8 @@ test_owner(void)
 	sp_err err = { "" };
 
 	if (geteuid() != 0) {
-		printf("ok %d - # SKIP owner checks need root to chown a file "
-		    "(running as uid %lu)\n", ++tap_count,
-		    (unsigned long)geteuid());
+		skip("owner checks need root to chown a file (running as "
+		    "uid %lu)", (unsigned long)geteuid());
 		free(path);
 		return;
 	}
@@ -731,9 +713,8 @@ test_after_privilege_drop(void)
 	sp_err err = { "" };
 
 	if (geteuid() != 0) {
-		printf("ok %d - # SKIP dropping to another user needs root "
-		    "(running as uid %lu)\n", ++tap_count,
-		    (unsigned long)geteuid());
+		skip("dropping to another user needs root (running as uid "
+		    "%lu)", (unsigned long)geteuid());
 		free(dir);
 		free(path);
 		return;
@@ -893,7 +874,7 @@ test_rfc8463(void)
 	if (top == NULL)
 		bail_out("top_srcdir is not set (run through make check)");
 	src = sp_xasprintf("%s/tests/data/rfc8463/records.txt", top);
-	records = read_whole(src, NULL);
+	records = read_file(src, NULL);
 	free(src);
 	for (size_t i = 0; i < 2; i++) {
 		struct sp_key_rules rules = { .allow_weak_rsa = golden[i].weak,
@@ -905,7 +886,7 @@ test_rfc8463(void)
 		sp_err err = { "" };
 		struct sp_key *key;
 
-		data = read_whole(from, &len);
+		data = read_file(from, &len);
 		write_file(to, data, len, 0600);
 		key = sp_key_load(to, "football.example.com",
 		    golden[i].selector, &rules, &err);
@@ -998,18 +979,6 @@ test_every_body_cut(const char *label, const char *text)
 }
 
 /* --- mutations ----------------------------------------------------------- */
-
-static unsigned long long rng_state = 0x5eed5a1975ULL;
-
-/* xorshift64*: a fixed sequence, so a failure can be replayed */
-static unsigned long long
-rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
 
 /* Does a signature made with the key verify against its own p= value? */
 static bool
@@ -1376,8 +1345,7 @@ test_milter_user_path(void)
 	gid_t gid = 0;
 
 	if (geteuid() != 0 || pw == NULL) {
-		printf("ok %d - # SKIP the milter user's path needs root and "
-		    "user nobody\n", ++tap_count);
+		skip("the milter user's path needs root and user nobody");
 		free(keys);
 		return;
 	}
