@@ -97,6 +97,57 @@ conf_bool(const char *v, bool *out, sp_err *err)
 	return false;
 }
 
+/* A unit a number may carry: its letter (either case) and its factor. */
+struct unit {
+	char letter;
+	unsigned long factor;
+};
+
+static const struct unit seconds_units[] = {
+	{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 }, { 'w', 604800 },
+	{ '\0', 0 },
+};
+static const struct unit size_units[] = {
+	{ 'k', 1024 }, { 'm', 1024 * 1024 }, { '\0', 0 },
+};
+static const struct unit no_units[] = { { '\0', 0 } };
+
+enum number_problem { NUMBER_OK, NUMBER_BAD, NUMBER_RANGE };
+
+/*
+ * Decimal digits, then at most one letter of `units`; the product between
+ * min and max. No sign, no spaces inside, no overflow on the way.
+ */
+static enum number_problem
+number_with_unit(const char *v, const struct unit *units, unsigned long min,
+    unsigned long max, unsigned long *out)
+{
+	unsigned long n = 0, factor = 1;
+	const char *s = v;
+
+	if (!is_digit((unsigned char)*s))
+		return NUMBER_BAD;
+	for (; is_digit((unsigned char)*s); s++) {
+		if (n > (max - (unsigned long)(*s - '0')) / 10)
+			return NUMBER_RANGE;
+		n = n * 10 + (unsigned long)(*s - '0');
+	}
+	if (*s != '\0') {
+		const struct unit *u = units;
+		char letter = *s >= 'A' && *s <= 'Z' ? (char)(*s - 'A' + 'a') : *s;
+
+		while (u->letter != '\0' && u->letter != letter)
+			u++;
+		if (u->letter == '\0' || s[1] != '\0')
+			return NUMBER_BAD;
+		factor = u->factor;
+	}
+	if (n > max / factor || n * factor < min)
+		return NUMBER_RANGE;
+	*out = n * factor;
+	return NUMBER_OK;
+}
+
 /*
  * A number of seconds, optionally with one unit: s, m, h, d or w
  * ("3600", "1h", "2w"). Decimal only; no sign, no spaces inside.
@@ -105,40 +156,17 @@ bool
 conf_duration(const char *v, unsigned long min, unsigned long max,
     unsigned long *out, sp_err *err)
 {
-	unsigned long n = 0, unit = 1;
-	const char *s = v;
-
-	if (!is_digit((unsigned char)*s))
-		goto bad;
-	for (; is_digit((unsigned char)*s); s++) {
-		if (n > (max - (unsigned long)(*s - '0')) / 10)
-			goto range;
-		n = n * 10 + (unsigned long)(*s - '0');
+	switch (number_with_unit(v, seconds_units, min, max, out)) {
+	case NUMBER_OK:
+		return true;
+	case NUMBER_BAD:
+		sp_err_set(err, "\"%.*s\" is not a number of seconds (digits, "
+		    "optionally followed by s, m, h, d or w, e.g. 3600 or 1h)",
+		    SHOW, v);
+		return false;
+	case NUMBER_RANGE:
+		break;
 	}
-	if (*s != '\0') {
-		switch (*s) {
-		case 's': case 'S': unit = 1; break;
-		case 'm': case 'M': unit = 60; break;
-		case 'h': case 'H': unit = 3600; break;
-		case 'd': case 'D': unit = 86400; break;
-		case 'w': case 'W': unit = 604800; break;
-		default: goto bad;
-		}
-		if (s[1] != '\0')
-			goto bad;
-	}
-	if (n > max / unit)
-		goto range;
-	n *= unit;
-	if (n < min)
-		goto range;
-	*out = n;
-	return true;
-bad:
-	sp_err_set(err, "\"%.*s\" is not a number of seconds (digits, "
-	    "optionally followed by s, m, h, d or w, e.g. 3600 or 1h)", SHOW, v);
-	return false;
-range:
 	sp_err_set(err, "\"%.*s\" is out of range (%lu to %lu seconds)",
 	    SHOW, v, min, max);
 	return false;
@@ -152,32 +180,18 @@ bool
 conf_size(const char *v, bool bytes, unsigned long min, unsigned long max,
     unsigned long *out, sp_err *err)
 {
-	unsigned long n = 0, unit = 1;
-	const char *s = v;
-
-	if (!is_digit((unsigned char)*s))
-		goto bad;
-	for (; is_digit((unsigned char)*s); s++) {
-		if (n > (max - (unsigned long)(*s - '0')) / 10)
-			goto range;
-		n = n * 10 + (unsigned long)(*s - '0');
+	switch (number_with_unit(v, bytes ? size_units : no_units, min, max,
+	    out)) {
+	case NUMBER_OK:
+		return true;
+	case NUMBER_BAD:
+		sp_err_set(err, "\"%.*s\" is not %s", SHOW, v, bytes ?
+		    "a size (digits, optionally followed by k or m, e.g. 2m)" :
+		    "a number (digits)");
+		return false;
+	case NUMBER_RANGE:
+		break;
 	}
-	if (bytes && (*s == 'k' || *s == 'K') && s[1] == '\0')
-		unit = 1024;
-	else if (bytes && (*s == 'm' || *s == 'M') && s[1] == '\0')
-		unit = 1024 * 1024;
-	else if (*s != '\0')
-		goto bad;
-	if (n > max / unit || n * unit < min)
-		goto range;
-	*out = n * unit;
-	return true;
-bad:
-	sp_err_set(err, "\"%.*s\" is not %s", SHOW, v, bytes ?
-	    "a size (digits, optionally followed by k or m, e.g. 2m)" :
-	    "a number (digits)");
-	return false;
-range:
 	sp_err_set(err, "\"%.*s\" is out of range (%lu to %lu%s)", SHOW, v,
 	    min, max, bytes ? " bytes" : "");
 	return false;
