@@ -89,10 +89,9 @@ configured_parent(const struct sp_config *conf, const char *name)
 	return NULL;
 }
 
-/* Step 2: the From: domain and the selectors still to sign with. */
+/* Step 2: the From: domain and its active selectors. */
 static void
 decide_domain(const struct sp_config *conf, const char *from_domain,
-    sp_policy_signed_fn *already_signed, const void *arg,
     struct sp_policy_result *r)
 {
 	const struct sp_domain *d;
@@ -116,15 +115,11 @@ decide_domain(const struct sp_config *conf, const char *from_domain,
 	}
 	r->domain = d;
 	r->selectors = sp_xcalloc(d->n_selectors + 1, sizeof(*r->selectors));
-	for (size_t i = 0; i < d->n_selectors; i++) {
-		if (already_signed != NULL &&
-		    already_signed(arg, d->name, d->selectors[i].name))
-			continue;
+	for (size_t i = 0; i < d->n_selectors; i++)
 		r->selectors[r->n_selectors++] = &d->selectors[i];
-	}
 	if (r->n_selectors == 0) {
-		snprintf(r->reason, sizeof(r->reason), "already signed by "
-		    "d=%s with every active selector", d->name);
+		snprintf(r->reason, sizeof(r->reason), "domain %s has no "
+		    "active selector", d->name);
 		return;
 	}
 	r->sign = true;
@@ -133,14 +128,13 @@ decide_domain(const struct sp_config *conf, const char *from_domain,
 void
 sp_policy_decide(const struct sp_config *conf,
     const struct sp_policy_client *client, const char *from_domain,
-    sp_policy_signed_fn *already_signed, const void *arg,
     struct sp_policy_result *result)
 {
 	memset(result, 0, sizeof(*result));
 	if (!sp_policy_client_ok(conf, client, result->reason,
 	    sizeof(result->reason)))
 		return;
-	decide_domain(conf, from_domain, already_signed, arg, result);
+	decide_domain(conf, from_domain, result);
 }
 
 void

@@ -524,7 +524,7 @@ mt_eoh(SMFICTX *ctx)
 	client.auth_authen = msg->auth_authen;
 	/* Signatures already there are checked at the end (sp_dkim_final). */
 	sp_policy_decide(msg->snap->conf, &client, sp_dkim_from_domain(msg->dkim),
-	    NULL, NULL, &msg->policy);
+	    &msg->policy);
 	if (!msg->policy.sign) {
 		msg_set(msg, MSG_PASS, "%s", msg->policy.reason);
 		return reply_pass(ctx, conn);

@@ -9,9 +9,9 @@
  *    client authenticated)) AND the From: domain is configured (or is a
  *   subdomain of one with subdomains = yes)
  *
- * A selector whose signature (same d= and s=) the message already carries
- * is left out, so mail that passes the milter twice (non_smtpd_milters, a
- * re-injection) is not signed twice.
+ * Signatures the message already carries are judged by the signing engine
+ * at the end of the message (sp_dkim_final), where the body hash and our
+ * own keys can prove them; this decision does not look at them.
  *
  * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
@@ -30,10 +30,6 @@ struct sp_policy_client {
 	const char *addr_text;          /* {client_addr}: used when addr is NULL */
 	const char *auth_authen;        /* {auth_authen}; NULL or "": not authenticated */
 };
-
-/* Does the message already carry a signature with this d= and s=? */
-typedef bool sp_policy_signed_fn(const void *arg, const char *sdid,
-    const char *selector);
 
 #define SP_POLICY_REASON_MAX 320
 
@@ -55,13 +51,12 @@ bool sp_policy_client_ok(const struct sp_config *conf,
 
 /*
  * Steps 1 and 2 together: the whole decision for one message. from_domain
- * is the From: address's domain (lower-case); already_signed may be NULL.
+ * is the From: address's domain (lower-case).
  * The result's selector array is allocated: release it with
  * sp_policy_result_clear().
  */
 void sp_policy_decide(const struct sp_config *conf,
     const struct sp_policy_client *client, const char *from_domain,
-    sp_policy_signed_fn *already_signed, const void *arg,
     struct sp_policy_result *result);
 
 void sp_policy_result_clear(struct sp_policy_result *result);
