@@ -38,8 +38,9 @@ check_fails() { # check_fails "name" command args... : passes when it exits non-
 }
 diag() { printf '# %s\n' "$*"; }
 # skip_all only for what the suite cannot install (root, say); a missing
-# tool is an error: see need() in tests/integration/lib.sh.
-skip_all() { echo "1..0 # SKIP $*"; exit 77; }
+# tool is an error: see need() in tests/integration/lib.sh. The TAP driver
+# reads the skip from the plan; a non-zero exit would be an error to it.
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 bail_out() { echo "Bail out! $*"; exit 99; }
 done_testing() {
 	[ "$tap_count" -gt 0 ] || bail_out "no checks ran"

@@ -11,7 +11,7 @@
 if [ -z "${DNSGEN_NETNS:-}" ]; then
 	if ! unshare -rmn true 2>/dev/null; then
 		echo "1..0 # SKIP user/network namespaces unavailable (unshare -rmn failed)"
-		exit 77
+		exit 0
 	fi
 	DNSGEN_NETNS=1 exec unshare -rmn /bin/bash "$0" "$@"
 fi

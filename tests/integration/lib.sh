@@ -9,7 +9,8 @@
 # install everything the suite uses, so a tool missing in a full run is a
 # broken machine, not a reason to pass quietly: `need TOOL...` bails out
 # (exit 99, "Bail out!", naming what installs it). Only what the suite
-# cannot install skips a test (exit 77): not running as root (`need_root`).
+# cannot install skips a test (a "1..0 # SKIP" plan): not running as root
+# (`need_root`).
 
 [ -n "${SP_LIB_LOADED:-}" ] && return 0
 SP_LIB_LOADED=1
