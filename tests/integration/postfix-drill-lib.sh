@@ -84,27 +84,20 @@ dr_load_start() {
 dr_accepted_so_far() { grep -c '^accepted ' "$DR_PROGRESS" || true; }
 dr_tempfails_so_far() { grep -c '^tempfail ' "$DR_PROGRESS" || true; }
 
-# dr_wait_accepted N: until N messages of the load were accepted (60 s).
-dr_wait_accepted() {
+# dr_wait_until COUNTER N: until the function COUNTER (one of the *_so_far
+# above) reaches N, while the load runs (60 s at most).
+dr_wait_until() {
 	local i
 	for i in $(seq 600); do
-		[ "$(dr_accepted_so_far)" -ge "$1" ] && return 0
+		[ "$("$1")" -ge "$2" ] && return 0
 		kill -0 "$DR_LOAD_PID" 2>/dev/null || return 1
 		sleep 0.1
 	done
 	return 1
 }
-
-# dr_wait_tempfails N: until the load has seen N 4xx answers in all (60 s).
-dr_wait_tempfails() {
-	local i
-	for i in $(seq 600); do
-		[ "$(dr_tempfails_so_far)" -ge "$1" ] && return 0
-		kill -0 "$DR_LOAD_PID" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
+# Until N messages of the load were accepted / N 4xx answers were seen.
+dr_wait_accepted() { dr_wait_until dr_accepted_so_far "$1"; }
+dr_wait_tempfails() { dr_wait_until dr_tempfails_so_far "$1"; }
 
 # dr_gone PID: wait (10 s at most) until a process we started and killed
 # has ended, then forget its PID (pf_forget).
