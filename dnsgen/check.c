@@ -27,6 +27,7 @@
 #include "dnsgen/dnsgen.h"
 #include "dnsgen/judge.h"
 #include "dnsgen/resolve.h"
+#include "dnsgen/spfcheck.h"
 
 /*
  * Where the verdicts go: lines for a person, or (-f json) one JSON array
@@ -63,8 +64,9 @@ json_field(struct sp_buf *b, const char *name, const char *value)
 	free(p);
 }
 
+/* One object's common fields; the caller adds more and closes it. */
 static void
-json_item(struct tally *t, const char *verdict, const char *type,
+json_item_open(struct tally *t, const char *verdict, const char *type,
     const char *name, const char *where, const char *expected,
     const char *found, const char *why)
 {
@@ -79,7 +81,15 @@ json_item(struct tally *t, const char *verdict, const char *type,
 	json_field(b, "expected", expected);
 	json_field(b, "found", found);
 	json_field(b, "why", why);
-	sp_buf_putc(b, '}');
+}
+
+static void
+json_item(struct tally *t, const char *verdict, const char *type,
+    const char *name, const char *where, const char *expected,
+    const char *found, const char *why)
+{
+	json_item_open(t, verdict, type, name, where, expected, found, why);
+	sp_buf_putc(t->json, '}');
 }
 
 static void
@@ -152,6 +162,33 @@ report_extra(const struct sp_rr *rr0, const char *found, const char *where,
 	putchar('\n');
 	print_value_lines("extra:", found);
 	print_value_lines("why:", why);
+}
+
+/*
+ * spf_report_fn: one SPF evaluation, e.g. "ok SPF example.com.
+ * 192.0.2.1: pass (2 of 10 DNS lookups, 0 of 2 void)".
+ */
+static void
+report_spf(void *ctx, const struct spf_line *l)
+{
+	struct tally *t = ctx;
+	const char *result = spf_result_name(l->spf->result);
+	char *counts = sp_xasprintf("%u of %d DNS lookups, %u of %d void",
+	    l->spf->lookups, SPF_MAX_LOOKUPS, l->spf->voids, SPF_MAX_VOID);
+
+	t->n[l->v]++;
+	if (t->json != NULL) {
+		json_item_open(t, verdict_names[l->v], "SPF", l->name, NULL,
+		    "pass", result, l->spf->why);
+		json_field(t->json, "address", l->address);
+		sp_buf_printf(t->json, ", \"lookups\": %u, \"void_lookups\": "
+		    "%u}", l->spf->lookups, l->spf->voids);
+	} else {
+		printf("%-8s SPF   %s  %s: %s (%s)\n", verdict_names[l->v],
+		    l->name, l->address, result, counts);
+		print_value_lines(l->v == V_OK ? "by:" : "why:", l->spf->why);
+	}
+	free(counts);
 }
 
 /* A domain that could not be checked at all. */
@@ -420,9 +457,10 @@ choose_servers(const struct dnsgen_opts *o, const struct sp_dnsrec *rec,
 }
 
 static void
-check_domain(const struct dnsgen_opts *o, const struct sp_dnsrec *rec,
-    struct tally *total)
+check_domain(const struct dnsgen_opts *o, const struct sp_config *conf,
+    const struct sp_dnsrec *rec, struct tally *total)
 {
+	const struct sp_domain *dom = sp_config_domain_named(conf, rec->domain);
 	struct askset as;
 	struct dns_server sys;
 	struct tally t;
@@ -438,6 +476,9 @@ check_domain(const struct dnsgen_opts *o, const struct sp_dnsrec *rec,
 			if (!sp_dnsrec_rrset_seen(rec, i) &&
 			    checkable(&rec->rr[i]))
 				check_rrset(rec, i, &as, &t);
+		if (dom != NULL)
+			spf_check_domain(dom, as.servers, as.n, o->server !=
+			    NULL, report_spf, &t);
 		/* Reverse zones live elsewhere: --server, or the system resolver. */
 		if (rec->n_ptr > 0 && o->server == NULL) {
 			dns_server_system(&sys);
@@ -451,9 +492,9 @@ check_domain(const struct dnsgen_opts *o, const struct sp_dnsrec *rec,
 		dns_server_close(&sys);
 	}
 	if (t.json == NULL)
-		printf("%s: %u ok, %u missing, %u differ, %u errors\n\n",
-		    rec->domain, t.n[V_OK], t.n[V_MISSING], t.n[V_DIFFERS],
-		    t.n[V_ERROR]);
+		printf("%s: %u ok, %u missing, %u differ, %u fail, %u errors"
+		    "\n\n", rec->domain, t.n[V_OK], t.n[V_MISSING],
+		    t.n[V_DIFFERS], t.n[V_FAILS], t.n[V_ERROR]);
 	for (int v = 0; v < V_COUNT; v++)
 		total->n[v] += t.n[v];
 	askset_free(&as);
@@ -503,7 +544,7 @@ dnsgen_check(const struct dnsgen_opts *o)
 	}
 	dns_run_start();
 	for (size_t i = 0; i < z.n; i++)
-		check_domain(o, &z.recs[i], &total);
+		check_domain(o, z.conf, &z.recs[i], &total);
 	if (as_json) {
 		sp_buf_puts(&json, json.len > 1 ? "\n]\n" : "]\n");
 		fwrite(json.data, 1, json.len, stdout);
@@ -513,6 +554,7 @@ dnsgen_check(const struct dnsgen_opts *o)
 	dnsgen_zone_free(&z);
 	if (total.n[V_ERROR] > 0)
 		return DNSGEN_FAIL;
-	return total.n[V_MISSING] + total.n[V_DIFFERS] > 0 ? DNSGEN_MISMATCH :
+	return total.n[V_MISSING] + total.n[V_DIFFERS] + total.n[V_FAILS] > 0 ?
+	    DNSGEN_MISMATCH :
 	    DNSGEN_OK;
 }

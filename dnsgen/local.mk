@@ -3,7 +3,8 @@ bin_PROGRAMS += dnsgen/dnsgen
 dnsgen_dnsgen_SOURCES = dnsgen/dnsgen.c dnsgen/dnsgen.h dnsgen/keygen.c \
 	dnsgen/check.c dnsgen/judge.c dnsgen/judge.h dnsgen/resolve.c \
 	dnsgen/resolve.h dnsgen/answer.c dnsgen/stspolicy.c \
-	dnsgen/spfeval.c dnsgen/spfeval.h dnsgen/spfmacro.c
+	dnsgen/spfeval.c dnsgen/spfeval.h dnsgen/spfmacro.c dnsgen/spfcheck.c \
+	dnsgen/spfcheck.h
 dnsgen_dnsgen_LDADD = $(SIGNPOST_LIBS) $(RESOLV_LIBS)
 # dnsgen(1)
 dist_man_MANS += dnsgen/dnsgen.1

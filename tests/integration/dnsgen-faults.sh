@@ -36,12 +36,12 @@ SLOW=30
 
 mode normal
 timed_rc "a faithful server" 0 "$FAST" run
-out_has "a faithful server: every record ok" '^example.com: [0-9]+ ok, 0 missing, 0 differ, 0 errors$'
+out_has "a faithful server: every record ok" '^example.com: [0-9]+ ok, 0 missing, 0 differ, 0 fail, 0 errors$'
 
 mode silent
 timed_rc "a server that never answers" 2 "$SLOW" run
 out_has "silence: the reason" "^ +error: +no answer from $server: timed out \(2 tries over UDP in 4 s\)$"
-out_has "silence: every record is an error, not missing" '^example.com: 0 ok, 0 missing, 0 differ, [0-9]+ errors$'
+out_has "silence: every record is an error, not missing" '^example.com: 0 ok, 0 missing, 0 differ, 0 fail, [0-9]+ errors$'
 
 mode refused
 timed_rc "REFUSED" 2 "$FAST" run

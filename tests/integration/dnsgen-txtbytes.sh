@@ -45,7 +45,11 @@ out_has "DKIM with terminal escapes: differs" '^differs +TXT +ed1._domainkey.exa
 out_has "DKIM with terminal escapes: shown as \\DDD" \
 	'^ +found: +v=DKIM1; k=ed25519; p=\\027]0;pwned\\007\\027\[2J$'
 no_raw_controls "check: no raw control byte reaches the terminal"
-out_has "the other records are still ok" '^example.com: 16 ok, 0 missing, 3 differ, 0 errors$'
+out_has "SPF with a NUL: evaluated, permerror" \
+	'^fails +SPF +example.com. +203.0.113.25: permerror'
+out_has "SPF with a NUL: the evaluation says why" \
+	'^ +why: +the SPF record of example.com: byte 0x00 at offset 73'
+out_has "the other records are still ok" '^example.com: 18 ok, 0 missing, 3 differ, 2 fail, 0 errors$'
 
 check_rc "check -f json: exit 1" 1 \
 	"$DNSGEN" -c "$conf" check --server "$server" -f json
@@ -60,9 +64,11 @@ assert odd["example.com."]["found"].endswith("-all\\000 +all"), odd
 assert "NUL byte" in odd["example.com."]["why"], odd
 assert odd["ed1._domainkey.example.com."]["found"].endswith(
     "p=\\027]0;pwned\\007\\027[2J"), odd
+fails = [i for i in items if i["verdict"] == "fails"]
+assert [(i["type"], i["found"]) for i in fails] == [("SPF", "permerror")] * 2, fails
 for i in items:
     for v in i.values():
-        assert v is None or all(" " <= c <= "~" for c in v), i
-assert sum(i["verdict"] == "ok" for i in items) == 16, items' "$OUT"
+        assert v is None or isinstance(v, int) or all(" " <= c <= "~" for c in v), i
+assert sum(i["verdict"] == "ok" for i in items) == 18, items' "$OUT"
 
 done_testing
