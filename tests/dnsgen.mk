@@ -14,6 +14,11 @@ tests_unit_test_dnsanswer_LDADD = $(SIGNPOST_LIBS) $(RESOLV_LIBS)
 tests_unit_test_spfeval_SOURCES = tests/unit/test_spfeval.c \
 	dnsgen/spfeval.c dnsgen/spfmacro.c dnsgen/answer.c
 tests_unit_test_spfeval_LDADD = $(SIGNPOST_LIBS) $(RESOLV_LIBS)
+# dnsgen's SPF evaluator alone, to compare with pyspf (dnsgen-spf.sh).
+check_PROGRAMS += tests/tools/spf-eval
+tests_tools_spf_eval_SOURCES = tests/tools/spf-eval.c dnsgen/spfeval.c \
+	dnsgen/spfmacro.c dnsgen/resolve.c dnsgen/answer.c
+tests_tools_spf_eval_LDADD = $(SIGNPOST_LIBS) $(RESOLV_LIBS)
 DNSGEN_SH_TESTS = tests/integration/dnsgen-zone.sh \
 	tests/integration/dnsgen-knot.sh tests/integration/dnsgen-nsupdate.sh \
 	tests/integration/dnsgen-agreement.sh tests/integration/dnsgen-ns.sh \
@@ -21,7 +26,8 @@ DNSGEN_SH_TESTS = tests/integration/dnsgen-zone.sh \
 	tests/integration/dnsgen-keygen-umask.sh \
 	tests/integration/dnsgen-faults.sh tests/integration/dnsgen-txtbytes.sh \
 	tests/integration/dnsgen-lame.sh tests/integration/dnsgen-runcap.sh \
-	tests/integration/dnsgen-policy.sh
+	tests/integration/dnsgen-policy.sh tests/integration/dnsgen-spf.sh
 TESTS += $(DNSGEN_SH_TESTS)
 EXTRA_DIST += tests/integration/dnsgen-lib.sh tests/tools/dns-fault-server.py \
+	tests/tools/spf-verdict.py tests/data/spf/example.net.zone \
 	$(DNSGEN_SH_TESTS)
