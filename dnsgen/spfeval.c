@@ -250,8 +250,9 @@ mx_matches(struct eval *e, const struct term *t, const char *target,
 		const char *host = strchr(r.values[i].data, ' ');
 		char *name;
 
-		if (host == NULL || strcmp(host + 1, ".") == 0)
-			continue;       /* RFC 7505 null MX */
+		/* "PREF NAME." (resolve.h); "0 ." is RFC 7505's null MX. */
+		if (host == NULL || strlen(host + 1) < 2)
+			continue;
 		name = sp_xstrndup(host + 1, strlen(host + 1) - 1);
 		m = host_matches(e, name, term_prefix(e, t));
 		free(name);
@@ -310,7 +311,7 @@ ptr_matches(struct eval *e, const char *target)
 		const char *name = r.values[i].data;
 		char *host;
 
-		if (!name_within(name, target))
+		if (strlen(name) < 2 || !name_within(name, target))
 			continue;
 		host = sp_xstrndup(name, strlen(name) - 1);
 		m = host_matches(e, host, e->family == AF_INET ? 32 : 128);

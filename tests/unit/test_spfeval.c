@@ -266,6 +266,8 @@ test_mechanisms(void)
 		{ "alias.al.example.", ns_t_cname, "real.al.example." },
 		{ "real.al.example.", A, "192.0.2.3" },
 		{ "t.example.", T, "v=spf1 a -all" }, { "t.example.", A, ERR },
+		{ "nm.example.", T, "v=spf1 mx ip4:192.0.2.3 -all" },
+		{ "nm.example.", ns_t_mx, "0 ." },
 		{ NULL, 0, NULL } };
 
 	verdict_is(base, "192.0.2.77", "example.com", SPF_PASS, 0,
@@ -301,6 +303,8 @@ test_mechanisms(void)
 	    "ptr: validated name within the domain");
 	verdict_is(quals, "192.0.2.3", "al.example", SPF_PASS, 1, NULL,
 	    "a: through a CNAME");
+	verdict_is(quals, "192.0.2.3", "nm.example", SPF_PASS, 1, "ip4:",
+	    "mx: a null MX (RFC 7505) has no host to ask");
 	verdict_is(quals, "192.0.2.3", "t.example", SPF_TEMPERROR, 1,
 	    "timed out", "a DNS error");
 }
