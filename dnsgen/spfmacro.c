@@ -59,7 +59,7 @@ letter_value(const struct spf_macro_env *env, char letter, struct sp_buf *v,
 	case 'i': address_text(env, v); return true;
 	case 'v': sp_buf_puts(v, env->family == AF_INET ? "in-addr" : "ip6");
 		return true;
-	case 'h': sp_buf_puts(v, env->helo); return true;
+	case 'h': sp_buf_puts(v, env->helo ? env->helo : ""); return true;
 	case 'p':
 		sp_err_set(err, "macro %%{%c} needs validated PTR lookups that "
 		    "dnsgen does not make, and RFC 7208 section 7.3 says not "

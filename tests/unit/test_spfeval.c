@@ -104,6 +104,18 @@ test_macros(void)
 	    "1.0.b.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2."
 	    "ip6._spf.example.com");
 	expands("2001:db8::cb01", "%{v}", "ip6");
+	{
+		struct spf_macro_env m;
+		struct sp_buf out = SP_BUF_INIT;
+		sp_err err;
+
+		env_for(&m, "192.0.2.3");
+		m.helo = NULL;
+		ok(spf_macro_expand(&m, "x%{h}y", 6, &out, &err) &&
+		    strcmp(out.data, "xy") == 0, "%%{h} without a HELO name: "
+		    "nothing");
+		sp_buf_free(&out);
+	}
 	refused("%{d0}", "DIGITS above 0");
 	refused("%{x}", "not a macro letter");
 	refused("%{p}", "PTR");
