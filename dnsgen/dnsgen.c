@@ -29,7 +29,7 @@ static const char usage_text[] =
     "       dnsgen [-c FILE] mta-sts-policy [-d DOMAIN]\n"
     "       dnsgen -h | -V\n";
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 vmessage(const char *what, const char *fmt, va_list ap)
 {
 	fputs("dnsgen: ", stderr);

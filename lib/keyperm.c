@@ -126,9 +126,8 @@ user_group_name(const char *user, char *out, size_t outlen)
 	return sp_key_user_group(user, NULL, out, outlen);
 }
 
-/* "group signpost" or "gid 123", for messages. */
-static void
-gid_text(gid_t gid, char *out, size_t outlen)
+void
+sp_gid_text(gid_t gid, char *out, size_t outlen)
 {
 	struct ident id;
 
@@ -139,8 +138,8 @@ gid_text(gid_t gid, char *out, size_t outlen)
 		snprintf(out, outlen, "gid %lu", (unsigned long)gid);
 }
 
-static void
-uid_text(uid_t uid, char *out, size_t outlen)
+void
+sp_uid_text(uid_t uid, char *out, size_t outlen)
 {
 	if (!uid_name(uid, out, outlen))
 		snprintf(out, outlen, "uid %lu", (unsigned long)uid);
@@ -191,8 +190,8 @@ describe_stat(const struct stat *st, char *out, size_t outlen)
 {
 	char owner[256], group[256];
 
-	uid_text(st->st_uid, owner, sizeof(owner));
-	gid_text(st->st_gid, group, sizeof(group));
+	sp_uid_text(st->st_uid, owner, sizeof(owner));
+	sp_gid_text(st->st_gid, group, sizeof(group));
 	snprintf(out, outlen, "mode %04o, owner %s, group %s",
 	    (unsigned)(st->st_mode & 07777), owner, group);
 }
@@ -520,7 +519,7 @@ sp_key_open_failed(const char *path, const char *domain,
 	    user_group_name(name, group, sizeof(group));
 
 	if (e == EACCES && !milter_user)
-		uid_text(uid, name, sizeof(name));
+		sp_uid_text(uid, name, sizeof(name));
 	if (e == EACCES && closed_dir_failed(path, name,
 	    milter_user ? group : NULL, err))
 		return;

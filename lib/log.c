@@ -70,7 +70,7 @@ log_line(enum sp_log_level level, const char *text)
 		    level <= SP_LOG_WARNING ? ": " : "", text);
 }
 
-static void
+static void __attribute__((format(printf, 3, 0)))
 log_v(enum sp_log_level level, const char *suffix, const char *fmt, va_list ap)
 {
 	char line[2048];

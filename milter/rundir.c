@@ -25,8 +25,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +32,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "signpost/keyperm.h"
 #include "signpost/log.h"
 #include "milter.h"
 
@@ -84,30 +83,6 @@ fail:
 	return -1;
 }
 
-static const char *
-user_name(uid_t uid, char *buf, size_t size)
-{
-	struct passwd *pw = getpwuid(uid);
-
-	if (pw != NULL)
-		snprintf(buf, size, "%s", pw->pw_name);
-	else
-		snprintf(buf, size, "uid %u", (unsigned)uid);
-	return buf;
-}
-
-static const char *
-group_name(gid_t gid, char *buf, size_t size)
-{
-	struct group *gr = getgrgid(gid);
-
-	if (gr != NULL)
-		snprintf(buf, size, "%s", gr->gr_name);
-	else
-		snprintf(buf, size, "gid %u", (unsigned)gid);
-	return buf;
-}
-
 /*
  * Who may write the directory: its owner (always, through chmod), its
  * group when g+w, everyone when o+w. Safe when each of them is root, the
@@ -127,16 +102,17 @@ mt_dir_safe(const char *dir, const struct stat *st, uid_t uid, gid_t gid,
 	}
 	if (st->st_uid != 0 && st->st_uid != geteuid() &&
 	    (uid == (uid_t)-1 || st->st_uid != uid)) {
+		sp_uid_text(st->st_uid, who, sizeof(who));
 		sp_err_set(err, "directory %s is owned by %s, who could "
-		    "replace what we create there: chown root %s", dir,
-		    user_name(st->st_uid, who, sizeof(who)), dir);
+		    "replace what we create there: chown root %s", dir, who,
+		    dir);
 		return false;
 	}
 	if ((st->st_mode & S_IWGRP) != 0 && st->st_gid != 0 &&
 	    st->st_gid != getegid() && (gid == (gid_t)-1 || st->st_gid != gid)) {
+		sp_gid_text(st->st_gid, who, sizeof(who));
 		sp_err_set(err, "directory %s is writable by group %s: "
-		    "chmod g-w %s", dir,
-		    group_name(st->st_gid, who, sizeof(who)), dir);
+		    "chmod g-w %s", dir, who, dir);
 		return false;
 	}
 	return true;

@@ -7,7 +7,7 @@ TESTLIB = tests/unit/testlib.c tests/unit/testlib.h
 # What every integration test shares (keys, the milter, the verifiers, the
 # rule for a missing tool), and what the shell tests run in Python: real
 # files, never heredocs.
-EXTRA_DIST += tests/integration/lib.sh
+EXTRA_DIST += tests/integration/lib.sh tests/integration/netns.sh
 EXTRA_DIST += tests/tools/msgtool.py tests/tools/unix-socket.py \
 	tests/tools/dns-roundtrip.py tests/tools/json-vs-zone.py
 include tests/keys.mk

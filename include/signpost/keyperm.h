@@ -68,4 +68,8 @@ void sp_key_open_failed(const char *path, const char *domain,
 bool sp_key_user_group(const char *user, gid_t *gid, char *name,
     size_t namelen);
 
+/* A user's or group's name for messages: "signpost", or "uid 123". */
+void sp_uid_text(uid_t uid, char *out, size_t outlen);
+void sp_gid_text(gid_t gid, char *out, size_t outlen);
+
 #endif

@@ -58,8 +58,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *v = (const char *)data;
 	struct sp_list none = SP_LIST_INIT;
-	struct sp_sign_opts o = { SP_CANON_RELAXED, SP_CANON_SIMPLE, &none, &none,
-	    1700000000, 0 };
+	struct sp_sign_opts o = {
+		.header_canon = SP_CANON_RELAXED,
+		.body_canon = SP_CANON_SIMPLE,
+		.sign_headers = &none,
+		.oversign_headers = &none,
+		.now = 1700000000,
+	};
 	struct sp_mailbox_list l;
 	struct sp_dkim *d;
 	sp_err err;

@@ -115,8 +115,13 @@ static void
 engine_reads(const char *text, size_t len)
 {
 	struct sp_list none = SP_LIST_INIT;
-	struct sp_sign_opts o = { SP_CANON_RELAXED, SP_CANON_RELAXED, &none,
-	    &none, 1700000000, 0 };
+	struct sp_sign_opts o = {
+		.header_canon = SP_CANON_RELAXED,
+		.body_canon = SP_CANON_RELAXED,
+		.sign_headers = &none,
+		.oversign_headers = &none,
+		.now = 1700000000,
+	};
 	struct sp_dkim *d = sp_dkim_new(&o);
 	sp_err err;
 

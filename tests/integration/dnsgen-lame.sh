@@ -8,21 +8,13 @@
 #
 # Like dnsgen-ns.sh it runs in private user, mount and network namespaces
 # (unshare -rmn), where port 53 and /etc/resolv.conf are its own.
-if [ -z "${DNSGEN_NETNS:-}" ]; then
-	if ! unshare -rmn true 2>/dev/null; then
-		echo "1..0 # SKIP user/network namespaces unavailable (unshare -rmn failed)"
-		exit 0
-	fi
-	DNSGEN_NETNS=1 exec unshare -rmn /bin/bash "$0" "$@"
-fi
+. "$top_srcdir/tests/integration/netns.sh"
+netns_enter "$0" "$@"
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 dg_need knotd dig dnspython ip named-checkzone kzonecheck
 
-ip link set lo up || bail_out "cannot bring up the namespace's loopback"
-printf 'nameserver 127.0.0.1\noptions timeout:2 attempts:2\n' >"$TAP_TMP/resolv.conf"
-mount --bind "$TAP_TMP/resolv.conf" /etc/resolv.conf ||
-	bail_out "cannot bind-mount a private /etc/resolv.conf"
+netns_resolver 127.0.0.1
 
 dg_setup
 ns1=$TAP_TMP/ns1

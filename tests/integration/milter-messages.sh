@@ -161,14 +161,18 @@ if mt_log_has "body line of 1200 bytes (over 998)"; then ok "long line: warning 
 else not_ok "long line: warning logged" "$(tail -n 3 "$MT_LOG")"; fi
 
 # --- a 50 MiB body: signed, verified, memory bounded ---------------------
-awk 'BEGIN { for (i = 0; i < 760000; i++) printf "%07d The quick brown fox jumps over the lazy dog, again and again.\n", i }' >"$TAP_TMP/big.txt"
+# (8 MiB under the sanitizers: the memory bound is judged in the plain build,
+# and four judges reading 50 MiB twice add minutes, not coverage)
+big_mib=50 big_lines=760000
+[ "${SIGNPOST_SANITIZERS:-no}" = yes ] && big_mib=8 big_lines=122000
+awk -v n="$big_lines" 'BEGIN { for (i = 0; i < n; i++) printf "%07d The quick brown fox jumps over the lazy dog, again and again.\n", i }' >"$TAP_TMP/big.txt"
 cat "$TAP_TMP/a.eml" "$TAP_TMP/big.txt" >"$TAP_TMP/big.eml"
 rm -f "$TAP_TMP/big.txt"
 size=$(stat -c %s "$TAP_TMP/big.eml")
-[ "$size" -gt $((50 * 1024 * 1024)) ] || bail_out "big message is only $size bytes"
+[ "$size" -gt $((big_mib * 1024 * 1024)) ] || bail_out "big message is only $size bytes"
 before_kb=$(awk '/^VmRSS/ { print $2 }' "/proc/$worker/status")
 mt_client -o "$TAP_TMP/big.out" "$TAP_TMP/big.eml"
-signed "50 MiB body" "$TAP_TMP/big.out"
+signed "$big_mib MiB body" "$TAP_TMP/big.out"
 hwm_kb=$(awk '/^VmHWM/ { print $2 }' "/proc/$worker/status")
 diag "worker RSS before the big message ${before_kb} KiB, peak ${hwm_kb} KiB"
 if [ "${SIGNPOST_SANITIZERS:-no}" = yes ]; then
