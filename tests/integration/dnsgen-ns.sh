@@ -6,10 +6,10 @@
 #
 # DNS resolvers only speak to port 53 and read /etc/resolv.conf, so the test
 # re-runs itself in private user, mount and network namespaces (unshare
-# -rmn): a loopback of its own where two Knot servers can listen on
-# 127.0.0.1@53 and 127.0.0.2@53 without touching the host's port 53, and a
-# resolv.conf of its own bind-mounted over /etc/resolv.conf. Nothing leaves
-# the namespace; it all disappears with the test.
+# -rmn): a loopback of its own where Knot servers can listen on
+# 127.0.0.1@53, 127.0.0.2@53 and 127.0.0.3@53 without touching the host's
+# port 53, and a resolv.conf of its own bind-mounted over /etc/resolv.conf.
+# Nothing leaves the namespace; it all disappears with the test.
 . "$top_srcdir/tests/integration/netns.sh"
 netns_enter "$0" "$@"
 . "$top_srcdir/tests/tap.sh"
