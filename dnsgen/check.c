@@ -204,16 +204,6 @@ report_extras(const struct sp_dnsrec *rec, size_t first,
 	}
 }
 
-/*
- * TLSA and CAA are printed but not yet asked for: their RDATA is binary
- * and answer.c decodes only the types it names.
- */
-static bool
-checkable(const struct sp_rr *rr)
-{
-	return rr->type != SP_RR_TLSA && rr->type != SP_RR_CAA;
-}
-
 /* Ask every server for one RRset and judge each expected record in it. */
 static void
 check_rrset(const struct sp_dnsrec *rec, size_t first, struct askset *as,
@@ -435,8 +425,7 @@ check_domain(const struct dnsgen_opts *o, const struct sp_dnsrec *rec,
 	t.domain = rec->domain;
 	if (choose_servers(o, rec, &as, &t)) {
 		for (size_t i = 0; i < rec->n; i++)
-			if (!sp_dnsrec_rrset_seen(rec, i) &&
-			    checkable(&rec->rr[i]))
+			if (!sp_dnsrec_rrset_seen(rec, i))
 				check_rrset(rec, i, &as, &t);
 		/* Reverse zones live elsewhere: --server, or the system resolver. */
 		if (rec->n_ptr > 0 && o->server == NULL) {
