@@ -27,6 +27,7 @@
 #include "dnsgen/dnsgen.h"
 #include "dnsgen/judge.h"
 #include "dnsgen/resolve.h"
+#include "dnsgen/tlscheck.h"
 
 /*
  * Where the verdicts go: lines for a person, or (-f json) one JSON array
@@ -152,6 +153,30 @@ report_extra(const struct sp_rr *rr0, const char *found, const char *where,
 	putchar('\n');
 	print_value_lines("extra:", found);
 	print_value_lines("why:", why);
+}
+
+/* A check past DNS (MTA-STS over HTTPS, DANE over STARTTLS). */
+static void
+report_finding(void *ctx, const struct tls_finding *f)
+{
+	struct tally *t = ctx;
+
+	t->n[f->v]++;
+	if (t->json != NULL) {
+		json_item(t, verdict_names[f->v], f->kind, f->name, f->where,
+		    f->expected, f->found, f->why);
+		return;
+	}
+	printf("%-8s %-5s %s", verdict_names[f->v], f->kind, f->name);
+	if (f->where != NULL)
+		printf("  (at %s)", f->where);
+	putchar('\n');
+	if (f->expected != NULL)
+		print_value_lines("expected:", f->expected);
+	if (f->found != NULL)
+		print_value_lines("found:", f->found);
+	if (f->why != NULL)
+		print_value_lines(f->v == V_OK ? "" : "why:", f->why);
 }
 
 /* A domain that could not be checked at all. */
@@ -410,9 +435,10 @@ choose_servers(const struct dnsgen_opts *o, const struct sp_dnsrec *rec,
 }
 
 static void
-check_domain(const struct dnsgen_opts *o, const struct sp_dnsrec *rec,
-    struct tally *total)
+check_domain(const struct dnsgen_opts *o, const struct sp_config *conf,
+    const struct sp_dnsrec *rec, struct tally *total)
 {
+	const struct sp_domain *dom = dnsgen_domain(conf, rec->domain);
 	struct askset as;
 	struct dns_server sys;
 	struct tally t;
@@ -427,6 +453,10 @@ check_domain(const struct dnsgen_opts *o, const struct sp_dnsrec *rec,
 		for (size_t i = 0; i < rec->n; i++)
 			if (!sp_dnsrec_rrset_seen(rec, i))
 				check_rrset(rec, i, &as, &t);
+		if (dom != NULL && !o->dns_only)
+			tls_check_domain(&(struct tls_check){ .opts = o,
+			    .dns = &dom->dns, .rec = rec, .via = &as.servers[0],
+			    .report = report_finding, .ctx = &t });
 		/* Reverse zones live elsewhere: --server, or the system resolver. */
 		if (rec->n_ptr > 0 && o->server == NULL) {
 			dns_server_system(&sys);
@@ -439,7 +469,11 @@ check_domain(const struct dnsgen_opts *o, const struct sp_dnsrec *rec,
 			    &as.servers[0] : &sys, &t);
 		dns_server_close(&sys);
 	}
-	if (t.json == NULL)
+	if (t.json == NULL && t.n[V_FAILS] > 0)
+		printf("%s: %u ok, %u missing, %u differ, %u fail, %u errors\n\n",
+		    rec->domain, t.n[V_OK], t.n[V_MISSING], t.n[V_DIFFERS],
+		    t.n[V_FAILS], t.n[V_ERROR]);
+	else if (t.json == NULL)
 		printf("%s: %u ok, %u missing, %u differ, %u errors\n\n",
 		    rec->domain, t.n[V_OK], t.n[V_MISSING], t.n[V_DIFFERS],
 		    t.n[V_ERROR]);
@@ -492,7 +526,7 @@ dnsgen_check(const struct dnsgen_opts *o)
 	}
 	dns_run_start();
 	for (size_t i = 0; i < z.n; i++)
-		check_domain(o, &z.recs[i], &total);
+		check_domain(o, z.conf, &z.recs[i], &total);
 	if (as_json) {
 		sp_buf_puts(&json, json.len > 1 ? "\n]\n" : "]\n");
 		fwrite(json.data, 1, json.len, stdout);
@@ -502,6 +536,7 @@ dnsgen_check(const struct dnsgen_opts *o)
 	dnsgen_zone_free(&z);
 	if (total.n[V_ERROR] > 0)
 		return DNSGEN_FAIL;
-	return total.n[V_MISSING] + total.n[V_DIFFERS] > 0 ? DNSGEN_MISMATCH :
+	return total.n[V_MISSING] + total.n[V_DIFFERS] + total.n[V_FAILS] > 0 ?
+	    DNSGEN_MISMATCH :
 	    DNSGEN_OK;
 }

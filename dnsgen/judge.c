@@ -15,7 +15,7 @@
 #include "dnsgen/judge.h"
 
 const char *const verdict_names[V_COUNT] = { "ok", "missing", "differs",
-	"error" };
+	"error", "fails" };
 
 void
 outcome_set(struct outcome *o, enum verdict v, char *found, char *why)

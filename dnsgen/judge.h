@@ -15,8 +15,9 @@
 #include "signpost/dnstxt.h"
 #include "dnsgen/resolve.h"
 
-enum verdict { V_OK, V_MISSING, V_DIFFERS, V_ERROR };
-#define V_COUNT 4
+/* V_FAILS: a check past DNS (HTTPS, STARTTLS) that a receiver would fail. */
+enum verdict { V_OK, V_MISSING, V_DIFFERS, V_ERROR, V_FAILS };
+#define V_COUNT 5
 
 extern const char *const verdict_names[V_COUNT];
 
