@@ -1,0 +1,205 @@
+# dnsgen-tls.sh - `dnsgen check` past DNS, against real servers on
+# loopback: a private Knot serving dnsgen's zone (every address 127.0.0.1),
+# a private HTTPS server (tests/tools/https-policy-server.py, certificate
+# from a test CA made here by openssl) serving `dnsgen mta-sts-policy`,
+# and a private Postfix offering STARTTLS with a test certificate. With
+# everything as dnsgen prints it, check passes (MTA-STS fetched, id, mode
+# and mx ok; DANE matched by OpenSSL). Then one case per breakage: a stale
+# policy id, an MX missing from the policy, a wrong TLSA record, the
+# certificate rotated to a new key (only "2 1 1" still matches: ok), the
+# policy served with a certificate no trusted CA issued, a redirect; each
+# fails naming what broke, in text and in -f json.
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/integration/dnsgen-lib.sh"
+. "$top_srcdir/tests/integration/postfix-lib.sh"
+dg_need openssl jq knotd named-checkzone kzonecheck
+pf_require
+
+# --- certificates: a test CA, and what it issues --------------------------
+pki=$TAP_TMP/pki
+mkdir -p "$pki"
+chmod 0755 "$pki"
+make_ca() { # NAME
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$pki/$1.key" -out "$pki/$1.pem" -subj "/CN=signpost $1" \
+		-days 2 -addext basicConstraints=critical,CA:TRUE \
+		-addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null ||
+		bail_out "openssl: CA $1"
+}
+issue() { # NAME HOST CA : NAME.key, NAME.pem, NAME-chain.pem (leaf + CA)
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$pki/$1.key" -out "$pki/$1.csr" -subj "/CN=$2" \
+		2>/dev/null || bail_out "openssl: request $1"
+	printf 'subjectAltName=DNS:%s\nextendedKeyUsage=serverAuth\n' "$2" \
+		>"$pki/$1.ext"
+	openssl x509 -req -in "$pki/$1.csr" -CA "$pki/$3.pem" \
+		-CAkey "$pki/$3.key" -CAcreateserial -out "$pki/$1.pem" -days 2 \
+		-extfile "$pki/$1.ext" 2>/dev/null || bail_out "openssl: issue $1"
+	cat "$pki/$1.pem" "$pki/$3.pem" >"$pki/$1-chain.pem"
+	chmod 0644 "$pki/$1.key"        # read by the test servers; test keys
+}
+make_ca ca
+make_ca rogue
+issue mx mail.example.com ca
+issue mx-new mail.example.com ca
+issue web mta-sts.example.com ca
+issue web-rogue mta-sts.example.com rogue
+
+# --- the configuration, its zone and its policy ---------------------------
+conf=$TAP_TMP/signpost.conf
+keys=$TAP_TMP/keys
+mkdir -p "$keys"
+dg_conf "$conf" "$keys" "mta_sts = enforce
+tls_rpt = mailto:tlsrpt@example.com
+tls_cert = $pki/mx-chain.pem
+caa = letsencrypt.org"
+sed -i 's/^ipv4 = .*/ipv4 = 127.0.0.1/; /^ipv6 = /d' "$conf"
+dg_keys "$conf" || bail_out "dnsgen keygen failed"
+"$DNSGEN" -c "$conf" mta-sts-policy >"$TAP_TMP/policy.txt" ||
+	bail_out "dnsgen mta-sts-policy failed"
+
+knot=$TAP_TMP/knot
+mkdir -p "$knot/zones"
+zone=$TAP_TMP/example.com.zone
+{ dg_soa example.com 1; "$DNSGEN" -c "$conf"; } >"$zone" ||
+	bail_out "dnsgen failed: $(cat "$zone")"
+dg_zone_ok "the zone with every new record" example.com "$zone"
+cp "$zone" "$knot/zones/example.com.zone"
+{ dg_soa 0.0.127.in-addr.arpa 1; echo "1 PTR mail.example.com."; } \
+	>"$knot/zones/0.0.127.in-addr.arpa.zone"
+dns_port=$(free_port)
+at_exit knot_stop
+knot_start "$knot" "127.0.0.1@$dns_port" example.com 0.0.127.in-addr.arpa ||
+	bail_out "knotd did not start"
+serial=1
+serve() { # FILE : Knot serves it as example.com, with the next serial
+	serial=$((serial + 1))
+	sed "s/^@ SOA \(.*\) [0-9]* 3600 600/@ SOA \1 $serial 3600 600/" "$1" \
+		>"$knot/zones/example.com.zone"
+	knot_reload "$dns_port" example.com "$serial" || bail_out "reload failed"
+}
+
+# --- the HTTPS server -----------------------------------------------------
+https_port=$(free_port)
+HTTPS_PID=
+https_stop() {
+	if [ -n "$HTTPS_PID" ]; then
+		kill "$HTTPS_PID" 2>/dev/null || true
+		wait "$HTTPS_PID" 2>/dev/null || true
+		HTTPS_PID=
+	fi
+}
+at_exit https_stop
+https_start() { # CERT-NAME POLICY-FILE [extra args]
+	local cert=$1 policy=$2
+	shift 2
+	https_stop
+	"$PY" "$top_srcdir/tests/tools/https-policy-server.py" --listen 127.0.0.1 \
+		--port "$https_port" --cert "$pki/$cert-chain.pem" \
+		--key "$pki/$cert.key" --policy "$policy" "$@" \
+		>>"$TAP_TMP/https.log" 2>&1 &
+	HTTPS_PID=$!
+	pf_wait_port "$https_port" || bail_out "the HTTPS server did not start: $(cat "$TAP_TMP/https.log")"
+}
+https_start web "$TAP_TMP/policy.txt"
+
+# --- Postfix with STARTTLS ------------------------------------------------
+pf_write_main_cf ""
+/usr/sbin/postconf -c "$PF/etc" -e smtpd_sasl_auth_enable=no \
+	smtpd_tls_security_level=may \
+	"smtpd_tls_chain_files=$pki/mx.key, $pki/mx-chain.pem" ||
+	bail_out "postconf failed"
+pf_write_master_cf
+echo "tlsmgr    unix  - - n 1000? 1 tlsmgr" >>"$PF/etc/master.cf"
+/usr/sbin/postfix -c "$PF/etc" check >"$PF/check.log" 2>&1 ||
+	bail_out "postfix check failed: $(cat "$PF/check.log")"
+/usr/sbin/postfix -c "$PF/etc" start >"$PF/start.log" 2>&1 ||
+	{ pf_diag_logs; bail_out "postfix did not start: $(cat "$PF/start.log")"; }
+pf_wait_port "$PF_SMTP_PORT" || { pf_diag_logs; bail_out "postfix smtpd does not listen"; }
+
+run_check() { # WANT-RC NAME [extra args]
+	local want=$1 name=$2
+	shift 2
+	check_rc "$name: exit $want" "$want" "$DNSGEN" -c "$conf" check \
+		--server "127.0.0.1#$dns_port" --ca "$pki/ca.pem" \
+		--https-port "$https_port" --smtp-port "$PF_SMTP_PORT" "$@"
+}
+
+# --- all as dnsgen prints it ----------------------------------------------
+id=$(sed -n 's/^_mta-sts\.example\.com\. .*"v=STSv1; id=\([0-9a-f]*\)"$/\1/p' "$zone")
+url='https://mta-sts\.example\.com/\.well-known/mta-sts\.txt'
+run_check 0 "everything published and served"
+out_has "the policy is fetched, the certificate verified" "^ok +MTA-STS $url  \\(at 127\\.0\\.0\\.1\\)$"
+out_has "the policy is dnsgen's" '^ok +MTA-STS policy$'
+out_has "mode, max_age, mx lines said" 'mode enforce, max_age 604800, 1 mx: line, as dnsgen'
+out_has "the MX host matches an mx: line" '^ok +MTA-STS mx mail\.example\.com\.$'
+out_has "the TXT id is the policy's digest" "^ok +MTA-STS _mta-sts\\.example\\.com\\.\$"
+out_has "the id said" "id=$id is the digest of the policy served"
+out_has "DANE: STARTTLS, the chain matches" "^ok +DANE +_25\\._tcp\\.mail\\.example\\.com\\.  \\(at 127\\.0\\.0\\.1:$PF_SMTP_PORT\\)$"
+out_has "DANE: the matching record is named" 'the chain matches TLSA 3 1 1 [0-9a-f]{64} \(certificate at depth 0, TLSv1\.[23]\)'
+out_has "TLSA and CAA records ok" '^ok +CAA +example\.com\. +0 issue "letsencrypt\.org"$'
+out_has "the sum" '^example\.com: [0-9]+ ok, 0 missing, 0 differ, 0 errors$'
+run_check 0 "-f json" -f json
+if jq -e 'map(select(.type == "MTA-STS" or .type == "DANE")) |
+	(length == 5) and all(.verdict == "ok")' <<<"$OUT" >/dev/null; then
+	ok "json: five MTA-STS and DANE results, all ok"
+else not_ok "json: five MTA-STS and DANE results, all ok" "$OUT"; fi
+
+# --- a stale policy id: the policy changed, the TXT record did not --------
+sed 's/^mode: enforce/mode: testing/' "$TAP_TMP/policy.txt" >"$TAP_TMP/testing.txt"
+https_start web "$TAP_TMP/testing.txt"
+run_check 1 "a stale policy id"
+out_has "a stale policy id: the id differs" '^differs +MTA-STS _mta-sts\.example\.com\.$'
+out_has "a stale policy id: says what senders do" "the TXT record says id=$id but the policy served has id=[0-9a-f]{32}: senders keep"
+out_has "a stale policy id: the policy is not dnsgen's" '^differs +MTA-STS policy$'
+https_start web "$TAP_TMP/policy.txt"
+
+# --- an MX host the policy does not list ----------------------------------
+sed 's/^\(example\.com\. .*IN	MX	\)10 mail\.example\.com\.$/&\n\120 backup.example.com./' \
+	"$zone" >"$TAP_TMP/backup.zone"
+grep -q 'MX	20 backup' "$TAP_TMP/backup.zone" || bail_out "no MX added: $(grep MX "$zone")"
+serve "$TAP_TMP/backup.zone"
+run_check 1 "an MX missing from the policy"
+out_has "an MX missing from the policy: names it" '^differs +MTA-STS mx backup\.example\.com\.$'
+out_has "an MX missing from the policy: enforce means no delivery" 'no mx: line of the policy matches it: senders will not deliver to it'
+out_has "the listed MX still matches" '^ok +MTA-STS mx mail\.example\.com\.$'
+
+# --- a wrong TLSA record --------------------------------------------------
+new_leaf=$(openssl x509 -in "$pki/mx-new.pem" -noout -pubkey |
+	openssl pkey -pubin -outform DER | sha256sum | cut -c1-64)
+sed "s/\\(TLSA	3 1 1 \\)[0-9a-f]*/\\1$new_leaf/; /TLSA	2 1 1/d" "$zone" >"$TAP_TMP/tlsa.zone"
+serve "$TAP_TMP/tlsa.zone"
+run_check 1 "a wrong TLSA record"
+out_has "a wrong TLSA record: DANE fails at the MX" "^fails +DANE +_25\\._tcp\\.mail\\.example\\.com\\.  \\(at 127\\.0\\.0\\.1:$PF_SMTP_PORT\\)$"
+out_has "a wrong TLSA record: says why" 'no TLSA record matches the certificate chain presented'
+out_has "a wrong TLSA record: the record differs too" '^differs +TLSA +_25\._tcp\.mail\.example\.com\.$'
+out_has "the sum counts the failure" '^example\.com: [0-9]+ ok, [0-9]+ missing, [0-9]+ differ, 1 fail, 0 errors$'
+serve "$zone"
+
+# --- a new key from the same CA: "2 1 1" still matches --------------------
+pf_postconf "smtpd_tls_chain_files=$pki/mx-new.key, $pki/mx-new-chain.pem" ||
+	bail_out "postfix reload failed"
+run_check 0 "the certificate rotated to a new key"
+out_has "rotated: DANE ok through the issuer's record" 'the chain matches TLSA 2 1 1 [0-9a-f]{64} \(certificate at depth 1, '
+pf_postconf "smtpd_tls_chain_files=$pki/mx.key, $pki/mx-chain.pem" ||
+	bail_out "postfix reload failed"
+
+# --- the policy behind a certificate no trusted CA issued -----------------
+https_start web-rogue "$TAP_TMP/policy.txt"
+run_check 1 "an untrusted certificate"
+out_has "an untrusted certificate: the fetch fails" "^fails +MTA-STS $url  \\(at 127\\.0\\.0\\.1\\)$"
+out_has "an untrusted certificate: says why" '(certificate|issuer)'
+run_check 1 "an untrusted certificate, -f json" -f json
+if jq -e 'map(select(.type == "MTA-STS" and .verdict == "fails")) | length == 1' \
+	<<<"$OUT" >/dev/null; then ok "json: the fetch fails"
+else not_ok "json: the fetch fails" "$OUT"; fi
+
+# --- a redirect, which senders must not follow ----------------------------
+https_start web "$TAP_TMP/policy.txt" --redirect "https://mta-sts.example.com/elsewhere"
+run_check 1 "a redirect"
+out_has "a redirect: not followed" 'HTTP 301: a redirect, which senders must not follow'
+https_start web "$TAP_TMP/policy.txt" --content-type text/html
+run_check 1 "text/html"
+out_has "text/html: refused" 'media type "text/html" instead of text/plain'
+
+done_testing
