@@ -142,7 +142,7 @@ sts_policy_parse(const char *body, size_t len, struct sts_policy *p,
 		if (n == 0)
 			continue;
 		if (!policy_field(line, n, p, seen, err)) {
-			sp_err_prefix(err, "line %u: ", line_no);
+			sp_err_prefix(err, "line %u", line_no);
 			return false;
 		}
 	}

@@ -4,12 +4,14 @@
 # kzonecheck, a private Knot server loaded from the zone or updated by
 # nsupdate, `dnsgen check` on good and tampered data, and signatures
 # verified through that server by independent verifiers.
-DNSGEN_UNIT_TESTS = tests/unit/test_dnsrec tests/unit/test_dnsanswer
+DNSGEN_UNIT_TESTS = tests/unit/test_dnsrec tests/unit/test_dnsanswer \
+	tests/unit/test_stsparse
 check_PROGRAMS += $(DNSGEN_UNIT_TESTS)
 TESTS += $(DNSGEN_UNIT_TESTS)
 tests_unit_test_dnsanswer_SOURCES = tests/unit/test_dnsanswer.c \
 	dnsgen/answer.c dnsgen/judge.c
 tests_unit_test_dnsanswer_LDADD = $(SIGNPOST_LIBS) $(RESOLV_LIBS)
+tests_unit_test_stsparse_SOURCES = tests/unit/test_stsparse.c dnsgen/stsparse.c
 DNSGEN_SH_TESTS = tests/integration/dnsgen-zone.sh \
 	tests/integration/dnsgen-knot.sh tests/integration/dnsgen-nsupdate.sh \
 	tests/integration/dnsgen-agreement.sh tests/integration/dnsgen-ns.sh \
