@@ -22,5 +22,5 @@ DNSGEN_SH_TESTS = tests/integration/dnsgen-zone.sh \
 	tests/integration/dnsgen-policy.sh tests/integration/dnsgen-tls.sh
 TESTS += $(DNSGEN_SH_TESTS)
 EXTRA_DIST += tests/integration/dnsgen-lib.sh tests/tools/dns-fault-server.py \
-	tests/tools/https-policy-server.py \
+	tests/tools/https-policy-server.py tests/tools/mta-sts-query-netns.sh \
 	$(DNSGEN_SH_TESTS)

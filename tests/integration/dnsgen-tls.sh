@@ -8,11 +8,15 @@
 # policy id, an MX missing from the policy, a wrong TLSA record, the
 # certificate rotated to a new key (only "2 1 1" still matches: ok), the
 # policy served with a certificate no trusted CA issued, a redirect; each
-# fails naming what broke, in text and in -f json.
+# fails naming what broke, in text and in -f json. Tools that are not ours
+# agree: ldns-dane computes the same TLSA records from the certificates,
+# and Debian's mta-sts-query (in a network namespace of its own) accepts
+# the TXT record and policy, and refuses the untrusted certificate.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 . "$top_srcdir/tests/integration/postfix-lib.sh"
-dg_need openssl jq knotd named-checkzone kzonecheck
+dg_need openssl jq knotd named-checkzone kzonecheck ldns-dane mta-sts-query \
+	unshare ip
 pf_require
 
 # --- certificates: a test CA, and what it issues --------------------------
@@ -201,5 +205,51 @@ out_has "a redirect: not followed" 'HTTP 301: a redirect, which senders must not
 https_start web "$TAP_TMP/policy.txt" --content-type text/html
 run_check 1 "text/html"
 out_has "text/html: refused" 'media type "text/html" instead of text/plain'
+
+# --- what tools that are not ours make of the same records ----------------
+# ldns-dane computes the TLSA records from the certificate files: equal to
+# dnsgen's, and the issuer's "2 1 1" is the same for the rotated chain.
+ldns_tlsa() { # CHAIN USAGE
+	ldns-dane -c "$pki/$1" create mail.example.com 25 "$2" 1 1 2>/dev/null |
+		awk '$4 == "TLSA" { print $5, $6, $7, $8 }'
+}
+for u in 3 2; do
+	ours=$(sed -n "s/^_25\._tcp\.mail\.example\.com\. .*IN	TLSA	\($u 1 1 [0-9a-f]*\)$/\1/p" "$zone")
+	theirs=$(ldns_tlsa mx-chain.pem $u)
+	if [ -n "$ours" ] && [ "$ours" = "$theirs" ]; then ok "TLSA $u 1 1 equals ldns-dane's"
+	else not_ok "TLSA $u 1 1 equals ldns-dane's" "ours '$ours', ldns-dane '$theirs'"; fi
+done
+if [ "$(ldns_tlsa mx-new-chain.pem 2)" = "$(ldns_tlsa mx-chain.pem 2)" ] &&
+	[ "$(ldns_tlsa mx-new-chain.pem 3)" != "$(ldns_tlsa mx-chain.pem 3)" ]; then
+	ok "ldns-dane: the rotated chain keeps 2 1 1, changes 3 1 1"
+else not_ok "ldns-dane: the rotated chain keeps 2 1 1, changes 3 1 1"; fi
+
+# Debian's mta-sts-query (postfix-mta-sts-resolver) fetches the policy the
+# way Postfix would; it has no option for a DNS server, port or CA, so it
+# runs in a network and mount namespace of its own (tests/tools/
+# mta-sts-query-netns.sh): Knot on 127.0.0.1#53, HTTPS on 127.0.0.1:443.
+netns_query() { # NAME CERT
+	rm -rf "$TAP_TMP/netns-$1"
+	mkdir -p "$TAP_TMP/netns-$1"
+	unshare --net --mount --fork \
+		"$top_srcdir/tests/tools/mta-sts-query-netns.sh" "$TAP_TMP/netns-$1" \
+		example.com "$zone" "$pki/ca.pem" "$pki/$2-chain.pem" \
+		"$pki/$2.key" "$TAP_TMP/policy.txt" 2>&1
+}
+if command -v mta-sts-query >/dev/null 2>&1 && unshare --net --mount true 2>/dev/null; then
+	got=$(netns_query good web)
+	if grep -q "STSFetchResult.VALID" <<<"$got" && grep -q "'$id'" <<<"$got" &&
+		grep -q "'mode': 'enforce'" <<<"$got" &&
+		grep -q "'mx': \['mail.example.com'\]" <<<"$got" &&
+		grep -q "'max_age': 604800" <<<"$got"; then
+		ok "mta-sts-query accepts the TXT record and the policy (id $id)"
+	else not_ok "mta-sts-query accepts the TXT record and the policy" "$got"; fi
+	got=$(netns_query rogue web-rogue)
+	if grep -q "STSFetchResult.FETCH_ERROR" <<<"$got"; then
+		ok "mta-sts-query refuses the policy behind the untrusted certificate too"
+	else not_ok "mta-sts-query refuses the untrusted certificate too" "$got"; fi
+else
+	bail_out "mta-sts-query (scripts/install-deps installs postfix-mta-sts-resolver) or unshare --net --mount missing"
+fi
 
 done_testing
