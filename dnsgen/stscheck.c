@@ -153,12 +153,25 @@ fetch_policy(const struct tls_check *c, const char *host, const char *url,
 	return problem == NULL;
 }
 
+/* Policy text to show: each CRLF as one line end, so no \r is printed. */
+static char *
+policy_lines(const char *text, size_t len)
+{
+	struct sp_buf b = SP_BUF_INIT;
+
+	for (size_t i = 0; i < len; i++)
+		if (!(text[i] == '\r' && i + 1 < len && text[i + 1] == '\n'))
+			sp_buf_putc(&b, text[i]);
+	sp_buf_putc(&b, '\0');
+	return sp_buf_steal(&b);
+}
+
 /* The policy served is the one dnsgen prints (mta-sts-policy). */
 static void
 judge_policy(const struct tls_check *c, const char *body, size_t len,
     const struct sts_policy *p)
 {
-	char *want = sp_mta_sts_policy(c->dns), *why = NULL;
+	char *want = sp_mta_sts_policy(c->dns), *why;
 	struct tls_finding f;
 
 	memset(&f, 0, sizeof(f));
@@ -170,14 +183,24 @@ judge_policy(const struct tls_check *c, const char *body, size_t len,
 		    "dnsgen mta-sts-policy prints it", p->mode, p->max_age,
 		    p->mx.n, p->mx.n == 1 ? "" : "s");
 	} else {
+		char *shown_want = policy_lines(want ? want : "", want ?
+		    strlen(want) : 0), *shown_body = policy_lines(body, len);
+
 		f.v = V_DIFFERS;
-		f.expected = want;
-		f.found = body;
-		why = sp_xstrdup("not the policy dnsgen mta-sts-policy prints: "
+		f.expected = shown_want;
+		f.found = shown_body;
+		why = sp_xstrdup(strcmp(shown_want, shown_body) == 0 ?
+		    "the same lines, but not each ending in CRLF (RFC 8461 "
+		    "section 3.2): serve dnsgen mta-sts-policy's output byte "
+		    "for byte" : "not the policy dnsgen mta-sts-policy prints: "
 		    "serve its output byte for byte");
 	}
 	f.why = why;
 	c->report(c->ctx, &f);
+	if (f.v == V_DIFFERS) {
+		free((char *)f.expected);
+		free((char *)f.found);
+	}
 	free(want);
 	free(why);
 }

@@ -156,6 +156,14 @@ run_check 1 "a stale policy id"
 out_has "a stale policy id: the id differs" '^differs +MTA-STS _mta-sts\.example\.com\.$'
 out_has "a stale policy id: says what senders do" "the TXT record says id=$id but the policy served has id=[0-9a-f]{32}: senders keep"
 out_has "a stale policy id: the policy is not dnsgen's" '^differs +MTA-STS policy$'
+out_has "a stale policy id: the policy served is shown" '^ +found: +version: STSv1$'
+out_has "a stale policy id: its mode line" '^ +mode: testing$'
+if grep -qF '\013' <<<"$OUT"; then not_ok "no CR shown as \\013" "$OUT"
+else ok "no CR shown as \\013"; fi
+tr -d '\r' <"$TAP_TMP/policy.txt" >"$TAP_TMP/lf.txt"
+https_start web "$TAP_TMP/lf.txt"
+run_check 1 "a policy with bare LF line ends"
+out_has "bare LF: says CRLF" 'the same lines, but not each ending in CRLF \(RFC 8461 section 3\.2\)'
 https_start web "$TAP_TMP/policy.txt"
 
 # --- an MX host the policy does not list ----------------------------------
