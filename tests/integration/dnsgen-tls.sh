@@ -6,8 +6,9 @@
 # everything as dnsgen prints it, check passes (MTA-STS fetched, id, mode
 # and mx ok; DANE matched by OpenSSL). Then one case per breakage: a stale
 # policy id, an MX missing from the policy, a wrong TLSA record, the
-# certificate rotated to a new key (only "2 1 1" still matches: ok), the
-# policy served with a certificate no trusted CA issued, a redirect; each
+# certificate rotated to a new key (only "2 1 1" still matches: ok), an
+# MX without STARTTLS or not listening, the policy served with a
+# certificate no trusted CA issued, a redirect, bare LF line ends; each
 # fails naming what broke, in text and in -f json. Tools that are not ours
 # agree: ldns-dane computes the same TLSA records from the certificates,
 # and Debian's mta-sts-query (in a network namespace of its own) accepts
@@ -195,6 +196,14 @@ run_check 0 "the certificate rotated to a new key"
 out_has "rotated: DANE ok through the issuer's record" 'the chain matches TLSA 2 1 1 [0-9a-f]{64} \(certificate at depth 1, '
 pf_postconf "smtpd_tls_chain_files=$pki/mx.key, $pki/mx-chain.pem" ||
 	bail_out "postfix reload failed"
+
+# --- an MX without STARTTLS, an MX where nothing listens ------------------
+pf_postconf smtpd_tls_security_level=none || bail_out "postfix reload failed"
+run_check 1 "an MX without STARTTLS"
+out_has "no STARTTLS: DANE fails, saying so" 'why: +the server does not offer STARTTLS$'
+pf_postconf smtpd_tls_security_level=may || bail_out "postfix reload failed"
+run_check 1 "nothing listens on the SMTP port" --smtp-port "$(free_port)"
+out_has "nothing listens: DANE fails, saying so" 'why: +cannot connect: Connection refused$'
 
 # --- the policy behind a certificate no trusted CA issued -----------------
 https_start web-rogue "$TAP_TMP/policy.txt"
