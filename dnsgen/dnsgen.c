@@ -563,7 +563,13 @@ parse_args(int argc, char **argv, struct dnsgen_opts *o, const char **used,
 				return DNSGEN_FAIL;
 			break;
 		case OPT_SERVER: o->server = optarg; c = 'S'; break;
-		case OPT_CA: o->ca_file = optarg; c = 'A'; break;
+		case OPT_CA:
+			if (access(optarg, R_OK) != 0)
+				return usage_error("--ca %s: %s", optarg,
+				    strerror(errno));
+			o->ca_file = optarg;
+			c = 'A';
+			break;
 		case OPT_HTTPS_PORT:
 			if (parse_port("--https-port", optarg, &o->https_port) !=
 			    DNSGEN_OK)

@@ -48,6 +48,8 @@ check_rc "check --smtp-port 0" 2 "$DNSGEN" -c "$conf" check --smtp-port 0
 out_has "--smtp-port 0: says what a port is" '^dnsgen: --smtp-port 0: not a port number \(1-65535\)$'
 check_rc "check --https-port 65536" 2 "$DNSGEN" -c "$conf" check --https-port 65536
 out_has "--https-port 65536: names the option" '--https-port 65536: not a port number'
+check_rc "check --ca with a missing file" 2 "$DNSGEN" -c "$conf" check --ca "$TAP_TMP/none.pem"
+out_has "--ca missing: names the path" "^dnsgen: --ca $TAP_TMP/none\.pem: No such file or directory\$"
 check_rc "--ca for records" 2 "$DNSGEN" -c "$conf" --ca /dev/null records
 out_has "--ca for records: does not apply" '--ca does not apply to records'
 check_rc "--dns-only for mta-sts-policy" 2 "$DNSGEN" -c "$conf" mta-sts-policy --dns-only
