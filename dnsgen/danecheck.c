@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -96,19 +97,36 @@ smtp_connect(const char *addr, unsigned port, char **why)
 	return fd;
 }
 
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /*
  * One SMTP reply (RFC 5321 section 4.2): its code, and in `text` its
- * lines; -1 with why set when the server breaks the grammar or a limit.
+ * lines; -1 with why set when the server breaks the grammar or a limit,
+ * or the dialogue runs past `deadline` (a server dripping bytes).
  */
 static int
-smtp_reply(int fd, struct sp_buf *text, char **why)
+smtp_reply(int fd, struct sp_buf *text, long long deadline, char **why)
 {
 	for (int lines = 0; lines < SMTP_REPLY_LINES_MAX; lines++) {
 		char line[SMTP_LINE_MAX + 1];
 		size_t n = 0;
 
 		while (n < SMTP_LINE_MAX) {
-			ssize_t got = recv(fd, line + n, 1, 0);
+			ssize_t got;
+
+			if (now_ms() > deadline) {
+				*why = sp_xasprintf("the SMTP dialogue took more "
+				    "than %d s", SMTP_DIALOGUE_MS / 1000);
+				return -1;
+			}
+			got = recv(fd, line + n, 1, 0);
 
 			if (got <= 0) {
 				*why = sp_xasprintf("the SMTP server %s",
@@ -169,18 +187,20 @@ smtp_starttls(int fd, char **why)
 	char host[256] = "localhost", *ehlo;
 	int code;
 	bool good = false;
+	long long deadline = now_ms() + SMTP_DIALOGUE_MS;
 
 	if (gethostname(host, sizeof(host) - 1) != 0 || strchr(host, '.') == NULL)
 		snprintf(host, sizeof(host), "localhost");
 	ehlo = sp_xasprintf("EHLO %s\r\n", host);
-	if ((code = smtp_reply(fd, &reply, why)) < 0)
+	if ((code = smtp_reply(fd, &reply, deadline, why)) < 0)
 		goto out;
 	if (code != 220) {
 		*why = sp_xasprintf("the greeting is %d, not 220", code);
 		goto out;
 	}
 	sp_buf_reset(&reply);
-	if (!smtp_send(fd, ehlo, why) || (code = smtp_reply(fd, &reply, why)) < 0)
+	if (!smtp_send(fd, ehlo, why) ||
+	    (code = smtp_reply(fd, &reply, deadline, why)) < 0)
 		goto out;
 	sp_buf_putc(&reply, '\0');
 	if (code != 250 || !offers_starttls(reply.data)) {
@@ -190,7 +210,7 @@ smtp_starttls(int fd, char **why)
 	}
 	sp_buf_reset(&reply);
 	if (!smtp_send(fd, "STARTTLS\r\n", why) ||
-	    (code = smtp_reply(fd, &reply, why)) < 0)
+	    (code = smtp_reply(fd, &reply, deadline, why)) < 0)
 		goto out;
 	if (code != 220)
 		*why = sp_xasprintf("STARTTLS was answered %d", code);
@@ -274,9 +294,15 @@ dane_handshake(int fd, const char *host, const struct tlsa *t, size_t n,
 	SSL *ssl = SSL_new(ctx);
 	enum verdict v = V_FAILS;
 
-	if (ssl == NULL || SSL_dane_enable(ssl, host) <= 0 ||
-	    SSL_set_tlsext_host_name(ssl, host) != 1 || SSL_set_fd(ssl, fd) != 1)
-		SP_BUG("OpenSSL cannot set up a DANE connection");
+	if (ssl == NULL)
+		SP_BUG("OpenSSL cannot allocate a connection");
+	/* The name comes from DNS: one OpenSSL will not take is a failure. */
+	if (SSL_dane_enable(ssl, host) <= 0 ||
+	    SSL_set_tlsext_host_name(ssl, host) != 1 || SSL_set_fd(ssl, fd) != 1) {
+		*why = sp_xasprintf("OpenSSL cannot use %s as a DANE name (SNI)",
+		    host);
+		goto out;
+	}
 	SSL_dane_set_flags(ssl, DANE_FLAG_NO_DANE_EE_NAMECHECKS);
 	if (add_tlsa(ssl, t, n, why) < 0)
 		goto out;

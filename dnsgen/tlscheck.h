@@ -22,13 +22,15 @@
  * What a server can make us spend, written down in dnsgen(1): HTTPS: the
  * connection within TLS_CONNECT_MS, the whole fetch within STS_FETCH_MS,
  * a body of at most STS_POLICY_MAX bytes (RFC 8461 section 3.3 lets
- * senders stop there too); SMTP: each read or write within TLS_IO_MS, a
- * reply line of at most SMTP_LINE_MAX bytes and SMTP_REPLY_LINES_MAX lines.
+ * senders stop there too); SMTP: each read or write within TLS_IO_MS,
+ * greeting to STARTTLS within SMTP_DIALOGUE_MS, a reply line of at most
+ * SMTP_LINE_MAX bytes and SMTP_REPLY_LINES_MAX lines.
  */
 #define TLS_CONNECT_MS 10000
 #define TLS_IO_MS 10000
 #define STS_FETCH_MS 20000
 #define STS_POLICY_MAX 65536
+#define SMTP_DIALOGUE_MS 30000
 #define SMTP_LINE_MAX 512               /* RFC 5321 section 4.5.3.1.5 */
 #define SMTP_REPLY_LINES_MAX 100
 

@@ -23,4 +23,5 @@ DNSGEN_SH_TESTS = tests/integration/dnsgen-zone.sh \
 TESTS += $(DNSGEN_SH_TESTS)
 EXTRA_DIST += tests/integration/dnsgen-lib.sh tests/tools/dns-fault-server.py \
 	tests/tools/https-policy-server.py tests/tools/mta-sts-query-netns.sh \
+	tests/tools/smtp-fault-server.py \
 	$(DNSGEN_SH_TESTS)

@@ -205,6 +205,36 @@ pf_postconf smtpd_tls_security_level=may || bail_out "postfix reload failed"
 run_check 1 "nothing listens on the SMTP port" --smtp-port "$(free_port)"
 out_has "nothing listens: DANE fails, saying so" 'why: +cannot connect: Connection refused$'
 
+# --- the limits on what an SMTP server can make check read or wait for ----
+fault_port=$(free_port)
+SMTP_FAULT_PID=
+smtp_fault_stop() {
+	if [ -n "$SMTP_FAULT_PID" ]; then
+		kill "$SMTP_FAULT_PID" 2>/dev/null || true
+		wait "$SMTP_FAULT_PID" 2>/dev/null || true
+		SMTP_FAULT_PID=
+	fi
+}
+at_exit smtp_fault_stop
+smtp_fault() { # MODE WANT-WHY NAME [MAX-SECONDS]
+	smtp_fault_stop
+	"$PY" "$top_srcdir/tests/tools/smtp-fault-server.py" --listen 127.0.0.1 \
+		--port "$fault_port" --mode "$1" >>"$TAP_TMP/smtp-fault.log" 2>&1 &
+	SMTP_FAULT_PID=$!
+	pf_wait_port "$fault_port" || bail_out "the SMTP fault server did not start"
+	timed_rc "$3" 1 "${4:-20}" "$DNSGEN" -c "$conf" check \
+		--server "127.0.0.1#$dns_port" --ca "$pki/ca.pem" \
+		--https-port "$https_port" --smtp-port "$fault_port"
+	out_has "$3: says why" "why: +$2\$"
+}
+smtp_fault line:512 'the SMTP server closed the connection' "a reply line of 512 bytes (the limit) is read"
+smtp_fault line:513 'the SMTP server sent a line that is not a reply \(RFC 5321 section 4\.2\), or one over 512 bytes' "a reply line of 513 bytes"
+smtp_fault lines:100 'the SMTP server closed the connection' "an EHLO reply of 100 lines (the limit) is read"
+smtp_fault lines:101 'an SMTP reply of more than 100 lines' "an EHLO reply of 101 lines"
+smtp_fault silent 'the SMTP server did not answer in time' "a silent SMTP server" 20
+smtp_fault drip:400 'the SMTP dialogue took more than 30 s' "an SMTP server dripping bytes" 40
+smtp_fault_stop
+
 # --- the policy behind a certificate no trusted CA issued -----------------
 https_start web-rogue "$TAP_TMP/policy.txt"
 run_check 1 "an untrusted certificate"
@@ -214,6 +244,24 @@ run_check 1 "an untrusted certificate, -f json" -f json
 if jq -e 'map(select(.type == "MTA-STS" and .verdict == "fails")) | length == 1' \
 	<<<"$OUT" >/dev/null; then ok "json: the fetch fails"
 else not_ok "json: the fetch fails" "$OUT"; fi
+
+# --- a policy of 65536 bytes (the limit) is read, one more byte is not ----
+pad() { # FILE SIZE : the policy with an extension field padding it to SIZE
+	local have
+	have=$(wc -c <"$TAP_TMP/policy.txt")
+	{ cat "$TAP_TMP/policy.txt"; printf 'x: '
+	  head -c $(($2 - have - 5)) /dev/zero | tr '\0' a; printf '\r\n'; } >"$1"
+}
+pad "$TAP_TMP/max.txt" 65536
+pad "$TAP_TMP/over.txt" 65537
+https_start web "$TAP_TMP/max.txt"
+run_check 1 "a policy of 65536 bytes"
+out_has "65536 bytes: fetched" "^ok +MTA-STS $url  \\(at 127\\.0\\.0\\.1\\)\$"
+out_has "65536 bytes: all of them" '^ +65536 bytes over HTTPS'
+https_start web "$TAP_TMP/over.txt"
+run_check 1 "a policy of 65537 bytes"
+out_has "65537 bytes: the fetch fails" "^fails +MTA-STS $url  \\(at 127\\.0\\.0\\.1\\)\$"
+out_has "65537 bytes: says why" 'the policy is larger than 65536 bytes, the most senders read'
 
 # --- a redirect, which senders must not follow ----------------------------
 https_start web "$TAP_TMP/policy.txt" --redirect "https://mta-sts.example.com/elsewhere"
