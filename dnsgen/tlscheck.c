@@ -3,8 +3,9 @@
  * lookups a receiver makes before it connects (the MX hosts of the
  * domain, and each host's A and AAAA), asked of the same servers the
  * records were checked at, so that what is tested is what is published.
- * A host outside the zone those servers hold (an MX elsewhere) is looked
- * up through the system resolver instead.
+ * A host outside the zone those servers hold (an MX elsewhere), or one
+ * that is a CNAME (a hosted MTA-STS policy), is looked up through the
+ * system resolver instead.
  *
  * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
@@ -65,7 +66,8 @@ tls_addresses(const struct tls_check *c, const char *host,
 		struct dns_result r;
 
 		dns_query(c->via, host, types[t], &r);
-		answered = answered || r.status != DNS_ERROR;
+		/* An alias leads elsewhere: the system resolver follows it. */
+		answered = answered || (r.status != DNS_ERROR && r.alias == NULL);
 		for (size_t i = 0; i < r.n_values; i++)
 			sp_list_add(out, r.values[i].data);
 		dns_result_free(&r);
