@@ -33,6 +33,8 @@ dns_type_name(int type)
 	case ns_t_ns: return "NS";
 	case ns_t_cname: return "CNAME";
 	case ns_t_soa: return "SOA";
+	case ns_t_tlsa: return "TLSA";
+	case ns_t_caa: return "CAA";
 	default: return "another type";
 	}
 }
@@ -171,6 +173,55 @@ name_value(ns_msg *msg, const ns_rr *rr)
 	}
 }
 
+/*
+ * TLSA RDATA (RFC 6698 section 2.1): usage, selector and matching type,
+ * one byte each, then the association data, shown as the master file
+ * shows it (section 2.2): "3 1 1 " and lower-case hex. No data is malformed.
+ */
+static char *
+tlsa_value(const unsigned char *p, size_t len)
+{
+	struct sp_buf b = SP_BUF_INIT;
+
+	if (len < 4)
+		return NULL;
+	sp_buf_printf(&b, "%u %u %u ", p[0], p[1], p[2]);
+	for (size_t i = 3; i < len; i++)
+		sp_buf_printf(&b, "%02x", p[i]);
+	return sp_buf_steal(&b);
+}
+
+/*
+ * CAA RDATA (RFC 8659 section 4.1): flags, a tag of 1 to 15 letters and
+ * digits, and the value, shown as `0 issue "letsencrypt.org"`, the value
+ * quoted with every byte outside printable ASCII, '"' and '\' escaped
+ * (RFC 1035 section 5.1), so nothing a server sends reaches a terminal raw.
+ */
+static char *
+caa_value(const unsigned char *p, size_t len)
+{
+	struct sp_buf b = SP_BUF_INIT;
+	size_t taglen;
+
+	if (len < 2 || (taglen = p[1]) < 1 || taglen > 15 || taglen > len - 2)
+		return NULL;
+	for (size_t i = 0; i < taglen; i++)
+		if (!((p[2 + i] | 0x20) >= 'a' && (p[2 + i] | 0x20) <= 'z') &&
+		    !(p[2 + i] >= '0' && p[2 + i] <= '9'))
+			return NULL;
+	sp_buf_printf(&b, "%u %.*s \"", p[0], (int)taglen, (const char *)p + 2);
+	for (size_t i = 2 + taglen; i < len; i++) {
+		if (p[i] == '"' || p[i] == '\\')
+			sp_buf_printf(&b, "\\%c", p[i]);
+		else if (p[i] < 0x20 || p[i] > 0x7e)
+			sp_buf_printf(&b, "\\%03u", p[i]);
+		else
+			sp_buf_putc(&b, (char)p[i]);
+	}
+	sp_buf_putc(&b, '"');
+	return sp_buf_steal(&b);
+}
+
 /* One RR of the asked type into r; false when its RDATA is malformed. */
 static bool
 rr_value(ns_msg *msg, const ns_rr *rr, struct dns_result *r)
@@ -191,6 +242,13 @@ rr_value(ns_msg *msg, const ns_rr *rr, struct dns_result *r)
 	case ns_t_txt:
 		txt_value(p, len, r);
 		return true;
+	case ns_t_tlsa:
+	case ns_t_caa:
+		v = ns_rr_type(*rr) == ns_t_tlsa ? tlsa_value(p, len) :
+		    caa_value(p, len);
+		if (v == NULL)
+			return false;
+		break;
 	case ns_t_mx:
 	case ns_t_srv:
 	case ns_t_cname:

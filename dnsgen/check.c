@@ -28,6 +28,7 @@
 #include "dnsgen/judge.h"
 #include "dnsgen/resolve.h"
 #include "dnsgen/spfcheck.h"
+#include "dnsgen/tlscheck.h"
 
 /*
  * Where the verdicts go: lines for a person, or (-f json) one JSON array
@@ -191,6 +192,30 @@ report_spf(void *ctx, const struct spf_line *l)
 	free(counts);
 }
 
+/* A check past DNS (MTA-STS over HTTPS, DANE over STARTTLS). */
+static void
+report_finding(void *ctx, const struct tls_finding *f)
+{
+	struct tally *t = ctx;
+
+	t->n[f->v]++;
+	if (t->json != NULL) {
+		json_item(t, verdict_names[f->v], f->kind, f->name, f->where,
+		    f->expected, f->found, f->why);
+		return;
+	}
+	printf("%-8s %-5s %s", verdict_names[f->v], f->kind, f->name);
+	if (f->where != NULL)
+		printf("  (at %s)", f->where);
+	putchar('\n');
+	if (f->expected != NULL)
+		print_value_lines("expected:", f->expected);
+	if (f->found != NULL)
+		print_value_lines("found:", f->found);
+	if (f->why != NULL)
+		print_value_lines(f->v == V_OK ? "" : "why:", f->why);
+}
+
 /* A domain that could not be checked at all. */
 static void
 report_domain_error(struct tally *t, const char *msg)
@@ -239,16 +264,6 @@ report_extras(const struct sp_dnsrec *rec, size_t first,
 			free(found);
 		}
 	}
-}
-
-/*
- * TLSA and CAA are printed but not yet asked for: their RDATA is binary
- * and answer.c decodes only the types it names.
- */
-static bool
-checkable(const struct sp_rr *rr)
-{
-	return rr->type != SP_RR_TLSA && rr->type != SP_RR_CAA;
 }
 
 /* Ask every server for one RRset and judge each expected record in it. */
@@ -473,12 +488,15 @@ check_domain(const struct dnsgen_opts *o, const struct sp_config *conf,
 	t.domain = rec->domain;
 	if (choose_servers(o, rec, &as, &t)) {
 		for (size_t i = 0; i < rec->n; i++)
-			if (!sp_dnsrec_rrset_seen(rec, i) &&
-			    checkable(&rec->rr[i]))
+			if (!sp_dnsrec_rrset_seen(rec, i))
 				check_rrset(rec, i, &as, &t);
 		if (dom != NULL)
 			spf_check_domain(dom, as.servers, as.n, o->server !=
 			    NULL, report_spf, &t);
+		if (dom != NULL && !o->dns_only)
+			tls_check_domain(&(struct tls_check){ .opts = o,
+			    .dns = &dom->dns, .rec = rec, .via = &as.servers[0],
+			    .report = report_finding, .ctx = &t });
 		/* Reverse zones live elsewhere: --server, or the system resolver. */
 		if (rec->n_ptr > 0 && o->server == NULL) {
 			dns_server_system(&sys);

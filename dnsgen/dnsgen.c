@@ -26,6 +26,7 @@ static const char usage_text[] =
     "usage: dnsgen [-c FILE] [-d DOMAIN]... [-f zone|nsupdate|json|table] [records]\n"
     "       dnsgen [-c FILE] keygen -d DOMAIN -s SELECTOR [-a rsa|ed25519] [-b BITS]\n"
     "       dnsgen [-c FILE] check [-d DOMAIN]... [--server ADDR[#PORT]] [-f json]\n"
+    "                    [--dns-only] [--ca FILE] [--https-port PORT] [--smtp-port PORT]\n"
     "       dnsgen [-c FILE] mta-sts-policy [-d DOMAIN]\n"
     "       dnsgen -h | -V\n";
 
@@ -464,10 +465,14 @@ add_domain(struct sp_list *domains, const char *arg)
 		sp_list_add_owned(domains, d);
 }
 
-enum { OPT_SERVER = 256 };
+enum { OPT_SERVER = 256, OPT_CA, OPT_HTTPS_PORT, OPT_SMTP_PORT, OPT_DNS_ONLY };
 
 static const struct option long_options[] = {
 	{ "server", required_argument, NULL, OPT_SERVER },
+	{ "ca", required_argument, NULL, OPT_CA },
+	{ "https-port", required_argument, NULL, OPT_HTTPS_PORT },
+	{ "smtp-port", required_argument, NULL, OPT_SMTP_PORT },
+	{ "dns-only", no_argument, NULL, OPT_DNS_ONLY },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -476,14 +481,14 @@ static const struct option long_options[] = {
 /* Which options each subcommand takes (besides -c). */
 struct command {
 	const char *name;
-	const char *opts;       /* option letters; 'S' is --server */
+	const char *opts;       /* option letters; see long_name() */
 	int (*run)(const struct dnsgen_opts *);
 };
 
 static const struct command commands[] = {
 	{ "records", "df", dnsgen_records },
 	{ "keygen", "dsab", dnsgen_keygen },
-	{ "check", "dfS", dnsgen_check },
+	{ "check", "dfSAHPN", dnsgen_check },
 	{ "mta-sts-policy", "d", dnsgen_mta_sts_policy },
 };
 
@@ -501,12 +506,41 @@ parse_bits(const char *arg, int *bits)
 	return DNSGEN_OK;
 }
 
+/* --https-port, --smtp-port: 1 to 65535. */
+static int
+parse_port(const char *opt, const char *arg, unsigned *port)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno != 0 || *arg == '\0' || *end != '\0' || v < 1 || v > 65535)
+		return usage_error("%s %s: not a port number (1-65535)", opt, arg);
+	*port = (unsigned)v;
+	return DNSGEN_OK;
+}
+
+/* The letter parse_args records for a long option, as the user wrote it. */
+static const char *
+long_name(char letter)
+{
+	switch (letter) {
+	case 'S': return "--server";
+	case 'A': return "--ca";
+	case 'H': return "--https-port";
+	case 'P': return "--smtp-port";
+	case 'N': return "--dns-only";
+	default: return NULL;
+	}
+}
+
 /* Parse argv into o; returns DNSGEN_OK or an exit status. */
 static int
 parse_args(int argc, char **argv, struct dnsgen_opts *o, const char **used,
     const char **cmd)
 {
-	static char seen[8];
+	static char seen[16];
 	size_t nseen = 0;
 	int c, fmt;
 
@@ -529,6 +563,26 @@ parse_args(int argc, char **argv, struct dnsgen_opts *o, const char **used,
 				return DNSGEN_FAIL;
 			break;
 		case OPT_SERVER: o->server = optarg; c = 'S'; break;
+		case OPT_CA:
+			if (access(optarg, R_OK) != 0)
+				return usage_error("--ca %s: %s", optarg,
+				    strerror(errno));
+			o->ca_file = optarg;
+			c = 'A';
+			break;
+		case OPT_HTTPS_PORT:
+			if (parse_port("--https-port", optarg, &o->https_port) !=
+			    DNSGEN_OK)
+				return DNSGEN_FAIL;
+			c = 'H';
+			break;
+		case OPT_SMTP_PORT:
+			if (parse_port("--smtp-port", optarg, &o->smtp_port) !=
+			    DNSGEN_OK)
+				return DNSGEN_FAIL;
+			c = 'P';
+			break;
+		case OPT_DNS_ONLY: o->dns_only = true; c = 'N'; break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return -1;
@@ -580,7 +634,7 @@ main(int argc, char **argv)
 
 			if (strchr(cmd->opts, *u) == NULL)
 				rc = usage_error("%s does not apply to %s",
-				    *u == 'S' ? "--server" : opt, cmd->name);
+				    long_name(*u) ? long_name(*u) : opt, cmd->name);
 		}
 		if (rc == DNSGEN_OK)
 			rc = cmd->run(&o);

@@ -33,6 +33,10 @@ struct dnsgen_opts {
 	const char *algorithm;          /* keygen -a */
 	int bits;                       /* keygen -b; 0: default */
 	const char *server;             /* check --server */
+	const char *ca_file;            /* check --ca: trust only these CAs */
+	unsigned https_port;            /* check --https-port; 0: 443 */
+	unsigned smtp_port;             /* check --smtp-port; 0: 25 */
+	bool dns_only;                  /* check --dns-only: no HTTPS, no SMTP */
 };
 
 /* The records of the domains to act on, with the config they came from. */

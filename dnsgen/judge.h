@@ -15,7 +15,7 @@
 #include "signpost/dnstxt.h"
 #include "dnsgen/resolve.h"
 
-/* V_FAILS: evaluated as a receiver would, and it fails (SPF). */
+/* V_FAILS: evaluated as a receiver would, and it fails (SPF, MTA-STS, DANE). */
 enum verdict { V_OK, V_MISSING, V_DIFFERS, V_ERROR, V_FAILS };
 #define V_COUNT 5
 

@@ -9,7 +9,8 @@
 # tests/fuzz/corpus/NAME/ (scripts/fuzz finds the targets by their corpus).
 FUZZ_TARGETS = tests/fuzz/fuzz_canon tests/fuzz/fuzz_conf \
 	tests/fuzz/fuzz_mailaddr tests/fuzz/fuzz_taglist tests/fuzz/fuzz_keys \
-	tests/fuzz/fuzz_dns tests/fuzz/fuzz_milter tests/fuzz/fuzz_spf
+	tests/fuzz/fuzz_dns tests/fuzz/fuzz_milter tests/fuzz/fuzz_spf \
+	tests/fuzz/fuzz_sts
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/fuzz_util.h \
 	tests/fuzz/milter_standin.h
 
@@ -33,7 +34,8 @@ tests_fuzz_fuzz_keys_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_dns_SOURCES = tests/fuzz/fuzz_dns.c $(FUZZ_UTIL) \
 	$(dnsgen_dnsgen_SOURCES)
 tests_fuzz_fuzz_dns_CPPFLAGS = $(AM_CPPFLAGS) -Dmain=dnsgen_main
-tests_fuzz_fuzz_dns_CFLAGS = $(AM_CFLAGS) -Wno-missing-prototypes
+tests_fuzz_fuzz_dns_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(SSL_CFLAGS) \
+	-Wno-missing-prototypes
 tests_fuzz_fuzz_dns_LDADD = $(dnsgen_dnsgen_LDADD)
 tests_fuzz_fuzz_dns_LDFLAGS = $(FUZZ_LINK)
 # dnsgen's SPF evaluator over an include tree made of the input.
@@ -41,6 +43,10 @@ tests_fuzz_fuzz_spf_SOURCES = tests/fuzz/fuzz_spf.c $(FUZZ_UTIL) \
 	dnsgen/spfeval.c dnsgen/spfmacro.c dnsgen/answer.c
 tests_fuzz_fuzz_spf_LDADD = $(FUZZ_LIBS) $(RESOLV_LIBS)
 tests_fuzz_fuzz_spf_LDFLAGS = $(FUZZ_LINK)
+# The MTA-STS policy reader of dnsgen check.
+tests_fuzz_fuzz_sts_SOURCES = tests/fuzz/fuzz_sts.c dnsgen/stsparse.c
+tests_fuzz_fuzz_sts_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_sts_LDFLAGS = $(FUZZ_LINK)
 # The milter's real callbacks, driven through a stand-in for libmilter.
 tests_fuzz_fuzz_milter_SOURCES = tests/fuzz/fuzz_milter.c $(FUZZ_UTIL) \
 	tests/fuzz/milter_standin.c milter/filter.c milter/snapshot.c
@@ -59,9 +65,10 @@ fuzz-keys: tests/fuzz/fuzz_keys$(EXEEXT)
 fuzz-dns: tests/fuzz/fuzz_dns$(EXEEXT)
 fuzz-milter: tests/fuzz/fuzz_milter$(EXEEXT)
 fuzz-spf: tests/fuzz/fuzz_spf$(EXEEXT)
+fuzz-sts: tests/fuzz/fuzz_sts$(EXEEXT)
 else
 fuzz fuzz-canon fuzz-conf fuzz-mailaddr fuzz-taglist fuzz-keys fuzz-dns fuzz-milter \
-fuzz-spf:
+fuzz-spf fuzz-sts:
 	@echo "The fuzz targets are built in a tree of their own:" >&2; \
 	echo "  scripts/fuzz NAME [SECONDS]   (builds _build/fuzz and runs one)" >&2; \
 	echo "  or: mkdir fuzz && cd fuzz && $(abs_top_srcdir)/configure CC=clang --enable-fuzzing && make fuzz" >&2; \

@@ -6,8 +6,9 @@
 # and the _mta-sts id is sha256sum's digest of exactly those bytes, so it
 # changes when the policy does and not on a re-run; bad values and a bad
 # certificate chain are refused naming FILE:LINE or the path. Served by a
-# private Knot, `dnsgen check` finds the HELO SPF, MTA-STS and TLS-RPT
-# records ok, and a stale MTA-STS id or a changed TLS-RPT address differs.
+# private Knot, `dnsgen check --dns-only` finds the HELO SPF, MTA-STS, TLS-RPT,
+# TLSA and CAA records ok, and a stale MTA-STS id or a changed TLS-RPT
+# address differs.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 dg_need named-checkzone kzonecheck danetool openssl sha256sum jq knotd
@@ -160,11 +161,15 @@ knot_start "$knot" "127.0.0.1@$port" example.com 113.0.203.in-addr.arpa \
 	8.b.d.0.1.0.0.2.ip6.arpa || bail_out "knotd did not start"
 server=127.0.0.1#$port
 check_rc "check --server: every record published" 0 \
-	"$DNSGEN" -c "$conf" check --server "$server"
+	"$DNSGEN" -c "$conf" check --dns-only --server "$server"
 out_has "check: HELO SPF ok" '^ok +TXT +mail\.example\.com\. +v=spf1 '
 out_has "check: _mta-sts ok" "^ok +TXT +_mta-sts\.example\.com\. +v=STSv1; id=$id1\$"
 out_has "check: mta-sts A ok" '^ok +A +mta-sts\.example\.com\. +203\.0\.113\.25$'
 out_has "check: _smtp._tls ok" '^ok +TXT +_smtp\._tls\.example\.com\. +v=TLSRPTv1; '
+out_has "check: TLSA 3 1 1 ok" "^ok +TLSA +_25\._tcp\.mail\.example\.com\. +3 1 1 $leaf_ours\$"
+out_has "check: TLSA 2 1 1 ok" "^ok +TLSA +_25\._tcp\.mail\.example\.com\. +2 1 1 $ca_ours\$"
+out_has "check: CAA ok" '^ok +CAA +example\.com\. +0 issue "letsencrypt\.org"$'
+out_has "check: CAA iodef ok" '^ok +CAA +example\.com\. +0 iodef "mailto:security@example\.com"$'
 serial=1
 serve() { # FILE : serve it with the next serial
 	serial=$((serial + 1))
@@ -175,13 +180,23 @@ serve() { # FILE : serve it with the next serial
 sed "s/v=STSv1; id=$id1/v=STSv1; id=$id2/" "$zone" >"$TAP_TMP/stale.zone"
 serve "$TAP_TMP/stale.zone"
 check_rc "a stale MTA-STS id: check exits 1" 1 \
-	"$DNSGEN" -c "$conf" check --server "$server"
+	"$DNSGEN" -c "$conf" check --dns-only --server "$server"
 out_has "a stale MTA-STS id: names _mta-sts" '^differs +TXT +_mta-sts\.example\.com\.$'
 sed 's/rua=mailto:tlsrpt@example.com,/rua=mailto:other@example.com,/' "$zone" \
 	>"$TAP_TMP/rua.zone"
 serve "$TAP_TMP/rua.zone"
 check_rc "a changed TLS-RPT address: check exits 1" 1 \
-	"$DNSGEN" -c "$conf" check --server "$server"
+	"$DNSGEN" -c "$conf" check --dns-only --server "$server"
 out_has "a changed TLS-RPT address: names _smtp._tls" '^differs +TXT +_smtp\._tls\.example\.com\.$'
+sed "s/TLSA	3 1 1 $leaf_ours/TLSA	3 1 1 $ca_ours/" "$zone" >"$TAP_TMP/tlsa.zone"
+serve "$TAP_TMP/tlsa.zone"
+check_rc "a wrong TLSA record: check exits 1" 1 \
+	"$DNSGEN" -c "$conf" check --dns-only --server "$server"
+out_has "a wrong TLSA record: names _25._tcp.mail" '^differs +TLSA +_25\._tcp\.mail\.example\.com\.$'
+sed 's/0 issue "sectigo.com"/0 issue "sectigo.com; x=1"/' "$zone" >"$TAP_TMP/caa.zone"
+serve "$TAP_TMP/caa.zone"
+check_rc "a changed CAA record: check exits 1" 1 \
+	"$DNSGEN" -c "$conf" check --dns-only --server "$server"
+out_has "a changed CAA record: names it" '^differs +CAA +example\.com\.$'
 
 done_testing

@@ -26,6 +26,7 @@ check_rc "-h prints the synopsis, exit 0" 0 "$DNSGEN" -h
 out_has "-h: records" '^usage: dnsgen \[-c FILE\] \[-d DOMAIN\]\.\.\. \[-f zone\|nsupdate\|json\|table\] \[records\]$'
 out_has "-h: keygen" 'dnsgen \[-c FILE\] keygen -d DOMAIN -s SELECTOR \[-a rsa\|ed25519\] \[-b BITS\]$'
 out_has "-h: check" 'dnsgen \[-c FILE\] check \[-d DOMAIN\]\.\.\. \[--server ADDR\[#PORT\]\] \[-f json\]$'
+out_has "-h: check's TLS options" '^ +\[--dns-only\] \[--ca FILE\] \[--https-port PORT\] \[--smtp-port PORT\]$'
 check_rc "-V, exit 0" 0 "$DNSGEN" -V
 check_rc "an unknown option" 2 "$DNSGEN" -x
 check_rc "an unknown command" 2 "$DNSGEN" -c "$conf" publish
@@ -43,6 +44,16 @@ check_rc "check --server without a value" 2 "$DNSGEN" -c "$conf" check --server
 check_rc "check --server with a bad address" 2 "$DNSGEN" -c "$conf" check --server 300.1.1.1
 out_has "bad --server: says what is wrong" 'not an IPv4 or IPv6 address'
 check_rc "check --server with a bad port" 2 "$DNSGEN" -c "$conf" check --server '127.0.0.1#99999'
+check_rc "check --smtp-port 0" 2 "$DNSGEN" -c "$conf" check --smtp-port 0
+out_has "--smtp-port 0: says what a port is" '^dnsgen: --smtp-port 0: not a port number \(1-65535\)$'
+check_rc "check --https-port 65536" 2 "$DNSGEN" -c "$conf" check --https-port 65536
+out_has "--https-port 65536: names the option" '--https-port 65536: not a port number'
+check_rc "check --ca with a missing file" 2 "$DNSGEN" -c "$conf" check --ca "$TAP_TMP/none.pem"
+out_has "--ca missing: names the path" "^dnsgen: --ca $TAP_TMP/none\.pem: No such file or directory\$"
+check_rc "--ca for records" 2 "$DNSGEN" -c "$conf" --ca /dev/null records
+out_has "--ca for records: does not apply" '--ca does not apply to records'
+check_rc "--dns-only for mta-sts-policy" 2 "$DNSGEN" -c "$conf" mta-sts-policy --dns-only
+out_has "--dns-only for mta-sts-policy: does not apply" '--dns-only does not apply to mta-sts-policy'
 check_rc "keygen -b that is not a number" 2 "$DNSGEN" -c "$conf" keygen -d example.com -s x -b lots
 
 # --- configuration errors, for every subcommand ---

@@ -353,9 +353,61 @@ test_prefixes(void)
 	dns_result_free(&r);
 }
 
+/* ---- TLSA and CAA RDATA in presentation form ---- */
+
+static void
+decoded_as(const char *name, unsigned type, const void *rdata, size_t rdlen,
+    const char *want)
+{
+	struct dns_result r;
+	struct msg m;
+
+	msg_start(&m, 0x0400, 0, "example.com", type);
+	msg_rr(&m, 1, "example.com", type, rdata, rdlen);
+	msg_end(&m);
+	r = decode(&m, "example.com.", (int)type);
+	if (want == NULL)
+		ok(r.status == DNS_ERROR && r.error != NULL &&
+		    strstr(r.error, "malformed") != NULL,
+		    "%s: malformed (%s)", name, r.error ? r.error : "no error");
+	else
+		ok(r.status == DNS_ANSWER && r.n_values == 1 &&
+		    strcmp(r.values[0].data, want) == 0 &&
+		    r.values[0].len == strlen(want), "%s: \"%s\" (%s)", name,
+		    want, r.n_values ? r.values[0].data : "none");
+	dns_result_free(&r);
+}
+
+static void
+test_tlsa_caa(void)
+{
+	static const unsigned char tlsa[] = { 3, 1, 1, 0xab, 0x0c, 0xFF };
+	static const unsigned char caa[] = "\x00\x05issueletsencrypt.org";
+	static const unsigned char iodef[] =
+	    "\x80\x05iodefmailto:a@example.com";
+	static const unsigned char odd[] = "\x00\x05issuea\"b\\c\x1b\xff";
+	static const unsigned char badtag[] = "\x00\x05is-uex";
+	static const unsigned char longtag[] = "\x00\x10issueissueissuex";
+
+	decoded_as("TLSA 3 1 1", ns_t_tlsa, tlsa, sizeof(tlsa), "3 1 1 ab0cff");
+	decoded_as("TLSA without data", ns_t_tlsa, tlsa, 3, NULL);
+	decoded_as("CAA issue", ns_t_caa, caa, sizeof(caa) - 1,
+	    "0 issue \"letsencrypt.org\"");
+	decoded_as("CAA critical iodef", ns_t_caa, iodef, sizeof(iodef) - 1,
+	    "128 iodef \"mailto:a@example.com\"");
+	decoded_as("CAA value escaped", ns_t_caa, odd, sizeof(odd) - 1,
+	    "0 issue \"a\\\"b\\\\c\\027\\255\"");
+	decoded_as("CAA tag with a hyphen", ns_t_caa, badtag,
+	    sizeof(badtag) - 1, NULL);
+	decoded_as("CAA tag of 16 bytes", ns_t_caa, longtag,
+	    sizeof(longtag) - 1, NULL);
+	decoded_as("CAA tag past the RDATA", ns_t_caa, caa, 4, NULL);
+}
+
 int
 main(void)
 {
+	test_tlsa_caa();
 	test_txt_bytes();
 	test_wrong_answers();
 	test_cname_loop();
