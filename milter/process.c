@@ -162,6 +162,8 @@ worker_setup(struct sp_config *conf, uid_t uid, gid_t gid, sp_err *err)
 		    "about %lu MTA connections at once will work", nofile,
 		    nofile > 64 ? nofile - 64 : 0);
 	if (!mt_filter_register(err) ||
+	    (metrics_file != NULL && !mt_metrics_check_dir(metrics_file, user,
+	    uid, gid, err)) ||
 	    !mt_listen_open(socket_spec, mode, uid, gid, err) ||
 	    !mt_drop_privileges(user, uid, gid, err) ||
 	    !mt_metrics_start(metrics_file, err))  /* as `user`: it writes */
