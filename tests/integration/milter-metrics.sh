@@ -15,7 +15,9 @@
 #    with domain, selector and algorithm only with metrics_per_domain = yes
 #    (a reload applies it); a key file 130 days old shows that age;
 #  - written at exit: a message answered with tempfail while draining is
-#    in the file after the daemon is gone.
+#    in the file after the daemon is gone;
+#  - signpost-milter(8) lists exactly the metrics the file holds, and its
+#    example alerting rules pass `promtool check rules`.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/milter-lib.sh"
 need promtool
@@ -243,6 +245,18 @@ is_metric 'signpost_connections_open' 0
 left=$(ls -A "$PROM_DIR")
 [ "$left" = signpost.prom ] && ok "no temporary file left in the directory" ||
 	not_ok "no temporary file left" "$left"
+
+# --- signpost-milter(8) lists exactly these metrics; its alert rules load
+MAN="$top_srcdir/milter/signpost-milter.8"
+sed -n 's/^# TYPE \(signpost_[a-z_]*\) .*/\1/p' "$PROM" | sort >"$TAP_TMP/file-names"
+sed -n 's/^\.B \(signpost_[a-z_]*\).*/\1/p' "$MAN" | sort -u >"$TAP_TMP/man-names"
+if [ -s "$TAP_TMP/file-names" ] && diff "$TAP_TMP/file-names" "$TAP_TMP/man-names" >"$TAP_TMP/names.diff"; then
+	ok "signpost-milter(8) lists every metric the file has, no more ($(wc -l <"$TAP_TMP/file-names"))"
+else
+	not_ok "signpost-milter(8) lists every metric, no more" "$(cat "$TAP_TMP/names.diff")"
+fi
+sed -n '/^groups:$/,/^\.RE$/p' "$MAN" | sed -e '$d' -e 's/\\-/-/g' >"$TAP_TMP/rules.yml"
+check "promtool check rules: the manual's example alerts" promtool check rules "$TAP_TMP/rules.yml"
 
 # --- a directory the milter's user cannot write --------------------------
 if [ "$(id -u)" -ne 0 ]; then
