@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -358,15 +359,32 @@ user_in_group(const char *user, gid_t gid, gid_t g)
 	return false;
 }
 
-/* What the mode bits let `user` do in a directory: write and search. */
+/*
+ * Whether `user` can write and search `dir`. Root asks the kernel as that
+ * user, in a child process, so ACLs and every group count; anyone else
+ * can only read the mode bits.
+ */
 static bool
-dir_writable_by(const struct stat *st, const char *user, uid_t uid,
-    gid_t gid)
+dir_writable_by(const char *dir, const struct stat *st, const char *user,
+    uid_t uid, gid_t gid)
 {
 	mode_t need;
+	pid_t pid;
+	int status;
 
+	if (uid == geteuid())
+		return access(dir, W_OK | X_OK) == 0;
 	if (uid == 0)
 		return true;
+	if (geteuid() == 0 && (pid = fork()) >= 0) {
+		if (pid == 0)
+			_exit(initgroups(user, gid) == 0 && setgid(gid) == 0 &&
+			    setuid(uid) == 0 && access(dir, W_OK | X_OK) == 0 ?
+			    0 : 1);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	}
 	if (st->st_uid == uid)
 		need = S_IWUSR | S_IXUSR;
 	else if (user_in_group(user, gid, st->st_gid))
@@ -398,7 +416,7 @@ mt_metrics_check_dir(const char *path, const char *user, uid_t uid,
 		sp_err_set(err, "metrics_file %s: directory %s is not writable "
 		    "by %s, who runs signpost-milter: %s", path, dir,
 		    user_name(geteuid(), who, sizeof(who)), strerror(errno));
-	else if (user != NULL && !dir_writable_by(&st, user, uid, gid))
+	else if (user != NULL && !dir_writable_by(dir, &st, user, uid, gid))
 		sp_err_set(err, "metrics_file %s: directory %s is not writable "
 		    "by user %s: e.g. chgrp %s %s && chmod g+w %s", path, dir,
 		    user, group_name(gid, who, sizeof(who)), dir, dir);

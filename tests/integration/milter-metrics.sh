@@ -226,6 +226,10 @@ pid_a=$!
 "$CLIENT" -s "unix:$SOCK" -t 120 --wait 2:start:"$gate_b" "$TAP_TMP/com.eml" "$TAP_TMP/com.eml" >"$TAP_TMP/b.out" 2>&1 &
 pid_b=$!
 reached "$gate_a" && reached "$gate_b" || bail_out "clients never reached their gates"
+# Two connections open, one message in flight (B stands between messages).
+wait_rewrite || not_ok "rewritten while the clients wait"
+is_metric 'signpost_connections_open' 2
+is_metric 'signpost_messages_in_flight' 1
 kill -TERM "$MT_PID"
 mt_wait_log "waiting for messages in flight" || not_ok "SIGTERM: drain started"
 touch "$gate_b"; wait "$pid_b"
@@ -241,7 +245,6 @@ check "promtool check metrics: the file written at exit" promtool check metrics 
 is_metric 'signpost_messages_total{outcome="error_tempfail"}' 1
 is_metric 'signpost_messages_total{outcome="signed"}' $((sent_signed + 2))
 is_metric 'signpost_messages_in_flight' 0
-is_metric 'signpost_connections_open' 0
 left=$(ls -A "$PROM_DIR")
 [ "$left" = signpost.prom ] && ok "no temporary file left in the directory" ||
 	not_ok "no temporary file left" "$left"
