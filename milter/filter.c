@@ -259,6 +259,9 @@ message_end(struct mt_conn *conn)
  * Set the message aside with a reason (the first reason given wins):
  * msg_fail for MSG_FAILED, msg_pass for MSG_PASS with the reason's class.
  */
+static void msg_vset(struct mt_msg *msg, enum mt_msg_state state,
+    enum mt_unsigned_reason why, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 static void
 msg_vset(struct mt_msg *msg, enum mt_msg_state state,
     enum mt_unsigned_reason why, const char *fmt, va_list ap)
