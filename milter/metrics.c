@@ -142,6 +142,13 @@ key_created(const struct sp_key *key)
 	return st.st_mtime;
 }
 
+/* Seconds since `made`; a file dated in the future is 0 s old. */
+static time_t
+age_of(time_t made, time_t now)
+{
+	return now > made ? now - made : 0;
+}
+
 /*
  * The creation times of the keys of one snapshot, looked up once per
  * snapshot (not at every write: a host may have 200,000 keys). Only the
@@ -290,7 +297,7 @@ format_keys(struct sp_buf *b, const struct mt_snapshot *snap, time_t now)
 		sp_buf_puts(b, "\",selector=\"");
 		label_value(b, k->selector);
 		sp_buf_printf(b, "\",algorithm=\"%s\"} %lld\n",
-		    sp_key_algorithm(k), (long long)(now - made));
+		    sp_key_algorithm(k), (long long)age_of(made, now));
 	}
 	family(b, "signpost_keys_active", "gauge", "Active keys (selectors "
 	    "the milter signs with).");
@@ -298,7 +305,7 @@ format_keys(struct sp_buf *b, const struct mt_snapshot *snap, time_t now)
 	family(b, "signpost_key_age_max_seconds", "gauge", "Age of the "
 	    "oldest active key (since its file was written).");
 	sp_buf_printf(b, "signpost_key_age_max_seconds %lld\n",
-	    (long long)(oldest != 0 ? now - oldest : 0));
+	    (long long)(oldest != 0 ? age_of(oldest, now) : 0));
 }
 
 static void
