@@ -143,6 +143,7 @@ sp_config_free(struct sp_config *conf)
 	free(conf->milter.socket);
 	free(conf->milter.user);
 	free(conf->milter.pidfile);
+	free(conf->milter.metrics_file);
 	free(conf->milter.internal_hosts);
 	free(conf->signing.keys_dir);
 	sp_list_free(&conf->signing.sign_headers);

@@ -146,6 +146,26 @@ set_max_packet_size(struct conf_parser *p, const char *v, sp_err *err)
 	    &p->conf->milter.max_packet_size, err);
 }
 
+static bool
+set_metrics_file(struct conf_parser *p, const char *v, sp_err *err)
+{
+	if (*v != '\0' && !conf_abs_path(v, err))
+		return false;
+	if (*v != '\0' && v[strlen(v) - 1] == '/') {
+		sp_err_set(err, "\"%s\" names a directory: give a file name, "
+		    "e.g. %ssignpost.prom", v, v);
+		return false;
+	}
+	replace_str(&p->conf->milter.metrics_file, *v != '\0' ? v : NULL);
+	return true;
+}
+
+static bool
+set_metrics_per_domain(struct conf_parser *p, const char *v, sp_err *err)
+{
+	return conf_bool(v, &p->conf->milter.metrics_per_domain, err);
+}
+
 /* [signing] */
 
 static bool
@@ -376,6 +396,8 @@ const struct conf_rule conf_rules[] = {
 	{ "max_field_bytes", IN_MILTER, set_max_field_bytes },
 	{ "max_connections", IN_MILTER, set_max_connections },
 	{ "max_packet_size", IN_MILTER, set_max_packet_size },
+	{ "metrics_file", IN_MILTER, set_metrics_file },
+	{ "metrics_per_domain", IN_MILTER, set_metrics_per_domain },
 	{ "keys_dir", IN_SIGNING, set_keys_dir },
 	{ "canonicalization", IN_SIGNING, set_canonicalization },
 	{ "sign_headers", IN_SIGNING, set_sign_headers },

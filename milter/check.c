@@ -5,7 +5,8 @@
  * algorithm, key size and file. Exit 0, or 2 with the first problem
  * (FILE:LINE for the configuration, the path for a key or a directory).
  * The directories of the unix socket and the pidfile are checked by the
- * rules start-up applies (rundir.c).
+ * rules start-up applies (rundir.c), and metrics_file's directory must be
+ * writable by the milter's user.
  *
  * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
@@ -17,6 +18,7 @@
 #include "signpost/conf.h"
 #include "signpost/keys.h"
 #include "milter.h"
+#include "metrics.h"
 
 static void
 print_milter(const struct sp_config *conf)
@@ -39,6 +41,10 @@ print_milter(const struct sp_config *conf)
 	    m->on_error == SP_ON_ERROR_ACCEPT ? "accept" : "tempfail");
 	printf("limits: max_connections %u, max_packet_size %lu bytes\n",
 	    m->max_connections, m->max_packet_size);
+	if (m->metrics_file != NULL)
+		printf("metrics to %s every %d s%s\n", m->metrics_file,
+		    MT_METRICS_INTERVAL, m->metrics_per_domain ?
+		    ", a key age series per key" : "");
 }
 
 static void
@@ -75,7 +81,9 @@ check_run_dirs(const struct sp_config *conf, sp_err *err)
 	if (!mt_lookup_user(m->user, &uid, &gid, err))
 		return false;
 	return mt_listen_check_dir(m->socket, uid, gid, err) &&
-	    mt_pidfile_check_dir(m->pidfile, uid, gid, err);
+	    mt_pidfile_check_dir(m->pidfile, uid, gid, err) &&
+	    (m->metrics_file == NULL || mt_metrics_check_dir(m->metrics_file,
+	    m->user, uid, gid, err));
 }
 
 int

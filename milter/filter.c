@@ -18,6 +18,9 @@
  *                (reply_on_error, the one place that turns a failure into
  *                TEMPFAIL or ACCEPT)
  *
+ * Each message is counted once for the metrics, by message_end(), with
+ * the outcome its last reply set (aborted if none did).
+ *
  * What we negotiate (mt_negotiate): only the add-header action (plus
  * SETSYMLIST, without which the MTA ignores our macro lists), no HELO, RCPT,
  * DATA or unknown-command events, no replies to connect, MAIL, header or
@@ -54,6 +57,7 @@
 #include "signpost/log.h"
 #include "signpost/policy.h"
 #include "milter.h"
+#include "metrics.h"
 
 /* Body lines longer than this are folded by Postfix's smtp client. */
 #define RFC5322_LINE_MAX 998
@@ -75,6 +79,8 @@ struct mt_msg {
 	char *auth_authen;
 	struct sp_policy_result policy;
 	struct sp_buf reason;           /* MSG_PASS / MSG_FAILED: why */
+	enum mt_unsigned_reason why;    /* MSG_PASS: why, for the metrics */
+	enum mt_outcome outcome;        /* for the metrics, at message_end */
 	bool in_flight;                 /* counted for SIGTERM's drain */
 	bool relaxed_for_mta;           /* simple -> relaxed: no LEADSPC */
 };
@@ -150,6 +156,17 @@ mt_filter_drain(unsigned seconds)
 	return left;
 }
 
+unsigned
+mt_filter_in_flight(void)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&flight_lock);
+	n = in_flight;
+	pthread_mutex_unlock(&flight_lock);
+	return n;
+}
+
 /* ---- MTA connections at once: max_connections ---- */
 
 static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -188,6 +205,17 @@ conn_admit(unsigned max)
 	return ok;
 }
 
+unsigned
+mt_filter_connections(void)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&conns_lock);
+	n = open_conns;
+	pthread_mutex_unlock(&conns_lock);
+	return n;
+}
+
 static void
 conn_leave(void)
 {
@@ -216,6 +244,7 @@ message_end(struct mt_conn *conn)
 	if (msg == NULL)
 		return;
 	conn->msg = NULL;
+	mt_metrics_message(msg->outcome, msg->why);
 	sp_dkim_free(msg->dkim);
 	sp_policy_result_clear(&msg->policy);
 	sp_buf_free(&msg->reason);
@@ -226,23 +255,51 @@ message_end(struct mt_conn *conn)
 	free(msg);
 }
 
-/* Set the message aside with a reason (the first reason given wins). */
-static void msg_set(struct mt_msg *msg, enum mt_msg_state state,
-    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * Set the message aside with a reason (the first reason given wins):
+ * msg_fail for MSG_FAILED, msg_pass for MSG_PASS with the reason's class.
+ */
+static void msg_vset(struct mt_msg *msg, enum mt_msg_state state,
+    enum mt_unsigned_reason why, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 static void
-msg_set(struct mt_msg *msg, enum mt_msg_state state, const char *fmt, ...)
+msg_vset(struct mt_msg *msg, enum mt_msg_state state,
+    enum mt_unsigned_reason why, const char *fmt, va_list ap)
 {
-	va_list ap;
 	char text[1200];
 
 	if (msg->state == MSG_PASS || msg->state == MSG_FAILED)
 		return;
-	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
 	msg->state = state;
+	msg->why = why;
 	sp_buf_reset(&msg->reason);
 	sp_buf_puts(&msg->reason, text);
+}
+
+static void msg_fail(struct mt_msg *msg, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void
+msg_fail(struct mt_msg *msg, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg_vset(msg, MSG_FAILED, MT_UNSIGNED_INCOMPLETE, fmt, ap);
+	va_end(ap);
+}
+
+static void msg_pass(struct mt_msg *msg, enum mt_unsigned_reason why,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void
+msg_pass(struct mt_msg *msg, enum mt_unsigned_reason why, const char *fmt,
+    ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg_vset(msg, MSG_PASS, why, fmt, ap);
+	va_end(ap);
 }
 
 /*
@@ -255,6 +312,7 @@ reply_on_error(SMFICTX *ctx, struct mt_conn *conn, const char *why)
 {
 	struct mt_snapshot *snap;
 	enum sp_on_error action;
+	enum mt_outcome outcome;
 	sfsistat r;
 
 	if (why == NULL || why[0] == '\0')
@@ -272,15 +330,20 @@ reply_on_error(SMFICTX *ctx, struct mt_conn *conn, const char *why)
 		sp_log(SP_LOG_ERROR, "%s: not signed: %s (on_error = accept: "
 		    "passed on unsigned)", queue_id(ctx), why);
 		r = SMFIS_ACCEPT;
+		outcome = MT_OUTCOME_ERROR_ACCEPT;
 	} else {
 		sp_log(SP_LOG_ERROR, "%s: not signed: %s (on_error = tempfail: "
 		    "the client is asked to try again)", queue_id(ctx), why);
 		(void)smfi_setreply(ctx, "451", "4.7.1",
 		    "cannot DKIM-sign this message now, try again later");
 		r = SMFIS_TEMPFAIL;
+		outcome = MT_OUTCOME_ERROR_TEMPFAIL;
 	}
-	if (conn != NULL)
+	if (conn != NULL && conn->msg != NULL) {
+		conn->msg->outcome = outcome;
 		message_end(conn);
+	} else
+		mt_metrics_message(outcome, MT_UNSIGNED_INCOMPLETE);
 	return r;
 }
 
@@ -292,6 +355,7 @@ reply_pass(SMFICTX *ctx, struct mt_conn *conn)
 
 	sp_log(SP_LOG_INFO, "%s: not signed: %s", queue_id(ctx),
 	    why->len > 0 ? why->data : "the message ended before its header");
+	conn->msg->outcome = MT_OUTCOME_UNSIGNED;
 	message_end(conn);
 	return SMFIS_ACCEPT;
 }
@@ -447,9 +511,10 @@ mt_envfrom(SMFICTX *ctx, char **argv)
 	conn->msg = msg;
 	msg->snap = mt_snapshot_acquire();
 	msg->state = MSG_COLLECT;
+	msg->outcome = MT_OUTCOME_ABORTED;      /* until a reply says otherwise */
 	msg->in_flight = flight_begin();
 	if (!msg->in_flight) {
-		msg_set(msg, MSG_FAILED, "signpost-milter is stopping");
+		msg_fail(msg, "signpost-milter is stopping");
 		return no_reply(conn, SMFIP_NR_MAIL);
 	}
 	auth = smfi_getsymval(ctx, "{auth_authen}");
@@ -460,13 +525,13 @@ mt_envfrom(SMFICTX *ctx, char **argv)
 	client.auth_authen = msg->auth_authen;
 	if (!sp_policy_client_ok(msg->snap->conf, &client, reason,
 	    sizeof(reason))) {
-		msg_set(msg, MSG_PASS, "%s", reason);
+		msg_pass(msg, MT_UNSIGNED_CLIENT, "%s", reason);
 		return no_reply(conn, SMFIP_NR_MAIL);
 	}
 	message_opts(msg, conn);
 	msg->dkim = sp_dkim_new(&msg->opts);
 	if (msg->dkim == NULL)
-		msg_set(msg, MSG_FAILED, "cannot start the signing engine");
+		msg_fail(msg, "cannot start the signing engine");
 	return no_reply(conn, SMFIP_NR_MAIL);
 }
 
@@ -496,7 +561,9 @@ mt_header(SMFICTX *ctx, char *name, char *value)
 		free(v);
 	}
 	if (!ok)
-		msg_set(msg, MSG_PASS, "%s", err.msg);
+		msg_pass(msg, sp_dkim_over_limit(msg->dkim) ?
+		    MT_UNSIGNED_HEADER_LIMIT : MT_UNSIGNED_BAD_HEADER, "%s",
+		    err.msg);
 	return no_reply(conn, SMFIP_NR_HDR);
 }
 
@@ -516,7 +583,8 @@ mt_eoh(SMFICTX *ctx)
 	if (msg->state == MSG_PASS)
 		return reply_pass(ctx, conn);
 	if (!sp_dkim_end_headers(msg->dkim, &err)) {
-		msg_set(msg, MSG_PASS, "%s", err.msg);
+		msg_pass(msg, sp_dkim_over_limit(msg->dkim) ?
+		    MT_UNSIGNED_HEADER_LIMIT : MT_UNSIGNED_FROM, "%s", err.msg);
 		return reply_pass(ctx, conn);
 	}
 	client.addr = conn->have_addr ? (struct sockaddr *)&conn->addr : NULL;
@@ -526,7 +594,7 @@ mt_eoh(SMFICTX *ctx)
 	sp_policy_decide(msg->snap->conf, &client, sp_dkim_from_domain(msg->dkim),
 	    &msg->policy);
 	if (!msg->policy.sign) {
-		msg_set(msg, MSG_PASS, "%s", msg->policy.reason);
+		msg_pass(msg, MT_UNSIGNED_DOMAIN, "%s", msg->policy.reason);
 		return reply_pass(ctx, conn);
 	}
 	for (size_t i = 0; i < msg->policy.n_selectors; i++) {
@@ -601,12 +669,37 @@ log_signed(SMFICTX *ctx, struct mt_msg *msg)
 		    "signature", queue_id(ctx), longest, RFC5322_LINE_MAX);
 }
 
+static uint64_t
+elapsed_ns(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (uint64_t)(t1.tv_sec - t0->tv_sec) * 1000000000u +
+	    (uint64_t)t1.tv_nsec - (uint64_t)t0->tv_nsec;
+}
+
+/* Signed: the outcome and each signature's algorithm, for the metrics. */
+static void
+count_signed(struct mt_msg *msg)
+{
+	for (size_t i = 0; i < msg->policy.n_selectors; i++) {
+		const struct sp_key *key = sp_keyset_find(msg->snap->keys,
+		    msg->policy.domain->name, msg->policy.selectors[i]->name);
+
+		if (key != NULL && !sp_dkim_signer_skipped(msg->dkim, i))
+			mt_metrics_signature(key->type);
+	}
+	msg->outcome = MT_OUTCOME_SIGNED;
+}
+
 static sfsistat
 mt_eom(SMFICTX *ctx)
 {
 	struct mt_conn *conn = conn_of(ctx);
 	struct mt_msg *msg = conn != NULL ? conn->msg : NULL;
 	struct sp_list sigs = SP_LIST_INIT;
+	struct timespec t0;
 	bool leadspc;
 	sp_err err;
 
@@ -616,13 +709,16 @@ mt_eom(SMFICTX *ctx)
 		return reply_on_error(ctx, conn, msg->reason.data);
 	if (msg->state != MSG_SIGN)
 		return reply_pass(ctx, conn);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (!sp_dkim_final(msg->dkim, &sigs, &err))
 		return reply_on_error(ctx, conn, err.msg);
+	if (sigs.n > 0)
+		mt_metrics_signing_time(elapsed_ns(&t0));
 	for (size_t i = 0; i < sp_dkim_notes(msg->dkim)->n; i++)
 		sp_log(SP_LOG_NOTICE, "%s: %s", queue_id(ctx),
 		    sp_dkim_notes(msg->dkim)->v[i]);
 	if (sigs.n == 0) {      /* every selector: ours is there and verifies */
-		msg_set(msg, MSG_PASS, "%s", err.msg);
+		msg_pass(msg, MT_UNSIGNED_ALREADY_SIGNED, "%s", err.msg);
 		return reply_pass(ctx, conn);
 	}
 	leadspc = (conn->pflags & SMFIP_HDR_LEADSPC) != 0;
@@ -640,6 +736,7 @@ mt_eom(SMFICTX *ctx)
 	}
 	sp_list_free(&sigs);
 	log_signed(ctx, msg);
+	count_signed(msg);
 	message_end(conn);
 	return SMFIS_CONTINUE;
 }

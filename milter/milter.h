@@ -13,6 +13,7 @@
  *   rundir.c    the pidfile and the directories of the run-time files:
  *               checked, created without following links, removed at exit
  *   check.c     what -t prints
+ *   metrics.c   the counters and metrics_file (metrics.h)
  *
  * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
@@ -63,6 +64,9 @@ bool mt_filter_register(sp_err *err);
 /* SIGTERM: refuse new connections and messages, wait (at most `seconds`)
  * for messages in flight; returns how many were still running. */
 unsigned mt_filter_drain(unsigned seconds);
+/* For the metrics: messages in flight, MTA connections open. */
+unsigned mt_filter_in_flight(void);
+unsigned mt_filter_connections(void);
 
 /* ---- listen.c ---- */
 

@@ -66,6 +66,7 @@
 
 #include "signpost/log.h"
 #include "milter.h"
+#include "metrics.h"
 
 static const char *config_path;
 static char *listen_spec;              /* the worker's socket, for knocking */
@@ -119,7 +120,7 @@ control_main(void *arg)
 			continue;
 		if (n == 1 && c == 'H') {
 			sp_log(SP_LOG_NOTICE, "SIGHUP: reloading %s", config_path);
-			(void)mt_snapshot_reload(config_path);
+			mt_metrics_reload(mt_snapshot_reload(config_path));
 			continue;
 		}
 		if (n != 1 || c != 'T')
@@ -147,6 +148,8 @@ worker_setup(struct sp_config *conf, uid_t uid, gid_t gid, sp_err *err)
 	unsigned mode = conf->milter.socket_mode;
 	char *user = conf->milter.user != NULL ?
 	    sp_xstrdup(conf->milter.user) : NULL;
+	char *metrics_file = conf->milter.metrics_file != NULL ?
+	    sp_xstrdup(conf->milter.metrics_file) : NULL;
 	bool ok = false;
 
 	snap = mt_snapshot_build(conf, err);    /* takes conf */
@@ -159,13 +162,17 @@ worker_setup(struct sp_config *conf, uid_t uid, gid_t gid, sp_err *err)
 		    "about %lu MTA connections at once will work", nofile,
 		    nofile > 64 ? nofile - 64 : 0);
 	if (!mt_filter_register(err) ||
+	    (metrics_file != NULL && !mt_metrics_check_dir(metrics_file, user,
+	    uid, gid, err)) ||
 	    !mt_listen_open(socket_spec, mode, uid, gid, err) ||
-	    !mt_drop_privileges(user, uid, gid, err))
+	    !mt_drop_privileges(user, uid, gid, err) ||
+	    !mt_metrics_start(metrics_file, err))  /* as `user`: it writes */
 		goto done;
 	ok = true;
 done:
 	free(socket_spec);
 	free(user);
+	free(metrics_file);
 	return ok;
 }
 
@@ -213,6 +220,7 @@ worker_main(struct sp_config *conf, uid_t uid, gid_t gid, int ctl_fd,
 		detach_stdio();
 	}
 	rc = smfi_main();
+	mt_metrics_stop();
 	sp_log(SP_LOG_NOTICE, "stopped");
 	return rc == MI_SUCCESS ? 0 : 2;
 }

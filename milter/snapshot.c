@@ -176,6 +176,9 @@ warn_fixed_settings(const struct sp_config *old, const struct sp_config *new)
 	if (!same_text(old->milter.pidfile, new->milter.pidfile))
 		sp_log(SP_LOG_WARNING, "reload: pidfile applies at the next "
 		    "restart");
+	if (!same_text(old->milter.metrics_file, new->milter.metrics_file))
+		sp_log(SP_LOG_WARNING, "reload: metrics_file applies at the "
+		    "next restart");
 }
 
 /* What a reload's builder thread gets and gives back. */

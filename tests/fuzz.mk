@@ -49,7 +49,8 @@ tests_fuzz_fuzz_sts_LDADD = $(FUZZ_LIBS)
 tests_fuzz_fuzz_sts_LDFLAGS = $(FUZZ_LINK)
 # The milter's real callbacks, driven through a stand-in for libmilter.
 tests_fuzz_fuzz_milter_SOURCES = tests/fuzz/fuzz_milter.c $(FUZZ_UTIL) \
-	tests/fuzz/milter_standin.c milter/filter.c milter/snapshot.c
+	tests/fuzz/milter_standin.c milter/filter.c milter/snapshot.c \
+	milter/metrics.c
 tests_fuzz_fuzz_milter_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/milter
 tests_fuzz_fuzz_milter_LDADD = $(FUZZ_LIBS) $(LIBS)
 tests_fuzz_fuzz_milter_LDFLAGS = $(FUZZ_LINK)

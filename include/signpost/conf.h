@@ -148,6 +148,8 @@ struct sp_milter_conf {
 	struct sp_header_limits limits; /* default SP_DEFAULT_MAX_* */
 	unsigned max_connections;       /* MTA connections at once; default 1000 */
 	unsigned long max_packet_size;  /* bytes of one milter packet; default 4 MiB */
+	char *metrics_file;             /* Prometheus text file; NULL: none */
+	bool metrics_per_domain;        /* key series per domain; default no */
 };
 
 struct sp_signing_conf {

@@ -155,6 +155,10 @@ render(const struct sp_config *c, const struct sp_domain *d, const char *name)
 		sp_buf_printf(&b, "%zu", m->limits.bytes);
 	else if (strcmp(name, "max_field_bytes") == 0)
 		sp_buf_printf(&b, "%zu", m->limits.field_bytes);
+	else if (strcmp(name, "metrics_file") == 0)
+		sp_buf_puts(&b, m->metrics_file ? m->metrics_file : "(unset)");
+	else if (strcmp(name, "metrics_per_domain") == 0)
+		sp_buf_puts(&b, yes_no(m->metrics_per_domain));
 	else if (strcmp(name, "keys_dir") == 0)
 		sp_buf_puts(&b, s->keys_dir);
 	else if (strcmp(name, "canonicalization") == 0)
@@ -238,6 +242,13 @@ static const struct value_case value_cases[] = {
 	{ "milter", "pidfile", "/run/signpost/signpost-milter.pid", "/run/signpost/signpost-milter.pid", NULL },
 	{ "milter", "pidfile", "run/signpost.pid", NULL, "\"run/signpost.pid\" is not an absolute path" },
 	{ "milter", "pidfile", "", NULL, "is not an absolute path" },
+	{ "milter", "metrics_file", "/var/lib/prometheus/node-exporter/signpost.prom", "/var/lib/prometheus/node-exporter/signpost.prom", NULL },
+	{ "milter", "metrics_file", "", "(unset)", NULL },
+	{ "milter", "metrics_file", "signpost.prom", NULL, "\"signpost.prom\" is not an absolute path" },
+	{ "milter", "metrics_file", "/var/lib/node-exporter/", NULL, "\"/var/lib/node-exporter/\" names a directory: give a file name, e.g. /var/lib/node-exporter/signpost.prom" },
+	{ "milter", "metrics_per_domain", "yes", "yes", NULL },
+	{ "milter", "metrics_per_domain", "no", "no", NULL },
+	{ "milter", "metrics_per_domain", "some", NULL, "\"some\" is not a boolean" },
 	{ "milter", "internal_hosts", "127.0.0.0/8, ::1", "127.0.0.0/8, ::1/128", NULL },
 	{ "milter", "internal_hosts", "10.0.0.0/8 192.168.0.0/16,172.16.0.0/12", "10.0.0.0/8, 192.168.0.0/16, 172.16.0.0/12", NULL },
 	{ "milter", "internal_hosts", "2001:db8::/32,,  ::ffff:192.0.2.0/120", "2001:db8::/32, 192.0.2.0/24", NULL },
@@ -577,6 +588,8 @@ test_defaults(void)
 		{ "max_header_fields", "10000" },
 		{ "max_header_bytes", "4194304" },
 		{ "max_field_bytes", "2097152" },
+		{ "metrics_file", "(unset)" },
+		{ "metrics_per_domain", "no" },
 		{ "keys_dir", SYSCONFDIR "/signpost/keys" },
 		{ "canonicalization", "relaxed/relaxed" },
 		{ "sign_headers", "from, reply-to, subject, date, to, cc, "
