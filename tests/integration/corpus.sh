@@ -6,6 +6,8 @@
 # two From:, or an unusable From: are refused; one call signs with both keys;
 # the records carry the keys openssl sees; signature fields are folded at 78.
 # One TAP line per case.  SIGNPOST_CORPUS_JOBS sets how many run at once.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 
 sign_file=$top_builddir/tests/tools/sign-file

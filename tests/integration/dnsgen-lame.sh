@@ -8,6 +8,8 @@
 #
 # Like dnsgen-ns.sh it runs in private user, mount and network namespaces
 # (unshare -rmn), where port 53 and /etc/resolv.conf are its own.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 if [ -z "${DNSGEN_NETNS:-}" ]; then
 	if ! unshare -rmn true 2>/dev/null; then
 		echo "1..0 # SKIP user/network namespaces unavailable (unshare -rmn failed)"

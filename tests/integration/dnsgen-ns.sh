@@ -8,6 +8,8 @@
 # 127.0.0.1@53 and 127.0.0.2@53 without touching the host's port 53, and a
 # resolv.conf of its own bind-mounted over /etc/resolv.conf. Nothing leaves
 # the namespace; it all disappears with the test.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 if [ -z "${DNSGEN_NETNS:-}" ]; then
 	if ! unshare -rmn true 2>/dev/null; then
 		echo "1..0 # SKIP user/network namespaces unavailable (unshare -rmn failed)"

@@ -8,6 +8,8 @@
 # certificate chain are refused naming FILE:LINE or the path. Served by a
 # private Knot, `dnsgen check` finds the HELO SPF, MTA-STS and TLS-RPT
 # records ok, and a stale MTA-STS id or a changed TLS-RPT address differs.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 dg_need named-checkzone kzonecheck danetool openssl sha256sum jq knotd

@@ -3,6 +3,8 @@
 # question: twenty domains checked against a server that never answers
 # would cost one timeout (4 s) each, 80 s in all, but the run stops asking
 # after 60 s (dnsgen(1)) and says so for every question it did not ask.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 dg_need dig dnspython
