@@ -19,7 +19,7 @@ command -v dpkg-buildpackage >/dev/null 2>&1 ||
 [ "${SIGNPOST_SANITIZERS:-no}" = yes ] &&
 	skip_all "the package is built from the source, not from this build: the plain build tests it"
 [ -f "$top_srcdir/debian/control" ] || bail_out "no debian/ in $top_srcdir"
-need dh lintian fakeroot
+need dh lintian
 
 exec 9>/run/lock/signpost-package-test.lock
 flock -w 1800 9 || bail_out "another package test holds /run/lock/signpost-package-test.lock"
@@ -125,6 +125,14 @@ is "/run/signpost is root:root 0755" "$(owner_mode /run/signpost)" "root:root 75
 if [ -L /etc/systemd/system/multi-user.target.wants/signpost-milter.service ]; then
 	ok "signpost-milter.service is enabled"
 else not_ok "signpost-milter.service is enabled"; fi
+
+# The installed unit with Debian's drop-in (ExecCondition=) verifies.
+if command -v systemd-analyze >/dev/null 2>&1; then
+	out=$(systemd-analyze verify /lib/systemd/system/signpost-milter.service 2>&1)
+	rc=$?
+	if [ "$rc" -eq 0 ] && [ -z "$out" ]; then ok "systemd-analyze verify: the installed unit and drop-in"
+	else not_ok "systemd-analyze verify: the installed unit and drop-in" "exit $rc: $out"; fi
+fi
 
 # Not started: no domain yet, so the unit's condition says no.
 if [ -d /run/systemd/system ]; then
