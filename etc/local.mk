@@ -1,7 +1,11 @@
-# etc/: sample configuration, systemd unit and Postfix snippet (shipped, not installed).
+# etc/: sample configuration, systemd units and Postfix snippet. The units
+# are installed (systemdsystemunitdir, configure --with-systemdsystemunitdir)
+# and so packaged (debian/): every unit listed here lands in the package.
 # the annotated sample configuration, described in signpost.conf(5)
 EXTRA_DIST += etc/signpost.conf
 # signpost.conf(5)
 dist_man_MANS += etc/signpost.conf.5
-# signpost-milter: systemd unit and the Postfix main.cf lines (see signpost-milter(8))
-EXTRA_DIST += etc/signpost-milter.service etc/postfix-main.cf
+# signpost-milter: systemd unit (installed) and the Postfix main.cf lines
+# (see signpost-milter(8))
+dist_systemdsystemunit_DATA = etc/signpost-milter.service
+EXTRA_DIST += etc/postfix-main.cf

@@ -6,6 +6,8 @@
  * must not vanish under NDEBUG. skip() reports one check that cannot run
  * here (it still counts). Exit status: 0 all passed, 1 some failed,
  * 77 skipped (with the reason), 99 hard error.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef SIGNPOST_TAP_H
 #define SIGNPOST_TAP_H

@@ -2,6 +2,8 @@
 # Source it; call ok/not_ok/check, then done_testing at the end.
 # Each test works in its own temporary directory ($TAP_TMP), removed on exit
 # unless SIGNPOST_KEEP_TMP is set.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 
 tap_count=0
 tap_failed=0

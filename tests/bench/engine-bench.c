@@ -18,6 +18,8 @@
  *
  * The text is generated once into a 1 MiB pool and fed repeatedly, so the
  * measured memory is the engine's, not a 100 MiB copy of the message.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -14,6 +14,8 @@
 # Every rate is per CPU second, ours (engine-bench) as openssl speed's, so a
 # shared, busy machine slows both alike. Not a test: it prints numbers and
 # the targets beside them, and exits 0 unless something failed to run.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 set -eu
 
 builddir=${top_builddir:-$PWD}

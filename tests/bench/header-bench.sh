@@ -22,6 +22,8 @@
 # the limits raised so far that the million fields are taken and signed:
 # that shows what the header costs the engine itself when no limit stops it.
 # Not a test: it prints numbers and exits 0 unless something failed to run.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 set -eu
 
 builds=("${top_builddir:-$PWD}")

@@ -11,6 +11,8 @@
  * with subdomains = yes (the walk up the labels), and a domain that is not
  * configured. One line per run: domains=N exact_ns= sub_ns= miss_ns=
  * (nanoseconds per lookup, wall clock, one thread).
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -22,6 +22,8 @@
 #   -r  rounds per comparison (default 5)    -t  seconds per load run (default 3)
 #   --quick  2 rounds of 1 s, smaller big messages: a smoke test of the script
 # Exit: 0 every target met, 1 a target missed, 2 could not run.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$top/_build-bench

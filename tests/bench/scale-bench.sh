@@ -25,6 +25,8 @@
 #       kept between runs: making it takes minutes)
 #   -c  connections of the load client during reloads (default 4)
 # Exit: 0 every target met, 1 a target missed, 2 could not run.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$top/_build-bench

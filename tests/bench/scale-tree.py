@@ -18,6 +18,8 @@ Writes into DIR:
       [dns] with a mail host and addresses, include = domains.d/*.conf.
 
 A finished tree is marked with DIR/.tree-DOMAINS and not written again.
+
+Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 """
 import os
 import subprocess

@@ -6,6 +6,8 @@
  * The first two bytes choose the chunking; the rest is the body. Both
  * modes must give the same bytes fed whole, in those chunks, and as the
  * plain reference (RFC 6376 3.4.3/3.4.4 line by line) says.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

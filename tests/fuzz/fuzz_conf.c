@@ -8,6 +8,8 @@
  * parser promises: a failure names the file, a success has every domain
  * with a selector, lower-case names, and oversigned fields that are signed;
  * a CIDR that parses prints and parses back to itself.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -17,6 +17,8 @@
  * Beyond "does not crash" it checks what a terminal may be shown: every
  * byte of `found` and `why` is printable ASCII (issue: escape sequences
  * from DNS must never reach the terminal raw), and the verdict is a known one.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -9,6 +9,8 @@
  * through sp_key_load, the one way keys enter signpost. Beyond "does not
  * crash" it checks: a refusal names the file; a loaded key has a type, a
  * size, and a DNS record of the form "v=DKIM1; k=TYPE; p=BASE64".
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -8,6 +8,8 @@
  * promises: a failure has a reason and leaves nothing behind; every
  * mailbox found has a local part and a domain without upper-case ASCII;
  * the engine accepts From: exactly when the parser finds one mailbox.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -28,6 +28,8 @@
  * Beyond "does not crash, leak or misuse libmilter" it checks that every
  * reply is one libmilter knows, NOREPLY only where it was negotiated, and
  * that once the connection is closed no message holds a snapshot.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -12,6 +12,8 @@
  * than '=' signs, and every tag found by its name;
  * sp_taglist_value agrees with the list. The engine then reads the same
  * bytes as an existing DKIM-Signature field.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

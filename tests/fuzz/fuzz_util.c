@@ -2,6 +2,8 @@
  * fuzz_util.c - scratch files and keys for the fuzz targets (fuzz_util.h).
  * Everything here runs once, before the first input; any failure aborts,
  * since a target without its fixtures would only fuzz its own set-up.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -2,6 +2,8 @@
  * fuzz_util.h - what several fuzz targets need before their first input:
  * a private scratch directory, files written into it, and a key tree
  * (keys_dir/DOMAIN/SELECTOR.pem) holding a fresh Ed25519 key.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef SIGNPOST_FUZZ_UTIL_H
 #define SIGNPOST_FUZZ_UTIL_H

@@ -3,6 +3,8 @@
  * call, standing in for the real library in the milter fuzz target (see
  * milter_standin.h). Anything libmilter would refuse, or a callback could
  * only do by mistake, stops the run with a message.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -7,6 +7,8 @@
  * the macros the "MTA" has sent, and what the callbacks asked of it; it
  * checks what libmilter would refuse (changing the header outside end of
  * message, a reply that is not 4xx/5xx).
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef SIGNPOST_MILTER_STANDIN_H
 #define SIGNPOST_MILTER_STANDIN_H

@@ -8,6 +8,8 @@
 # the new key verifies while the old record is still served, and so does
 # mail signed with the old key. A damaged record makes verification fail,
 # so the verifiers really did read DNS.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 dg_need knotd dig dnspython jq named-checkzone kzonecheck

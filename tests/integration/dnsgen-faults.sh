@@ -8,6 +8,8 @@
 # status SPEC asks for (2: DNS could not be asked, 1: found wrong), and
 # finishes within a bound generous for a loaded two-core machine: the
 # budget in dnsgen(1) is 8 s per question and 60 s per run.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 dg_need dig dnspython named-checkzone kzonecheck

@@ -6,6 +6,8 @@
 # whole way from keys_dir to each key for the milter user and name the
 # folder that blocks it with the chown/chmod that fixes it; as the milter
 # user, the key must really open. Needs root and the user nobody.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 MILTER=$top_builddir/milter/signpost-milter

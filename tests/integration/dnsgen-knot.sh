@@ -4,6 +4,8 @@
 # IPv4 and IPv6, and each kind of tampering - a changed DKIM key, a missing
 # SRV, a second SPF record, a wrong MX, a missing DMARC record, a wrong PTR -
 # makes it return 1 and name the record. A server that does not answer is 2.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 dg_need knotd dig dnspython named-checkzone kzonecheck

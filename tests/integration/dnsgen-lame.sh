@@ -8,6 +8,8 @@
 #
 # Like dnsgen-ns.sh it runs in private user, mount and network namespaces
 # (unshare -rmn), where port 53 and /etc/resolv.conf are its own.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/integration/netns.sh"
 netns_enter "$0" "$@"
 . "$top_srcdir/tests/tap.sh"

@@ -4,6 +4,8 @@
 # loopback port (its own rundir and storage under $TAP_TMP), started and
 # stopped by PID. Keys, the missing-tool rule and the verifiers come from
 # lib.sh.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/integration/lib.sh"
 
 DNSGEN=$SP_DNSGEN

@@ -6,6 +6,8 @@
 # as dnsgen(1) tells it: keygen, publish, `dnsgen check`, switch the
 # selector, SIGHUP the milter - new mail carries the new selector and
 # verifies, while mail signed before the switch still does.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 dg_need knotd dig named-checkzone kzonecheck

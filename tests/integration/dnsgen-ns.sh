@@ -10,6 +10,8 @@
 # 127.0.0.1@53, 127.0.0.2@53 and 127.0.0.3@53 without touching the host's
 # port 53, and a resolv.conf of its own bind-mounted over /etc/resolv.conf.
 # Nothing leaves the namespace; it all disappears with the test.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/integration/netns.sh"
 netns_enter "$0" "$@"
 . "$top_srcdir/tests/tap.sh"

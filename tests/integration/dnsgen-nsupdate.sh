@@ -4,6 +4,8 @@
 # changes nothing; it repairs a zone somebody damaged (a second SPF record,
 # a wrong MX, a stale DKIM key), because each RRset is deleted before it is
 # added; and the damage itself, made by nsupdate, makes check return 1.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 dg_need knotd nsupdate dig named-checkzone kzonecheck

@@ -9,6 +9,8 @@
 # private Knot, `dnsgen check --dns-only` finds the HELO SPF, MTA-STS, TLS-RPT,
 # TLSA and CAA records ok, and a stale MTA-STS id or a changed TLS-RPT
 # address differs.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 dg_need named-checkzone kzonecheck danetool openssl sha256sum jq knotd

@@ -5,6 +5,8 @@
 # after 60 s (dnsgen(1)) and says so for every question it did not ask.
 # The limit is shortened to 10 s here (SIGNPOST_CHECK_SECONDS) to keep the
 # suite short; the code path is the one the 60 s limit takes.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 dg_need dig dnspython

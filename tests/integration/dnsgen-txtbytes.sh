@@ -5,6 +5,8 @@
 # terminal escapes (ESC ] 0 ; ... BEL, ESC [ 2 J): `dnsgen check` must call
 # each of them `differs`, say why, and print every byte from DNS escaped
 # (RFC 1035 \DDD), in text and in -f json, which must stay valid JSON.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 dg_need knotd dig dnspython named-checkzone kzonecheck

@@ -5,6 +5,8 @@
 # the milter user's group, creates the domain's folder 0750, refuses to
 # overwrite, leaves no temporary file, refuses 1024 bits (allow_weak_rsa
 # accepts old keys, never new ones), and prints the record that `records` then publishes.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 dg_need openssl jq

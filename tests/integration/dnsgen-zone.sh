@@ -3,6 +3,8 @@
 # host outside the domain, values with '"', ';' and '\'); `-f json` is valid
 # JSON and says exactly what the zone says; `-f table` is relative to the
 # domain; warnings go to stderr and leave stdout alone.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 dg_need named-checkzone kzonecheck jq dnspython

@@ -19,6 +19,8 @@ is printed on stderr. Exit 0 (the drill judges the counts).
 
 usage: drill-count.py [--list FILE] [--extra PREFIX COUNT]... SINKDIR PREFIX
                       COUNT SELECTOR...
+
+Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 """
 
 import argparse

@@ -26,6 +26,8 @@ every message was accepted, 1 otherwise, 2 on a usage error.
 usage: drill-load.py --port N [--count N] [--sessions N] [--interval S]
                      [--deadline S] [--prefix P] [--progress FILE]
                      [--until FILE]
+
+Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 """
 
 import argparse

@@ -11,6 +11,8 @@
 # (exit 99, "Bail out!", naming what installs it). Only what the suite
 # cannot install skips a test (a "1..0 # SKIP" plan): not running as root
 # (`need_root`).
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 
 [ -n "${SP_LIB_LOADED:-}" ] && return 0
 SP_LIB_LOADED=1

@@ -7,6 +7,8 @@
 # changed, is signed anew with a notice saying why; one carrying our
 # genuine signatures is not signed twice. Every new signature is checked by
 # independent verifiers.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/milter-lib.sh"
 

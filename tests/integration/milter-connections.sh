@@ -4,6 +4,8 @@
 # all are done, and every message is signed with no tempfail and no error.
 # The worker has raised its open-file limit for that (one descriptor per
 # connection; Debian's libmilter polls, so descriptors past 1024 work).
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/milter-lib.sh"
 

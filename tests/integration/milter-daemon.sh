@@ -5,6 +5,8 @@
 # and the fix), the pidfile (a second instance names the PID holding it),
 # unix sockets (socket_mode, a stale socket removed, a live one or a plain
 # file refused), inet and inet6 sockets, and dropping root to `user`.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/milter-lib.sh"
 

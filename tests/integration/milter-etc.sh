@@ -5,6 +5,8 @@
 # passes systemd-analyze verify (pointed at the built daemon) and keeps its
 # essentials; every line of the Postfix snippet is a parameter Postfix
 # knows.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 
 MILTER="$top_builddir/milter/signpost-milter"

@@ -6,6 +6,8 @@
 # "relaxed" header canonicalization for that connection, says so in the
 # log, and the independent verifiers accept the result; with the flag
 # offered, "simple" stays "simple".
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/milter-lib.sh"
 

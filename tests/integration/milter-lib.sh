@@ -7,6 +7,8 @@
 # the daemon's socket, pidfile and log. The daemon runs in the foreground
 # (-f) and is stopped by its PID at exit. Keys, start/stop and the
 # verifiers come from lib.sh; the mt_* names fix this area's paths.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/integration/lib.sh"
 
 MILTER=$SP_MILTER

@@ -3,6 +3,8 @@
 # limit and one past it: max_connections (MTA connections at once) and
 # max_packet_size (one milter packet, e.g. one header field); a log line
 # when either is hit; bad values refused with FILE:LINE; -t shows both.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/milter-lib.sh"
 

@@ -7,6 +7,8 @@
 # field, folded headers, 8-bit bytes, no From:, two From:, mail that
 # already carries our signature (second pass), and the warning for a body
 # line over 998 bytes. Every signature is checked by independent verifiers.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/milter-lib.sh"
 

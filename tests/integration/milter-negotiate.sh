@@ -7,6 +7,8 @@
 # (SMFIP_HDR_LEADSPC); but the header, end-of-header and body events it
 # needs. Then a message signed over miltertest's connection verifies, and
 # an outsider's gets ACCEPT at the end of the header.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/milter-lib.sh"
 

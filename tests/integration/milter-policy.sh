@@ -5,6 +5,8 @@
 # RSA + Ed25519 signing, and the log line each message gets. Every signed
 # message is checked by independent verifiers against records made from the
 # keys with openssl.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/milter-lib.sh"
 

@@ -7,6 +7,8 @@
 # (refused, by -t as well), and clean-up after the switch to `user` with a
 # root-owned run directory (pidfile and socket removed, or a log line).
 # Needs root, as the daemon is started in production.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/milter-lib.sh"
 

@@ -9,6 +9,8 @@
 #  - a reload can change the policy (sign_authenticated = no);
 #  - SIGTERM with a message in flight: no new connections are taken, the
 #    message completes and verifies, the daemon exits 0.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/milter-lib.sh"
 

@@ -6,6 +6,8 @@
 # delivers after the recorder's header edits must be byte for byte the one
 # milter-client writes. Run with and without SMFIP_HDR_LEADSPC, no-reply
 # headers, macro lists set by the milter, and a skipped event.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/postfix-lib.sh"
 

@@ -8,6 +8,8 @@
 #
 # The last checks pin down what Postfix does without those settings (they
 # expect the signature to break), so a Postfix that changes its ways shows.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/postfix-lib.sh"
 

@@ -12,6 +12,8 @@
 # Quick by default (at least 60 messages, one kill); SIGNPOST_DRILL_FULL=1
 # sends at least 600 and kills the daemon three times:
 #   SIGNPOST_DRILL_FULL=1 make check TESTS='tests/integration/postfix-drill-daemon.sh'
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/postfix-lib.sh"
 . "$top_srcdir/tests/integration/postfix-drill-lib.sh"

@@ -20,6 +20,8 @@
 # Quick by default (about 10 messages per step); SIGNPOST_DRILL_FULL=1
 # sends about 100 per step:
 #   SIGNPOST_DRILL_FULL=1 make check TESTS='tests/integration/postfix-drill-keys.sh'
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/postfix-lib.sh"
 . "$top_srcdir/tests/integration/postfix-drill-lib.sh"

@@ -16,6 +16,8 @@
 # Sizes: quick by default (make check); SIGNPOST_DRILL_FULL=1 for the
 # bigger loads, run by hand:
 #   SIGNPOST_DRILL_FULL=1 make check TESTS='tests/integration/postfix-drill-worker.sh'
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 
 DR_FULL=${SIGNPOST_DRILL_FULL:-0}
 # The drills test processes and Postfix, not memory: in the quick suite

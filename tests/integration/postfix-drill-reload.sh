@@ -11,6 +11,8 @@
 # kind that arrive together merge into one, and the count must be exact).
 # Quick by default (100 reloads); SIGNPOST_DRILL_FULL=1 does 1000:
 #   SIGNPOST_DRILL_FULL=1 make check TESTS='tests/integration/postfix-drill-reload.sh'
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/postfix-lib.sh"
 . "$top_srcdir/tests/integration/postfix-drill-lib.sh"

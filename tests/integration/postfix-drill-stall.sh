@@ -12,6 +12,8 @@
 # Quick by default (one stall of about 6 s); SIGNPOST_DRILL_FULL=1 stalls
 # three times, under a heavier load:
 #   SIGNPOST_DRILL_FULL=1 make check TESTS='tests/integration/postfix-drill-stall.sh'
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/postfix-lib.sh"
 . "$top_srcdir/tests/integration/postfix-drill-lib.sh"

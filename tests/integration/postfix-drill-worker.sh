@@ -11,6 +11,8 @@
 # sends at least 600 and kills the worker five times (as many restarts as
 # the supervisor allows in a minute):
 #   SIGNPOST_DRILL_FULL=1 make check TESTS='tests/integration/postfix-drill-worker.sh'
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/postfix-lib.sh"
 . "$top_srcdir/tests/integration/postfix-drill-lib.sh"

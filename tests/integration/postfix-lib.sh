@@ -18,6 +18,8 @@
 # alternate_config_directories entry. The Postfix daemons run as "postfix"
 # and Dovecot's auth process as "dovecot", so the sockets they reach by
 # path (the milter's, Dovecot's) live in world-traversable directories.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 
 . "$top_srcdir/tests/integration/lib.sh"
 

@@ -11,6 +11,8 @@ message can be compared with the client's rendering of the same edits.
 
 usage: postfix-recorder.py [--leadspc] [--noreply-headers] [--symlist]
                            [--skip-helo] SOCKET LOGDIR
+
+Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 """
 
 import argparse

@@ -4,6 +4,8 @@
 # command (non_smtpd_milters) get an RSA and an Ed25519 signature that the
 # independent verifiers accept; a client that is neither (127.0.0.3), and
 # mail from a domain we do not sign for, arrive untouched.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/postfix-lib.sh"
 

@@ -10,6 +10,8 @@ with BODY=8BITMIME. Prints the server's reply; exit 0 accepted, 1 refused,
 usage: smtp-send.py --port N [--server ADDR] [--source ADDR]
                     [--auth USER:PASSWORD] [--from ADDR] [--to ADDR]...
                     [--repeat N] FILE
+
+Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 """
 
 import argparse

@@ -9,6 +9,8 @@ worst case for DKIM: Postfix would then downgrade 8-bit bodies unless
 disable_mime_output_conversion = yes.
 
 usage: smtp-sink.py [--8bitmime] [--pidfile FILE] ADDR PORT DIR
+
+Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 """
 
 import argparse

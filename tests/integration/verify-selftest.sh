@@ -2,6 +2,8 @@
 # signature our tests produce, is not vacuous: RFC 8463's signed message passes
 # (both signatures, each with two independent verifiers, from a records file
 # and from a real DNS server), and every kind of damage makes it fail.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/lib.sh"
 

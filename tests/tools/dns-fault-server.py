@@ -25,6 +25,8 @@ question, so one server can be switched between faults by the test:
   size:N          the apex TXT answer padded to exactly N bytes (UDP: TC)
 
 Nothing here is used outside the tests.
+
+Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 """
 import argparse
 import os

@@ -2,6 +2,8 @@
 # comes back unchanged from the DNS server on 127.0.0.1:PORT (dnspython,
 # asked directly, never the system resolver). Exit 1 when one differs or
 # fewer than 4 TXT records were checked. Run by /usr/bin/python3.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 import json, sys
 import dns.resolver
 res = dns.resolver.Resolver(configure=False)

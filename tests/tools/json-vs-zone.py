@@ -2,6 +2,8 @@
 # holds exactly the records of the zone files (SOA and NS aside): names,
 # types, TTLs, values and TXT strings, each string at most 255 bytes and
 # joining to the value. dnspython reads the zones. Run by /usr/bin/python3.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 import json, sys
 import dns.zone, dns.rdatatype
 records = json.load(open(sys.argv[1]))

@@ -2,6 +2,8 @@
  * milter-client-internal.h - what the milter-client source files share with
  * each other and nobody else: the offer we make in SMFIC_OPTNEG and the
  * packet helpers of milter-client-proto.c.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef MILTER_CLIENT_INTERNAL_H
 #define MILTER_CLIENT_INTERNAL_H

@@ -7,6 +7,8 @@
  * each verdict. All connections open before the clock starts; with --hold
  * every one also stays open until the last message of every other is done,
  * so the milter holds all of them at once.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -4,6 +4,8 @@
  * LF, as Postfix's queue file keeps them), the body with CRLF line ends;
  * and the message rebuilt with the milter's header edits applied at the
  * positions Postfix's cleanup server would apply them.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

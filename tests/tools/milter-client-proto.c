@@ -3,6 +3,8 @@
  * I/O with timeouts, option negotiation and macros, the way Postfix's
  * milter8 client does them. The per-message conversation lives in
  * milter-client-txn.c; message parsing in milter-client-msg.c.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

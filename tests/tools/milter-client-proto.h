@@ -20,6 +20,8 @@
  * - The macro i (queue id) only once smtpd has opened the queue file, after
  *   the first accepted RCPT (smtpd_delay_open_until_valid_rcpt = yes).
  * - SMFIC_ABORT after every message, and once more before SMFIC_QUIT.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef MILTER_CLIENT_PROTO_H
 #define MILTER_CLIENT_PROTO_H

@@ -7,6 +7,8 @@
  * State follows Postfix's milter8.c: a connect-stage accept or reject
  * closes the milter connection and decides every later message; a
  * message-stage accept or discard stops the events for that message only.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -9,6 +9,8 @@
  * ends), ready for an independent DKIM verifier. Load mode (--load) drives
  * the milter from many connections at once and reports msgs/s, latency
  * percentiles and the count of each reply (milter-client-load.c).
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

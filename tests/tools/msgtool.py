@@ -15,6 +15,8 @@
 #   msgtool.py framing-message OUT      a message exercising the milter
 #                                       framing (folded, empty, 8-bit, long
 #                                       lines around 65,535 bytes)
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 
 import email.parser
 import re

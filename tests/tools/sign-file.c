@@ -18,6 +18,8 @@
  *
  * Exit status: 0 signed, 1 refused by the engine (reason on stderr),
  * 2 usage, key or I/O error.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

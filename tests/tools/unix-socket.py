@@ -6,6 +6,8 @@
 #                                     PATH.up, then wait 60 s: a live one
 #   unix-socket.py race PATH TARGET   for 120 s, whenever PATH is a socket,
 #                                     rename a symlink to TARGET over it
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 
 import os
 import socket

@@ -5,6 +5,8 @@
  * random bodies checked against a plain reference implementation of
  * RFC 6376 3.4.3/3.4.4; header fields in both modes; and the promise that
  * the hash sees few, large updates.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -2,6 +2,8 @@
  * test_cidr.c - internal_hosts networks: parsing (good entries beside bad
  * ones, with the reason) and matching client addresses given as text and as
  * socket addresses, IPv4, IPv6, IPv4-mapped IPv6, /0 and prefix boundaries.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -4,6 +4,8 @@
  * [domain] overrides and inheritance in either order, the reader's own
  * errors, domain lookup, loading from disk (including the shipped sample)
  * and a parser that survives every prefix and byte change of a valid file.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -5,6 +5,8 @@
  * INCLUDED-FILE:LINE; a wildcard matching nothing is fine, a missing plain
  * path is not, and an include cycle is refused. Each case writes its files
  * into a fresh folder and loads main.conf from there.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

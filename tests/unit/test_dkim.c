@@ -5,6 +5,8 @@
  * unparsable, holding two addresses; final without a checked header),
  * existing signatures, chunking that must not change a signature, and a
  * few signatures checked by dkimpy, an independent verifier.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

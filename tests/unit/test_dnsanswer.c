@@ -6,6 +6,8 @@
  * values shown are escaped, the answer must be to the question asked, and
  * the limits on records (256) and bytes (32768) hold at and past the
  * limit. Every prefix of a good message is refused, not half-read.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

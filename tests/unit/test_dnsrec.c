@@ -6,6 +6,8 @@
  * to the domain, reverse names, the DKIM/SPF/DMARC comparisons of `check`,
  * and the records built from a real configuration, with every validation
  * message naming its config line, in all four formats.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

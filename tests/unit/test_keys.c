@@ -6,6 +6,8 @@
  * PKCS#8 PEM into a private temporary directory; the RFC 8463 keys are
  * copied there too, so the source tree is only read. Good cases sit beside
  * bad ones in one table.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -4,6 +4,8 @@
  * (domain, selector) whatever the case; on a reload, keys whose files did
  * not change share their EVP_PKEY, changed ones are decoded again, and the
  * owner and mode of every file are still checked.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -3,6 +3,8 @@
  * real mail carries, each with the domain the signer must find, beside
  * values that must be refused (or found to hold more or fewer than one
  * mailbox), each with the reason it must give.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

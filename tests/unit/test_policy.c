@@ -4,6 +4,8 @@
  * subdomain From: (subdomains yes and no), with
  * sign_authenticated on and off. Each row names the case and what must
  * come out: the d= domain and selectors, or a reason that says why not.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

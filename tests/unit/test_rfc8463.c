@@ -12,6 +12,8 @@
  *   deterministic), for Ed25519 and RSA.
  * - dkimpy verifies the engine's own signatures against the RFC's records
  *   (and, as a control, the RFC's signed message).
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -5,6 +5,8 @@
  * header field names (RFC 5322 and what fits a DKIM h= tag), address
  * literals, and base64 against RFC 4648's test vectors. Every refused case
  * checks a word of its reason, so a reason that names the wrong fault fails.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

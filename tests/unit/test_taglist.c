@@ -2,6 +2,8 @@
  * test_taglist.c - the tag=value list parser (RFC 6376 section 3.2) shared
  * by the engine (existing DKIM-Signature fields) and dnsgen (DKIM and DMARC
  * records): good lists beside bad ones, values with folding white space.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

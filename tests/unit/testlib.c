@@ -2,6 +2,8 @@
  * testlib.c - helpers shared by the C unit tests (see testlib.h). Errors
  * of the test itself end it with tap.h's bail_out; checks are counted by
  * the tests, never here.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -4,6 +4,8 @@
  * and dkimpy (tests/verify/dkimpy.py) as an independent verifier.
  * Each helper bails out (exit 99, via tap.h) on an error of the test
  * itself; none of them counts a check, the caller does.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #ifndef SIGNPOST_TESTLIB_H
 #define SIGNPOST_TESTLIB_H

@@ -11,6 +11,8 @@
 # dnspython: never the system resolver.  dkimpy refuses a message with white
 # space before a header field's colon (RFC 5322 section 4.5 obsolete syntax):
 # that, and only that, is "n/a".
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 
 import ast
 import logging

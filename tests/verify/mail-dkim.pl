@@ -10,6 +10,8 @@
 # Keys come only from the records file (lines "NAME VALUE"), through a resolver
 # object that answers TXT queries from it, or from the named DNS server through
 # a Net::DNS::Resolver aimed at it alone: never the system resolver.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 use strict;
 use warnings;
 use Mail::DKIM::DNS;

@@ -18,6 +18,8 @@
 # value does not start with exactly one space (it rewrites what follows the
 # colon to one space); a header field with a tab before its colon (RFC 5322
 # obsolete syntax: it gives up); a header field over 64 KiB (it refuses).
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 
 import os
 import re

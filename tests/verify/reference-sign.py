@@ -9,6 +9,8 @@
 # KEY.pem: an RSA key (any PEM openssl reads) or an Ed25519 PKCS#8 key.  The
 # message is signed as verify-dkim hands it to the judges (CRLF lines), with
 # the header fields RFC 6376 section 5.4.1 recommends that are present.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 
 import base64
 import re

@@ -4,6 +4,8 @@
 #   /usr/bin/python3 make-big.py DIR      writes DIR/big-*.eml, prints the names
 #
 # See README.md beside this file for what each one tests.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 import base64
 import hashlib
 import os

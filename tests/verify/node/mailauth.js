@@ -10,6 +10,8 @@
 // from the top, from 0) of message M (from 0, in argument order).
 // Keys come only from the records file (lines "NAME VALUE") or from the named
 // DNS server, asked directly through a private resolver: never the system's.
+//
+// Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 'use strict';
 
 const fs = require('node:fs');
