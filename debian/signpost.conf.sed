@@ -2,13 +2,9 @@
 # the annotated sample etc/signpost.conf: the package's own paths, the
 # socket directory the postinst makes, and no domain until the operator
 # names one (README.Debian).
-/^# create its directory first:$/,/^#   usermod -aG signpost postfix$/c\
+/^# create its directory first:$/,/^#   install -d -o signpost -g postfix -m 0750 \/var\/spool\/postfix\/signpost$/c\
 # The package makes its directory, signpost:postfix 0750, when Postfix is\
-# installed (else: dpkg-reconfigure signpost after installing Postfix).\
-# Only root, signpost and Postfix can enter it, so the socket may be 0666:\
-# Postfix stays out of the signpost group, which reads the private keys.\
-# Elsewhere (an inet socket, another directory) use 0660 or less.
-s/^socket_mode        = 0660                  # optional; unix sockets only$/socket_mode        = 0666                  # unix sockets only (see above)/
+# installed (else: dpkg-reconfigure signpost after installing Postfix).
 /^\[domain example.com\]$/i\
 # No domain yet: signpost-milter is enabled but stays stopped until one\
 # is named here (README.Debian). For example.com: uncomment the section\
