@@ -3,7 +3,9 @@ bin_PROGRAMS += dnsgen/dnsgen
 dnsgen_dnsgen_SOURCES = dnsgen/dnsgen.c dnsgen/dnsgen.h dnsgen/keygen.c \
 	dnsgen/check.c dnsgen/judge.c dnsgen/judge.h dnsgen/resolve.c \
 	dnsgen/resolve.h dnsgen/answer.c dnsgen/stspolicy.c \
-	dnsgen/servers.c dnsgen/servers.h
+	dnsgen/servers.c dnsgen/servers.h dnsgen/lifecycle.c \
+	dnsgen/rotate.c dnsgen/rotate.h dnsgen/rotate_steps.c dnsgen/rotate_dns.c \
+	dnsgen/status.c
 dnsgen_dnsgen_LDADD = $(SIGNPOST_LIBS) $(RESOLV_LIBS)
 # dnsgen(1)
 dist_man_MANS += dnsgen/dnsgen.1
