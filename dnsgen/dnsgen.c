@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "dnsgen/dnsgen.h"
+#include "dnsgen/publish.h"
 #include "signpost/mtasts.h"
 #include "signpost/tlsa.h"
 
@@ -26,6 +27,7 @@ static const char usage_text[] =
     "usage: dnsgen [-c FILE] [-d DOMAIN]... [-f zone|nsupdate|json|table] [records]\n"
     "       dnsgen [-c FILE] keygen -d DOMAIN -s SELECTOR [-a rsa|ed25519] [-b BITS]\n"
     "       dnsgen [-c FILE] check [-d DOMAIN]... [--server ADDR[#PORT]] [-f json]\n"
+    "       dnsgen [-c FILE] publish [-d DOMAIN]... [-n|--dry-run]\n"
     "       dnsgen [-c FILE] mta-sts-policy [-d DOMAIN]\n"
     "       dnsgen -h | -V\n";
 
@@ -468,6 +470,7 @@ enum { OPT_SERVER = 256 };
 
 static const struct option long_options[] = {
 	{ "server", required_argument, NULL, OPT_SERVER },
+	{ "dry-run", no_argument, NULL, 'n' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -484,6 +487,7 @@ static const struct command commands[] = {
 	{ "records", "df", dnsgen_records },
 	{ "keygen", "dsab", dnsgen_keygen },
 	{ "check", "dfS", dnsgen_check },
+	{ "publish", "dn", dnsgen_publish },
 	{ "mta-sts-policy", "d", dnsgen_mta_sts_policy },
 };
 
@@ -510,7 +514,7 @@ parse_args(int argc, char **argv, struct dnsgen_opts *o, const char **used,
 	size_t nseen = 0;
 	int c, fmt;
 
-	while ((c = getopt_long(argc, argv, ":c:d:f:s:a:b:hV", long_options,
+	while ((c = getopt_long(argc, argv, ":c:d:f:s:a:b:nhV", long_options,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'c': o->conf_path = optarg; break;
@@ -524,6 +528,7 @@ parse_args(int argc, char **argv, struct dnsgen_opts *o, const char **used,
 			break;
 		case 's': o->selector = optarg; break;
 		case 'a': o->algorithm = optarg; break;
+		case 'n': o->dry_run = true; break;
 		case 'b':
 			if (parse_bits(optarg, &o->bits) != DNSGEN_OK)
 				return DNSGEN_FAIL;
@@ -573,7 +578,7 @@ main(int argc, char **argv)
 			cmd = &commands[i];
 	if (cmd == NULL) {
 		rc = usage_error("unknown command \"%s\" (records, keygen, "
-		    "check, mta-sts-policy)", name);
+		    "check, publish, mta-sts-policy)", name);
 	} else {
 		for (const char *u = used; *u != '\0' && rc == DNSGEN_OK; u++) {
 			char opt[3] = { '-', *u, '\0' };

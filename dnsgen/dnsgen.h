@@ -33,6 +33,7 @@ struct dnsgen_opts {
 	const char *algorithm;          /* keygen -a */
 	int bits;                       /* keygen -b; 0: default */
 	const char *server;             /* check --server */
+	bool dry_run;                   /* publish, rotate -n */
 };
 
 /* The records of the domains to act on, with the config they came from. */
@@ -61,5 +62,6 @@ int dnsgen_records(const struct dnsgen_opts *o);
 int dnsgen_keygen(const struct dnsgen_opts *o);
 int dnsgen_check(const struct dnsgen_opts *o);
 int dnsgen_mta_sts_policy(const struct dnsgen_opts *o);
+/* publish.h has dnsgen_publish() and the API rotate uses. */
 
 #endif

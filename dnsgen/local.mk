@@ -2,7 +2,9 @@
 bin_PROGRAMS += dnsgen/dnsgen
 dnsgen_dnsgen_SOURCES = dnsgen/dnsgen.c dnsgen/dnsgen.h dnsgen/keygen.c \
 	dnsgen/check.c dnsgen/judge.c dnsgen/judge.h dnsgen/resolve.c \
-	dnsgen/resolve.h dnsgen/answer.c dnsgen/stspolicy.c
-dnsgen_dnsgen_LDADD = $(SIGNPOST_LIBS) $(RESOLV_LIBS)
+	dnsgen/resolve.h dnsgen/answer.c dnsgen/stspolicy.c \
+	dnsgen/publish.c dnsgen/publish.h dnsgen/tsigkey.c dnsgen/tsigkey.h
+dnsgen_dnsgen_CFLAGS = $(AM_CFLAGS) $(LDNS_CFLAGS)
+dnsgen_dnsgen_LDADD = $(SIGNPOST_LIBS) $(RESOLV_LIBS) $(LDNS_LIBS)
 # dnsgen(1)
 dist_man_MANS += dnsgen/dnsgen.1

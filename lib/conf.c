@@ -75,6 +75,7 @@ dns_defaults(struct sp_dns_conf *dns)
 	dns->services = SP_SVC_SUBMISSIONS | SP_SVC_SUBMISSION | SP_SVC_IMAPS;
 	dns->autodiscover = true;
 	conf_policy_defaults(&dns->policy);
+	conf_update_defaults(&dns->update);
 }
 
 static struct sp_config *
@@ -131,6 +132,7 @@ conf_dns_free(struct sp_dns_conf *dns)
 	free(dns->spf);
 	free(dns->dmarc);
 	conf_policy_free(&dns->policy);
+	conf_update_free(&dns->update);
 	memset(dns, 0, sizeof(*dns));
 }
 
@@ -582,6 +584,7 @@ dns_inherit(struct sp_dns_conf *d, const struct sp_dns_conf *g)
 		d->line.autodiscover = g->line.autodiscover;
 	}
 	conf_policy_inherit(&d->policy, &g->policy);
+	conf_update_inherit(&d->update, &g->update);
 }
 
 /* Every domain names at least one selector, and each fits in DNS. */

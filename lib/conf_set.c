@@ -398,6 +398,9 @@ const struct conf_rule conf_rules[] = {
 	{ "tls_cert", IN_DNS, conf_set_tls_cert },
 	{ "caa", IN_DNS, conf_set_caa },
 	{ "caa_iodef", IN_DNS, conf_set_caa_iodef },
+	{ "update_server", IN_DNS, conf_set_update_server },
+	{ "update_key", IN_DNS, conf_set_update_key },
+	{ "publish", IN_DNS, conf_set_publish },
 	{ "selector", IN_DOMAIN, set_selector },
 	{ "subdomains", IN_DOMAIN, set_subdomains },
 };

@@ -80,6 +80,22 @@ struct sp_dns_policy {
 #define SP_MTA_STS_DEFAULT_MAX_AGE 604800ul
 #define SP_MTA_STS_MAX_MAX_AGE 31557600ul       /* RFC 8461 section 3.2 */
 
+/* Which records `dnsgen publish` may touch. */
+enum sp_publish_scope {
+	SP_PUBLISH_DKIM,                /* default: SELECTOR._domainkey TXT only */
+	SP_PUBLISH_ALL,                 /* every RRset `records` prints */
+};
+
+/* The [dns] names of `dnsgen publish` (RFC 2136 UPDATE, TSIG). */
+struct sp_dns_update {
+	char *server;                   /* "ADDR[#PORT]" (checked); NULL: none */
+	char *key;                      /* TSIG key file; NULL: none */
+	enum sp_publish_scope publish;
+	struct {
+		unsigned server, key, publish;
+	} line;
+};
+
 /* The [dns] names; a [domain] section starts from [dns] and overrides. */
 struct sp_dns_conf {
 	unsigned ttl;                   /* default 3600 */
@@ -93,6 +109,7 @@ struct sp_dns_conf {
 	unsigned services;              /* sp_service bits; default submissions, submission, imaps */
 	bool autodiscover;              /* default yes */
 	struct sp_dns_policy policy;    /* MTA-STS, TLS-RPT, TLSA, CAA */
+	struct sp_dns_update update;    /* update_server, update_key, publish */
 	/* Config line where each value was set (0: the default), for messages. */
 	struct {
 		unsigned ttl, mail_host, ipv4, ipv6, mx, spf, dmarc, services,
