@@ -520,6 +520,40 @@ tsig_error(const ldns_pkt *a)
 	return ldns_rdf2native_int16(ldns_rr_rdf(t, 5));
 }
 
+/*
+ * "refused the update: NOTAUTH, TSIG error BADKEY (...)": the rcode by
+ * name (RFC 2136 section 2.2), the TSIG error when there is one (RFC 8945
+ * section 5.2), and what to look at.
+ */
+static void
+report_refusal(const struct primary *pr, unsigned rcode, unsigned terr)
+{
+	const char *tname = tsig_error_name(terr);
+	char tsig[64] = "";
+	const char *hint;
+
+	if (tname != NULL)
+		snprintf(tsig, sizeof(tsig), ", TSIG error %s", tname);
+	else if (terr != 0)
+		snprintf(tsig, sizeof(tsig), ", TSIG error %u", terr);
+	if (terr == 18)
+		hint = " (are the clocks of this host and the server right?)";
+	else if (terr != 0)
+		hint = " (does the server have update_key's key, with the same "
+		    "name, algorithm and secret, and does its ACL let that key "
+		    "update the zone?)";
+	else if (rcode == LDNS_RCODE_NXRRSET || rcode == LDNS_RCODE_YXRRSET ||
+	    rcode == LDNS_RCODE_YXDOMAIN)
+		hint = " (the zone changed while we looked: run publish again)";
+	else if (rcode == LDNS_RCODE_NOTAUTH || rcode == LDNS_RCODE_REFUSED)
+		hint = " (may this key update these names in the zone? look at "
+		    "the server's update ACL)";
+	else
+		hint = "";
+	dnsgen_error("%s: the update server %s refused the update: %s%s%s",
+	    pr->domain, pr->label, rcode_name(rcode), tsig, hint);
+}
+
 /* Judge the primary's answer to our UPDATE (RFC 2136 section 2.2). */
 static bool
 judge_reply(const struct primary *pr, const ldns_pkt *q, uint8_t *wire,
@@ -534,26 +568,9 @@ judge_reply(const struct primary *pr, const ldns_pkt *q, uint8_t *wire,
 	    ldns_pkt_id(a) != ldns_pkt_id(q) || !ldns_pkt_qr(a)) {
 		dnsgen_error("%s: the update server %s sent an answer to the "
 		    "UPDATE that does not parse or match it", pr->domain, pr->label);
-	} else if ((terr = tsig_error(a)) != 0) {
-		const char *n = tsig_error_name(terr);
-		char num[32];
-
-		snprintf(num, sizeof(num), "TSIG error %u", terr);
-		dnsgen_error("%s: the update server %s refused the TSIG "
-		    "signature: %s (is key %s with %.*s in update_key the one "
-		    "the server has%s?)", pr->domain, pr->label, n ? n : num,
-		    pr->key.name, (int)strlen(pr->key.algorithm) - 1,
-		    pr->key.algorithm,
-		    terr == 18 ? ", and are both clocks right" : "");
-	} else if (ldns_pkt_get_rcode(a) != LDNS_RCODE_NOERROR) {
-		dnsgen_error("%s: the update server %s refused the update: %s%s",
-		    pr->domain, pr->label, rcode_name(ldns_pkt_get_rcode(a)),
-		    ldns_pkt_get_rcode(a) == LDNS_RCODE_NXRRSET ||
-		    ldns_pkt_get_rcode(a) == LDNS_RCODE_YXRRSET ?
-		    " (the zone changed while we looked: run publish again)" :
-		    ldns_pkt_get_rcode(a) == LDNS_RCODE_NOTAUTH ||
-		    ldns_pkt_get_rcode(a) == LDNS_RCODE_REFUSED ?
-		    " (does the server allow this key to update the zone?)" : "");
+	} else if ((terr = tsig_error(a)) != 0 ||
+	    ldns_pkt_get_rcode(a) != LDNS_RCODE_NOERROR) {
+		report_refusal(pr, ldns_pkt_get_rcode(a), terr);
 	} else if (ldns_pkt_tsig(a) == NULL || !ldns_pkt_tsig_verify(a, wire,
 	    len, pr->key.name, pr->key.secret, ldns_rr_rdf(qt, 3))) {
 		dnsgen_error("%s: the update server %s answered NOERROR without "
