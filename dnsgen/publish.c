@@ -582,7 +582,10 @@ judge_reply(const struct primary *pr, const ldns_pkt *q, uint8_t *wire,
 	return good;
 }
 
-/* Sign the UPDATE with TSIG, send it over TCP and judge the answer. */
+/*
+ * Sign the UPDATE with TSIG, send it over TCP and judge the answer.
+ * ldns_update_pkt_new copies the lists: the caller still owns them.
+ */
 static bool
 send_update(const struct primary *pr, const ldns_rdf *zone,
     ldns_rr_list *prereq, ldns_rr_list *update)
@@ -693,10 +696,6 @@ dnsgen_publish_domain(const struct dnsgen_publish_req *req,
 	    compare_all(req, &pr, &pl, prereq, update, &changed, &lines);
 	if (good && changed > 0 && !req->dry_run) {
 		good = send_update(&pr, zone, prereq, update);
-		/* the packet took the RRs */
-		ldns_rr_list_free(prereq);
-		ldns_rr_list_free(update);
-		prereq = update = NULL;
 		if (res != NULL)
 			res->updates = 1;
 	}
