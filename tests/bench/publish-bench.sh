@@ -4,10 +4,10 @@
 # scale-tree.py) into a private Knot primary on a loopback port that
 # serves each domain as its own zone and takes TSIG-signed updates.
 # Each round starts from empty zones and measures, as medians of ROUNDS:
-#   - the first run: wall time, and the UPDATE messages the primary's own
+#   - the first run: wall time, dnsgen's CPU time, and the UPDATE messages the primary's own
 #     log counts ("DDNS, processing N updates") beside dnsgen's summary
 #     (target: one per domain);
-#   - the second run, nothing to change: wall time and UPDATE messages
+#   - the second run, nothing to change: the same
 #     (target: 0).
 # Not part of `make check`. Needs knotd, keymgr, openssl and python3.
 #
@@ -40,6 +40,7 @@ dnsgen=$build/dnsgen/dnsgen
 KNOTD=$(command -v knotd || echo /usr/sbin/knotd)
 [ -x "$KNOTD" ] || die "knotd is not installed"
 command -v keymgr >/dev/null || die "keymgr (knot) is not installed"
+[ -x /usr/bin/time ] || die "/usr/bin/time is not installed (Debian package time)"
 
 /usr/bin/python3 "$top/tests/bench/scale-tree.py" "$dir" "$domains" >/dev/null ||
 	die "scale-tree.py failed"
@@ -127,36 +128,40 @@ run() {
 	local before after start end
 	before=$(knot_updates)
 	start=$(date +%s%N)
-	"$dnsgen" -c "$conf" publish >"$dir/publish.out" 2>"$dir/publish.err" ||
+	/usr/bin/time -f '%U %S' -o "$dir/publish.cpu" \
+		"$dnsgen" -c "$conf" publish >"$dir/publish.out" 2>"$dir/publish.err" ||
 		die "dnsgen publish failed: $(tail -3 "$dir/publish.err")"
 	end=$(date +%s%N)
 	sleep 1         # let knotd write its last log lines
 	after=$(knot_updates)
-	printf '%s %s %s\n' "$(awk -v n=$((end - start)) 'BEGIN {printf "%.2f", n / 1e9}')" \
-		"$((after - before))" "$(tail -1 "$dir/publish.out" | tr ' ' '_')"
+	printf '%s %s %s %s\n' "$(awk -v n=$((end - start)) 'BEGIN {printf "%.2f", n / 1e9}')" \
+		"$((after - before))" "$(awk '{printf "%.2f", $1 + $2}' "$dir/publish.cpu")" \
+		"$(tail -1 "$dir/publish.out" | tr ' ' '_')"
 }
 
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
-first_t=() first_u=() second_t=() second_u=()
+first_t=() first_u=() first_c=() second_t=() second_u=() second_c=()
 for r in $(seq 1 "$rounds"); do
 	start_knot
-	read -r t u s < <(run)
-	echo "round $r, first run:  ${t} s, $u UPDATE messages in knotd's log; dnsgen: ${s//_/ }"
-	first_t+=("$t"); first_u+=("$u")
-	read -r t u s < <(run)
-	echo "round $r, second run: ${t} s, $u UPDATE messages in knotd's log; dnsgen: ${s//_/ }"
-	second_t+=("$t"); second_u+=("$u")
+	read -r t u c s < <(run)
+	echo "round $r, first run:  ${t} s (dnsgen CPU ${c} s), $u UPDATE messages in knotd's log; dnsgen: ${s//_/ }"
+	first_t+=("$t"); first_u+=("$u"); first_c+=("$c")
+	read -r t u c s < <(run)
+	echo "round $r, second run: ${t} s (dnsgen CPU ${c} s), $u UPDATE messages in knotd's log; dnsgen: ${s//_/ }"
+	second_t+=("$t"); second_u+=("$u"); second_c+=("$c")
 	stop_knot
 done
 
 ft=$(printf '%s\n' "${first_t[@]}" | median)
 fu=$(printf '%s\n' "${first_u[@]}" | median)
 st=$(printf '%s\n' "${second_t[@]}" | median)
+fc=$(printf '%s\n' "${first_c[@]}" | median)
+sc=$(printf '%s\n' "${second_c[@]}" | median)
 su=$(printf '%s\n' "${second_u[@]}" | median)
 echo
-echo "| run ($domains domains, medians of $rounds) | wall time | UPDATE messages | target |"
-echo "| --- | ---: | ---: | --- |"
-echo "| first: every record new | $ft s | $fu | $domains (one per domain) |"
-echo "| second: nothing to change | $st s | $su | 0 |"
+echo "| run ($domains domains, medians of $rounds) | wall time | dnsgen CPU | UPDATE messages | target |"
+echo "| --- | ---: | ---: | ---: | --- |"
+echo "| first: every record new | $ft s | $fc s | $fu | $domains (one per domain) |"
+echo "| second: nothing to change | $st s | $sc s | $su | 0 |"
 [ "$fu" -eq "$domains" ] && [ "$su" -eq 0 ]
