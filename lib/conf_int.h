@@ -31,6 +31,7 @@ enum conf_section {
 #define IN_SIGNING (1u << SEC_SIGNING)
 #define IN_DNS ((1u << SEC_DNS) | (1u << SEC_DOMAIN))
 #define IN_DOMAIN (1u << SEC_DOMAIN)
+#define IN_ROTATION ((1u << SEC_SIGNING) | (1u << SEC_DOMAIN))
 
 /* How far the reader is, and where values go. */
 struct conf_parser {
@@ -114,6 +115,16 @@ bool conf_server_address(const char *v, sp_err *err);
 bool conf_set_update_server(struct conf_parser *p, const char *v, sp_err *err);
 bool conf_set_update_key(struct conf_parser *p, const char *v, sp_err *err);
 bool conf_set_publish(struct conf_parser *p, const char *v, sp_err *err);
+
+/* conf_rotate.c: the key lifecycle names and [dns] check_servers. */
+void conf_rotation_defaults(struct sp_rotation *r);
+void conf_rotation_inherit(struct sp_rotation *d, const struct sp_rotation *g);
+bool conf_rotation_check(const struct sp_domain *d, sp_err *err);
+bool conf_set_rotate(struct conf_parser *p, const char *v, sp_err *err);
+bool conf_set_algorithms(struct conf_parser *p, const char *v, sp_err *err);
+bool conf_set_retire_after(struct conf_parser *p, const char *v, sp_err *err);
+bool conf_set_revoke_after(struct conf_parser *p, const char *v, sp_err *err);
+bool conf_set_check_servers(struct conf_parser *p, const char *v, sp_err *err);
 
 /* conf.c: the [dns] struct's lifetime, shared with the setters. */
 void conf_dns_free(struct sp_dns_conf *dns);

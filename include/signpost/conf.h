@@ -96,6 +96,24 @@ struct sp_dns_update {
 	} line;
 };
 
+/*
+ * The key lifecycle (SPEC.md "Key lifecycle"): set in [signing], each name
+ * overridable in a [domain]. Algorithms are bits 1 << enum sp_key_type.
+ */
+#define SP_ALG_RSA (1u << 0)
+#define SP_ALG_ED25519 (1u << 1)
+struct sp_rotation {
+	unsigned long rotate;           /* seconds a key signs; 0: no rotation (default) */
+	unsigned algorithms;            /* SP_ALG_* bits; default rsa, ed25519 */
+	unsigned long retire_after;     /* default 7d */
+	unsigned long revoke_after;     /* default 7d */
+	struct {
+		unsigned rotate, algorithms, retire_after, revoke_after;
+	} line;
+};
+#define SP_DEFAULT_RETIRE_AFTER (7ul * 86400)
+#define SP_DEFAULT_REVOKE_AFTER (7ul * 86400)
+
 /* The [dns] names; a [domain] section starts from [dns] and overrides. */
 struct sp_dns_conf {
 	unsigned ttl;                   /* default 3600 */
@@ -110,10 +128,11 @@ struct sp_dns_conf {
 	bool autodiscover;              /* default yes */
 	struct sp_dns_policy policy;    /* MTA-STS, TLS-RPT, TLSA, CAA */
 	struct sp_dns_update update;    /* update_server, update_key, publish */
+	struct sp_list check_servers;   /* ADDR[#PORT] as written; empty: find the NS */
 	/* Config line where each value was set (0: the default), for messages. */
 	struct {
 		unsigned ttl, mail_host, ipv4, ipv6, mx, spf, dmarc, services,
-		    autodiscover;
+		    autodiscover, check_servers;
 	} line;
 };
 
@@ -126,9 +145,10 @@ struct sp_domain {
 	char *name;                     /* lower-case, no trailing dot */
 	const char *file;               /* the file that holds the section */
 	unsigned line;                  /* line of "[domain NAME]" there */
-	struct sp_selector *selectors;  /* active selectors, at least one */
+	struct sp_selector *selectors;  /* active selectors; none only when rotating */
 	size_t n_selectors;
 	bool subdomains;                /* default no */
+	struct sp_rotation rotation;    /* effective: [signing] with overrides */
 	struct sp_dns_conf dns;         /* effective values for this domain */
 };
 
@@ -175,6 +195,7 @@ struct sp_signing_conf {
 	struct sp_list oversign_headers;/* lower-case field names */
 	unsigned long expire;           /* seconds; 0: no x= */
 	bool allow_weak_rsa;            /* default no */
+	struct sp_rotation rotation;    /* the defaults for every domain */
 };
 
 struct sp_config {
