@@ -21,6 +21,7 @@
 #include "signpost/keystate.h"
 #include "dnsgen/dnsgen.h"
 #include "dnsgen/rotate.h"
+#include "dnsgen/publish.h"
 #include "signpost/mtasts.h"
 #include "signpost/tlsa.h"
 
@@ -30,6 +31,7 @@ static const char usage_text[] =
     "       dnsgen [-c FILE] check [-d DOMAIN]... [--server ADDR[#PORT]] [-f json]\n"
     "       dnsgen [-c FILE] rotate [-d DOMAIN]... [-n|--dry-run]\n"
     "       dnsgen [-c FILE] status [-d DOMAIN]... [--check]\n"
+    "       dnsgen [-c FILE] publish [-d DOMAIN]... [-n|--dry-run]\n"
     "       dnsgen [-c FILE] mta-sts-policy [-d DOMAIN]\n"
     "       dnsgen -h | -V\n";
 
@@ -481,6 +483,7 @@ static const struct command commands[] = {
 	{ "check", "dfS", dnsgen_check },
 	{ "rotate", "dn", dnsgen_rotate },
 	{ "status", "dK", dnsgen_status },
+	{ "publish", "dn", dnsgen_publish },
 	{ "mta-sts-policy", "d", dnsgen_mta_sts_policy },
 };
 
@@ -521,12 +524,12 @@ parse_args(int argc, char **argv, struct dnsgen_opts *o, const char **used,
 			break;
 		case 's': o->selector = optarg; break;
 		case 'a': o->algorithm = optarg; break;
+		case 'n': o->dry_run = true; break;
 		case 'b':
 			if (parse_bits(optarg, &o->bits) != DNSGEN_OK)
 				return DNSGEN_FAIL;
 			break;
 		case OPT_SERVER: o->server = optarg; c = 'S'; break;
-		case 'n': o->dry_run = true; break;
 		case OPT_CHECK: o->check = true; c = 'K'; break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -572,7 +575,7 @@ main(int argc, char **argv)
 			cmd = &commands[i];
 	if (cmd == NULL) {
 		rc = usage_error("unknown command \"%s\" (records, keygen, "
-		    "check, rotate, status, mta-sts-policy)", name);
+		    "check, rotate, status, publish, mta-sts-policy)", name);
 	} else {
 		for (const char *u = used; *u != '\0' && rc == DNSGEN_OK; u++) {
 			char opt[3] = { '-', *u, '\0' };

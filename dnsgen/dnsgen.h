@@ -33,7 +33,7 @@ struct dnsgen_opts {
 	const char *algorithm;          /* keygen -a */
 	int bits;                       /* keygen -b; 0: default */
 	const char *server;             /* check --server */
-	bool dry_run;                   /* rotate -n, --dry-run */
+	bool dry_run;                   /* rotate, publish -n, --dry-run */
 	bool check;                     /* status --check */
 };
 
@@ -84,5 +84,6 @@ int dnsgen_records(const struct dnsgen_opts *o);
 int dnsgen_keygen(const struct dnsgen_opts *o);
 int dnsgen_check(const struct dnsgen_opts *o);
 int dnsgen_mta_sts_policy(const struct dnsgen_opts *o);
+/* publish.h has dnsgen_publish() and the API rotate uses. */
 
 #endif

@@ -75,6 +75,7 @@ dns_defaults(struct sp_dns_conf *dns)
 	dns->services = SP_SVC_SUBMISSIONS | SP_SVC_SUBMISSION | SP_SVC_IMAPS;
 	dns->autodiscover = true;
 	conf_policy_defaults(&dns->policy);
+	conf_update_defaults(&dns->update);
 }
 
 static struct sp_config *
@@ -132,6 +133,7 @@ conf_dns_free(struct sp_dns_conf *dns)
 	free(dns->spf);
 	free(dns->dmarc);
 	conf_policy_free(&dns->policy);
+	conf_update_free(&dns->update);
 	sp_list_free(&dns->check_servers);
 	memset(dns, 0, sizeof(*dns));
 }
@@ -584,6 +586,7 @@ dns_inherit(struct sp_dns_conf *d, const struct sp_dns_conf *g)
 		d->line.autodiscover = g->line.autodiscover;
 	}
 	conf_policy_inherit(&d->policy, &g->policy);
+	conf_update_inherit(&d->update, &g->update);
 	if (d->line.check_servers == 0) {
 		sp_list_copy(&d->check_servers, &g->check_servers);
 		d->line.check_servers = g->line.check_servers;

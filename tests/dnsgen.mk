@@ -4,12 +4,15 @@
 # kzonecheck, a private Knot server loaded from the zone or updated by
 # nsupdate, `dnsgen check` on good and tampered data, and signatures
 # verified through that server by independent verifiers.
-DNSGEN_UNIT_TESTS = tests/unit/test_dnsrec tests/unit/test_dnsanswer
+DNSGEN_UNIT_TESTS = tests/unit/test_dnsrec tests/unit/test_dnsanswer \
+	tests/unit/test_tsigkey
 check_PROGRAMS += $(DNSGEN_UNIT_TESTS)
 TESTS += $(DNSGEN_UNIT_TESTS)
 tests_unit_test_dnsanswer_SOURCES = tests/unit/test_dnsanswer.c \
 	dnsgen/answer.c dnsgen/judge.c
 tests_unit_test_dnsanswer_LDADD = $(SIGNPOST_LIBS) $(RESOLV_LIBS)
+tests_unit_test_tsigkey_SOURCES = tests/unit/test_tsigkey.c dnsgen/tsigkey.c
+tests_unit_test_tsigkey_LDADD = $(SIGNPOST_LIBS)
 DNSGEN_SH_TESTS = tests/integration/dnsgen-zone.sh \
 	tests/integration/dnsgen-knot.sh tests/integration/dnsgen-nsupdate.sh \
 	tests/integration/dnsgen-agreement.sh tests/integration/dnsgen-ns.sh \
@@ -18,7 +21,9 @@ DNSGEN_SH_TESTS = tests/integration/dnsgen-zone.sh \
 	tests/integration/dnsgen-faults.sh tests/integration/dnsgen-txtbytes.sh \
 	tests/integration/dnsgen-lame.sh tests/integration/dnsgen-runcap.sh \
 	tests/integration/dnsgen-policy.sh \
-	tests/integration/rotate-schedule.sh tests/integration/rotate-faults.sh
+	tests/integration/rotate-schedule.sh tests/integration/rotate-faults.sh \
+	tests/integration/dnsgen-publish.sh
 TESTS += $(DNSGEN_SH_TESTS)
-EXTRA_DIST += tests/integration/dnsgen-lib.sh tests/integration/rotate-lib.sh tests/tools/dns-fault-server.py \
+EXTRA_DIST += tests/integration/dnsgen-lib.sh tests/integration/rotate-lib.sh \
+	tests/integration/knot-lib.sh tests/tools/dns-fault-server.py \
 	$(DNSGEN_SH_TESTS)

@@ -80,6 +80,22 @@ struct sp_dns_policy {
 #define SP_MTA_STS_DEFAULT_MAX_AGE 604800ul
 #define SP_MTA_STS_MAX_MAX_AGE 31557600ul       /* RFC 8461 section 3.2 */
 
+/* Which records `dnsgen publish` may touch. */
+enum sp_publish_scope {
+	SP_PUBLISH_DKIM,                /* default: SELECTOR._domainkey TXT only */
+	SP_PUBLISH_ALL,                 /* every RRset `records` prints */
+};
+
+/* The [dns] names of `dnsgen publish` (RFC 2136 UPDATE, TSIG). */
+struct sp_dns_update {
+	char *server;                   /* "ADDR[#PORT]" (checked); NULL: none */
+	char *key;                      /* TSIG key file; NULL: none */
+	enum sp_publish_scope publish;
+	struct {
+		unsigned server, key, publish;
+	} line;
+};
+
 /*
  * The key lifecycle (SPEC.md "Key lifecycle"): set in [signing], each name
  * overridable in a [domain]. Algorithms are bits 1 << enum sp_key_type.
@@ -111,6 +127,7 @@ struct sp_dns_conf {
 	unsigned services;              /* sp_service bits; default submissions, submission, imaps */
 	bool autodiscover;              /* default yes */
 	struct sp_dns_policy policy;    /* MTA-STS, TLS-RPT, TLSA, CAA */
+	struct sp_dns_update update;    /* update_server, update_key, publish */
 	struct sp_list check_servers;   /* ADDR[#PORT] as written; empty: find the NS */
 	/* Config line where each value was set (0: the default), for messages. */
 	struct {

@@ -77,6 +77,22 @@ render_policy(const struct sp_dns_policy *pol, const char *name,
 	return true;
 }
 
+/* The `dnsgen publish` names (struct sp_dns_update) as text. */
+static bool
+render_update(const struct sp_dns_update *u, const char *name,
+    struct sp_buf *b)
+{
+	if (strcmp(name, "update_server") == 0)
+		sp_buf_puts(b, u->server ? u->server : "(unset)");
+	else if (strcmp(name, "update_key") == 0)
+		sp_buf_puts(b, u->key ? u->key : "(unset)");
+	else if (strcmp(name, "publish") == 0)
+		sp_buf_puts(b, u->publish == SP_PUBLISH_ALL ? "all" : "dkim");
+	else
+		return false;
+	return true;
+}
+
 /* A [dns] value as text, the way the tables below write it. */
 static void
 render_dns(const struct sp_dns_conf *dns, const char *name, struct sp_buf *b)
@@ -108,7 +124,8 @@ render_dns(const struct sp_dns_conf *dns, const char *name, struct sp_buf *b)
 				join(b, sp_services[i].name);
 	} else if (strcmp(name, "autodiscover") == 0)
 		sp_buf_puts(b, yes_no(dns->autodiscover));
-	else if (!render_policy(&dns->policy, name, b))
+	else if (!render_policy(&dns->policy, name, b) &&
+	    !render_update(&dns->update, name, b))
 		bail_out("render_dns: unknown name %s", name);
 }
 
@@ -452,6 +469,23 @@ static const struct value_case value_cases[] = {
 	{ "dns", "caa_iodef", "https://iodef.example.com/", "https://iodef.example.com/", NULL },
 	{ "dns", "caa_iodef", "", "(unset)", NULL },
 	{ "dns", "caa_iodef", "security@example.com", NULL, "is neither a mailto: nor an https: URI" },
+	{ "dns", "update_server", "192.0.2.53", "192.0.2.53", NULL },
+	{ "dns", "update_server", "2001:db8::53#5353", "2001:db8::53#5353", NULL },
+	{ "dns", "update_server", "127.0.0.1#65535", "127.0.0.1#65535", NULL },
+	{ "dns", "update_server", "", "(unset)", NULL },
+	{ "dns", "update_server", "ns1.example.com", NULL, "\"ns1.example.com\" is not an IPv4 or IPv6 address (write ADDR or ADDR#PORT)" },
+	{ "dns", "update_server", "192.0.2.53#0", NULL, "\"0\" is not a port (1-65535)" },
+	{ "dns", "update_server", "192.0.2.53#65536", NULL, "is not a port" },
+	{ "dns", "update_server", "192.0.2.53#", NULL, "is not a port" },
+	{ "dns", "update_server", "192.0.2.53#53x", NULL, "is not a port" },
+	{ "dns", "update_server", "192.0.2.53:53", NULL, "is not an IPv4 or IPv6 address" },
+	{ "dns", "update_key", "/etc/signpost/update.key", "/etc/signpost/update.key", NULL },
+	{ "dns", "update_key", "", "(unset)", NULL },
+	{ "dns", "update_key", "update.key", NULL, "is not an absolute path" },
+	{ "dns", "publish", "dkim", "dkim", NULL },
+	{ "dns", "publish", "all", "all", NULL },
+	{ "dns", "publish", "DKIM", NULL, "\"DKIM\" is not dkim or all" },
+	{ "dns", "publish", "", NULL, "is not dkim or all" },
 	/* [domain NAME] only */
 	{ "domain", "selector", "2026r, 2026e", "2026r, 2026e", NULL },
 	{ "domain", "selector", "s1", "s1", NULL },
@@ -681,7 +715,7 @@ static const char domain_b[] =
 static const char *const dns_names[] = {
 	"ttl", "mail_host", "ipv4", "ipv6", "mx", "spf", "dmarc", "services",
 	"autodiscover", "mta_sts", "mta_sts_max_age", "mta_sts_host", "tls_rpt",
-	"tls_cert", "caa", "caa_iodef",
+	"tls_cert", "caa", "caa_iodef", "update_server", "update_key", "publish",
 };
 
 static struct sp_config *
@@ -798,9 +832,9 @@ static const struct file_case file_cases[] = {
 	{ "section names are lower-case", "[Milter]\n",
 	    FILE_NAME ":1: unknown section [Milter] (sections: [milter], [signing], [dns], [domain NAME])" },
 	{ "unknown name", "[dns]\nttl = 5\nbogus = 1\n",
-	    FILE_NAME ":3: unknown name \"bogus\" in [dns] (names there: ttl, mail_host, ipv4, ipv6, mx, spf, dmarc, services, autodiscover, mta_sts, mta_sts_max_age, mta_sts_host, tls_rpt, tls_cert, caa, caa_iodef, check_servers)" },
+	    FILE_NAME ":3: unknown name \"bogus\" in [dns] (names there: ttl, mail_host, ipv4, ipv6, mx, spf, dmarc, services, autodiscover, mta_sts, mta_sts_max_age, mta_sts_host, tls_rpt, tls_cert, caa, caa_iodef, check_servers, update_server, update_key, publish)" },
 	{ "unknown name in a domain", "[domain example.com]\nselector = s\nselectors = t\n",
-	    FILE_NAME ":3: unknown name \"selectors\" in [domain example.com] (names there: ttl, mail_host, ipv4, ipv6, mx, spf, dmarc, services, autodiscover, mta_sts, mta_sts_max_age, mta_sts_host, tls_rpt, tls_cert, caa, caa_iodef, check_servers, selector, subdomains, rotate, algorithms, retire_after, revoke_after)" },
+	    FILE_NAME ":3: unknown name \"selectors\" in [domain example.com] (names there: ttl, mail_host, ipv4, ipv6, mx, spf, dmarc, services, autodiscover, mta_sts, mta_sts_max_age, mta_sts_host, tls_rpt, tls_cert, caa, caa_iodef, check_servers, update_server, update_key, publish, selector, subdomains, rotate, algorithms, retire_after, revoke_after)" },
 	{ "names are lower-case", "[dns]\nTTL = 5\n",
 	    FILE_NAME ":2: unknown name \"TTL\" (names are lower-case: ttl)" },
 	{ "name in the wrong section", "[milter]\nttl = 5\n",
