@@ -222,6 +222,29 @@ caa_value(const unsigned char *p, size_t len)
 	return sp_buf_steal(&b);
 }
 
+/*
+ * SOA RDATA (RFC 1035 section 3.3.13) as "MNAME RNAME SERIAL REFRESH
+ * RETRY EXPIRE MINIMUM", or NULL when malformed.
+ */
+static char *
+soa_value(ns_msg *msg, const ns_rr *rr)
+{
+	const unsigned char *p = ns_rr_rdata(*rr), *end = p + ns_rr_rdlen(*rr);
+	char mname[NS_MAXDNAME], rname[NS_MAXDNAME];
+	int n;
+
+	if ((n = dn_expand(ns_msg_base(*msg), ns_msg_end(*msg), p, mname,
+	    sizeof(mname))) < 0 || (p += n) >= end)
+		return NULL;
+	if ((n = dn_expand(ns_msg_base(*msg), ns_msg_end(*msg), p, rname,
+	    sizeof(rname))) < 0 || (p += n) + 20 != end)
+		return NULL;
+	return sp_xasprintf("%s. %s. %lu %lu %lu %lu %lu", mname, rname,
+	    (unsigned long)ns_get32(p), (unsigned long)ns_get32(p + 4),
+	    (unsigned long)ns_get32(p + 8), (unsigned long)ns_get32(p + 12),
+	    (unsigned long)ns_get32(p + 16));
+}
+
 /* One RR of the asked type into r; false when its RDATA is malformed. */
 static bool
 rr_value(ns_msg *msg, const ns_rr *rr, struct dns_result *r)
@@ -257,6 +280,12 @@ rr_value(ns_msg *msg, const ns_rr *rr, struct dns_result *r)
 		if ((v = name_value(msg, rr)) == NULL)
 			return false;
 		break;
+	case ns_t_soa:
+		if ((v = soa_value(msg, rr)) == NULL)
+			return false;
+		add_value(r, v, strlen(v), NULL);
+		r->values[r->n_values - 1].ttl = ns_rr_ttl(*rr);
+		return true;
 	default:
 		return true;    /* a type we never ask for: ignored */
 	}

@@ -9,8 +9,9 @@
  * By default the questions go to the domain's authoritative servers
  * directly (their names from an NS query through the system resolver, each
  * of their addresses asked in turn, without recursion), so a key rotation
- * sees what is really published, not a resolver's cache; --server sends
- * every question to one server instead. Exit 0 when everything matches, 1
+ * sees what is really published, not a resolver's cache; [dns]
+ * check_servers names them instead, and --server sends every question to
+ * one server (servers.c picks them). Exit 0 when everything matches, 1
  * when something does not, 2 when DNS could not be asked.
  *
  * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
@@ -29,6 +30,7 @@
 #include "dnsgen/resolve.h"
 #include "dnsgen/spfcheck.h"
 #include "dnsgen/tlscheck.h"
+#include "dnsgen/servers.h"
 
 /*
  * Where the verdicts go: lines for a person, or (-f json) one JSON array
@@ -226,13 +228,6 @@ report_domain_error(struct tally *t, const char *msg)
 		json_item(t, "error", NULL, NULL, NULL, NULL, NULL, msg);
 }
 
-/* Servers and the answers each gave for the RRset being checked. */
-struct askset {
-	struct dns_server *servers;
-	size_t n;
-	bool authoritative;     /* the NS-found servers: require AA */
-};
-
 /* Records in one RRset that the server has but nobody expects. */
 static void
 report_extras(const struct sp_dnsrec *rec, size_t first,
@@ -338,125 +333,15 @@ check_ptr(const struct sp_rr *ptr, struct dns_server *via, struct tally *t)
 	dns_result_free(&f);
 }
 
-/* The zone holding the domain: walk up until a name has NS records. */
+/* The servers to ask: --server, check_servers, or every authoritative one. */
 static bool
-find_ns_names(const char *domain, struct sp_list *names, char **zone,
-    sp_err *err)
-{
-	struct dns_server sys;
-	const char *p = domain;
-	bool good = false;
-
-	dns_server_system(&sys);
-	if (!dns_server_open(&sys, err)) {
-		dns_server_close(&sys);
-		return false;
-	}
-	while (p != NULL && strchr(p, '.') != NULL) {
-		struct dns_result r;
-		char *q = sp_xasprintf("%s.", p);
-
-		dns_query(&sys, q, ns_t_ns, &r);
-		if (r.status == DNS_ERROR) {
-			sp_err_set(err, "asking the system resolver for the NS "
-			    "records of %s: %s", q, r.error);
-			free(q);
-			dns_result_free(&r);
-			break;
-		}
-		if (r.n_values > 0) {
-			for (size_t i = 0; i < r.n_values; i++)
-				sp_list_add(names, r.values[i].data);
-			*zone = q;
-			dns_result_free(&r);
-			good = true;
-			break;
-		}
-		free(q);
-		dns_result_free(&r);
-		p = strchr(p, '.');
-		p = p ? p + 1 : NULL;
-		if (p == NULL || strchr(p, '.') == NULL)
-			sp_err_set(err, "no NS records found for %s or a parent "
-			    "below the top-level domain", domain);
-	}
-	dns_server_close(&sys);
-	return good;
-}
-
-/* Every address of every name server (the families this host can use). */
-static bool
-find_servers(const char *domain, struct askset *as, sp_err *err)
-{
-	struct sp_list names = SP_LIST_INIT;
-	char *zone = NULL;
-
-	if (!find_ns_names(domain, &names, &zone, err))
-		return false;
-	for (size_t i = 0; i < names.n; i++) {
-		struct addrinfo hints, *res = NULL, *ai;
-
-		memset(&hints, 0, sizeof(hints));
-		hints.ai_family = AF_UNSPEC;
-		hints.ai_socktype = SOCK_DGRAM;
-		hints.ai_flags = AI_ADDRCONFIG;
-		/* AI_ADDRCONFIG ignores loopback: a host with nothing else
-		 * (a test namespace) still gets the addresses. */
-		if (getaddrinfo(names.v[i], NULL, &hints, &res) != 0) {
-			hints.ai_flags = 0;
-			if (getaddrinfo(names.v[i], NULL, &hints, &res) != 0)
-				continue;
-		}
-		for (ai = res; ai != NULL; ai = ai->ai_next) {
-			as->servers = sp_xrealloc(as->servers, as->n + 1,
-			    sizeof(*as->servers));
-			dns_server_from_sockaddr(&as->servers[as->n++],
-			    names.v[i], ai->ai_addr, ai->ai_addrlen);
-		}
-		freeaddrinfo(res);
-	}
-	if (as->n == 0)
-		sp_err_set(err, "the name servers of %s (%s) have no address "
-		    "this host can reach", zone, names.n ? names.v[0] : "?");
-	sp_list_free(&names);
-	free(zone);
-	return as->n > 0;
-}
-
-static void
-askset_free(struct askset *as)
-{
-	for (size_t i = 0; i < as->n; i++)
-		dns_server_close(&as->servers[i]);
-	free(as->servers);
-	memset(as, 0, sizeof(*as));
-}
-
-static bool
-open_all(struct askset *as, sp_err *err)
-{
-	for (size_t i = 0; i < as->n; i++)
-		if (!dns_server_open(&as->servers[i], err))
-			return false;
-	return true;
-}
-
-/* The servers to ask: --server, or every authoritative one. */
-static bool
-choose_servers(const struct dnsgen_opts *o, const struct sp_dnsrec *rec,
-    struct askset *as, struct tally *t)
+choose_servers(const struct dnsgen_opts *o, const struct sp_config *conf,
+    const struct sp_dnsrec *rec, struct askset *as, struct tally *t)
 {
 	sp_err err;
 
-	if (o->server != NULL) {
-		as->servers = sp_xcalloc(1, sizeof(*as->servers));
-		if (dns_server_parse(o->server, &as->servers[0], &err))
-			as->n = 1;
-	} else if (find_servers(rec->domain, as, &err)) {
-		as->authoritative = true;
-		for (size_t i = 0; i < as->n; i++)
-			as->servers[i].recurse = false;
-	}
+	(void)askset_choose(sp_config_domain_named(conf, rec->domain),
+	    rec->domain, o->server, as, &err);
 	if (t->json == NULL) {
 		printf("%s: asking %s", rec->domain, as->authoritative ?
 		    "the authoritative servers " : "");
@@ -464,7 +349,7 @@ choose_servers(const struct dnsgen_opts *o, const struct sp_dnsrec *rec,
 			printf("%s%s", i ? ", " : "", as->servers[i].label);
 		printf("%s\n", as->n == 0 ? "nobody" : "");
 	}
-	if (as->n == 0 || !open_all(as, &err)) {
+	if (as->n == 0 || !askset_open(as, &err)) {
 		report_domain_error(t, err.msg);
 		return false;
 	}
@@ -486,7 +371,7 @@ check_domain(const struct dnsgen_opts *o, const struct sp_config *conf,
 	memset(&sys, 0, sizeof(sys));
 	t.json = total->json;
 	t.domain = rec->domain;
-	if (choose_servers(o, rec, &as, &t)) {
+	if (choose_servers(o, conf, rec, &as, &t)) {
 		for (size_t i = 0; i < rec->n; i++)
 			if (!sp_dnsrec_rrset_seen(rec, i))
 				check_rrset(rec, i, &as, &t);

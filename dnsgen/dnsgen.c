@@ -18,7 +18,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "signpost/keystate.h"
 #include "dnsgen/dnsgen.h"
+#include "dnsgen/rotate.h"
+#include "dnsgen/publish.h"
 #include "signpost/mtasts.h"
 #include "signpost/tlsa.h"
 
@@ -27,6 +30,9 @@ static const char usage_text[] =
     "       dnsgen [-c FILE] keygen -d DOMAIN -s SELECTOR [-a rsa|ed25519] [-b BITS]\n"
     "       dnsgen [-c FILE] check [-d DOMAIN]... [--server ADDR[#PORT]] [-f json]\n"
     "                    [--dns-only] [--ca FILE] [--https-port PORT] [--smtp-port PORT]\n"
+    "       dnsgen [-c FILE] rotate [-d DOMAIN]... [-n|--dry-run]\n"
+    "       dnsgen [-c FILE] status [-d DOMAIN]... [--check]\n"
+    "       dnsgen [-c FILE] publish [-d DOMAIN]... [-n|--dry-run]\n"
     "       dnsgen [-c FILE] mta-sts-policy [-d DOMAIN]\n"
     "       dnsgen -h | -V\n";
 
@@ -86,15 +92,6 @@ dnsgen_domain(const struct sp_config *conf, const char *name)
 	return dom;
 }
 
-static bool
-selector_active(const struct sp_domain *dom, const char *selector)
-{
-	for (size_t i = 0; i < dom->n_selectors; i++)
-		if (strcmp(dom->selectors[i].name, selector) == 0)
-			return true;
-	return false;
-}
-
 /* tls_cert's digests for the TLSA records (RFC 7672), when it is set. */
 static bool
 tlsa_digests(const struct sp_domain *dom, struct sp_tlsa_chain *chain)
@@ -120,20 +117,19 @@ build_domain(const struct sp_config *conf, const struct sp_domain *dom,
 	struct sp_dnsrec_input in;
 	struct sp_dkim_pub *pubs = NULL;
 	struct sp_tlsa_chain chain;
+	size_t n_pubs;
+	sp_err err;
 	bool good;
 
-	if (!tlsa_digests(dom, &chain)) {
+	if (!dnsgen_dkim_pubs(conf, dom, keys, n, &pubs, &n_pubs, &err)) {
+		dnsgen_error("%s", err.msg);
 		sp_keys_free_array(keys, n);
 		return false;
 	}
-	if (n > 0)
-		pubs = sp_xcalloc(n, sizeof(*pubs));
-	for (size_t i = 0; i < n; i++) {
-		pubs[i].selector = keys[i]->selector;
-		pubs[i].record = sp_key_dns_record(keys[i]);
-		pubs[i].active = selector_active(dom, keys[i]->selector);
-		pubs[i].rsa = keys[i]->type == SP_KEY_RSA;
-		pubs[i].bits = keys[i]->bits;
+	if (!tlsa_digests(dom, &chain)) {
+		dnsgen_dkim_pubs_free(pubs, n_pubs);
+		sp_keys_free_array(keys, n);
+		return false;
 	}
 	memset(&in, 0, sizeof(in));
 	in.tlsa_leaf = chain.leaf_spki_sha256;
@@ -141,16 +137,14 @@ build_domain(const struct sp_config *conf, const struct sp_domain *dom,
 	in.conf_path = dom->file != NULL ? dom->file : conf->path;
 	in.domain = dom;
 	in.keys = pubs;
-	in.n_keys = n;
+	in.n_keys = n_pubs;
 	in.allow_weak_rsa = conf->signing.allow_weak_rsa;
 	good = sp_dnsrec_build(&in, out, &warnings, &errors);
 	for (size_t i = 0; i < warnings.n; i++)
 		dnsgen_warn("%s", warnings.v[i]);
 	for (size_t i = 0; i < errors.n; i++)
 		dnsgen_error("%s", errors.v[i]);
-	for (size_t i = 0; i < n; i++)
-		free((char *)pubs[i].record);
-	free(pubs);
+	dnsgen_dkim_pubs_free(pubs, n_pubs);
 	sp_tlsa_chain_free(&chain);
 	sp_keys_free_array(keys, n);
 	sp_list_free(&warnings);
@@ -192,7 +186,8 @@ open_config(const struct dnsgen_opts *o, struct dnsgen_zone *z,
 		dnsgen_error("%s", err.msg);
 		return false;
 	}
-	if (!sp_key_rules_from_config(z->conf, false, rules, &err)) {
+	if (!sp_key_rules_from_config(z->conf, false, rules, &err) ||
+	    !sp_keystate_select_active(z->conf, &err)) {
 		dnsgen_error("%s", err.msg);
 		return 0;
 	}
@@ -465,7 +460,8 @@ add_domain(struct sp_list *domains, const char *arg)
 		sp_list_add_owned(domains, d);
 }
 
-enum { OPT_SERVER = 256, OPT_CA, OPT_HTTPS_PORT, OPT_SMTP_PORT, OPT_DNS_ONLY };
+enum { OPT_SERVER = 256, OPT_CA, OPT_HTTPS_PORT, OPT_SMTP_PORT, OPT_DNS_ONLY,
+	OPT_CHECK };
 
 static const struct option long_options[] = {
 	{ "server", required_argument, NULL, OPT_SERVER },
@@ -473,6 +469,8 @@ static const struct option long_options[] = {
 	{ "https-port", required_argument, NULL, OPT_HTTPS_PORT },
 	{ "smtp-port", required_argument, NULL, OPT_SMTP_PORT },
 	{ "dns-only", no_argument, NULL, OPT_DNS_ONLY },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -489,6 +487,9 @@ static const struct command commands[] = {
 	{ "records", "df", dnsgen_records },
 	{ "keygen", "dsab", dnsgen_keygen },
 	{ "check", "dfSAHPN", dnsgen_check },
+	{ "rotate", "dn", dnsgen_rotate },
+	{ "status", "dK", dnsgen_status },
+	{ "publish", "dn", dnsgen_publish },
 	{ "mta-sts-policy", "d", dnsgen_mta_sts_policy },
 };
 
@@ -531,6 +532,7 @@ long_name(char letter)
 	case 'H': return "--https-port";
 	case 'P': return "--smtp-port";
 	case 'N': return "--dns-only";
+	case 'K': return "--check";
 	default: return NULL;
 	}
 }
@@ -544,7 +546,7 @@ parse_args(int argc, char **argv, struct dnsgen_opts *o, const char **used,
 	size_t nseen = 0;
 	int c, fmt;
 
-	while ((c = getopt_long(argc, argv, ":c:d:f:s:a:b:hV", long_options,
+	while ((c = getopt_long(argc, argv, ":c:d:f:s:a:b:nhV", long_options,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'c': o->conf_path = optarg; break;
@@ -558,6 +560,7 @@ parse_args(int argc, char **argv, struct dnsgen_opts *o, const char **used,
 			break;
 		case 's': o->selector = optarg; break;
 		case 'a': o->algorithm = optarg; break;
+		case 'n': o->dry_run = true; break;
 		case 'b':
 			if (parse_bits(optarg, &o->bits) != DNSGEN_OK)
 				return DNSGEN_FAIL;
@@ -583,6 +586,7 @@ parse_args(int argc, char **argv, struct dnsgen_opts *o, const char **used,
 			c = 'P';
 			break;
 		case OPT_DNS_ONLY: o->dns_only = true; c = 'N'; break;
+		case OPT_CHECK: o->check = true; c = 'K'; break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return -1;
@@ -627,7 +631,7 @@ main(int argc, char **argv)
 			cmd = &commands[i];
 	if (cmd == NULL) {
 		rc = usage_error("unknown command \"%s\" (records, keygen, "
-		    "check, mta-sts-policy)", name);
+		    "check, rotate, status, publish, mta-sts-policy)", name);
 	} else {
 		for (const char *u = used; *u != '\0' && rc == DNSGEN_OK; u++) {
 			char opt[3] = { '-', *u, '\0' };

@@ -37,6 +37,8 @@ struct dnsgen_opts {
 	unsigned https_port;            /* check --https-port; 0: 443 */
 	unsigned smtp_port;             /* check --smtp-port; 0: 25 */
 	bool dns_only;                  /* check --dns-only: no HTTPS, no SMTP */
+	bool dry_run;                   /* rotate, publish -n, --dry-run */
+	bool check;                     /* status --check */
 };
 
 /* The records of the domains to act on, with the config they came from. */
@@ -61,9 +63,31 @@ const struct sp_domain *dnsgen_domain(const struct sp_config *conf,
 void dnsgen_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void dnsgen_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * Make keys_dir/DOMAIN/SELECTOR.pem as `keygen` does (never over an
+ * existing file) and load it back; NULL after printing why.
+ */
+struct sp_key *dnsgen_make_key(const struct sp_config *conf,
+    const struct sp_domain *dom, const char *selector, bool rsa, int bits);
+
+/*
+ * lifecycle.c: the DKIM keys of dom for its records, from its key files
+ * and (rotating) its state file; revoked keys as "v=DKIM1; k=...; p=".
+ */
+bool dnsgen_dkim_pubs(const struct sp_config *conf,
+    const struct sp_domain *dom, struct sp_key *const *keys, size_t n,
+    struct sp_dkim_pub **out, size_t *n_out, sp_err *err);
+void dnsgen_dkim_pubs_free(struct sp_dkim_pub *pubs, size_t n);
+/* "v=DKIM1; k=ALG; p=" (caller frees) */
+char *dnsgen_revoked_record(enum sp_key_type alg);
+
+/* keys_dir/DOMAIN made as keygen makes it, if missing; false after a message. */
+bool dnsgen_key_folder(const struct sp_config *conf, const char *domain);
+
 int dnsgen_records(const struct dnsgen_opts *o);
 int dnsgen_keygen(const struct dnsgen_opts *o);
 int dnsgen_check(const struct dnsgen_opts *o);
 int dnsgen_mta_sts_policy(const struct dnsgen_opts *o);
+/* publish.h has dnsgen_publish() and the API rotate uses. */
 
 #endif

@@ -40,7 +40,7 @@ struct key_owner {
 };
 
 static void
-find_group(const struct sp_config *conf, struct key_owner *ko)
+find_group(const struct sp_config *conf, struct key_owner *ko, bool warn)
 {
 	const char *user = conf->milter.user;
 	struct passwd *pw;
@@ -49,9 +49,11 @@ find_group(const struct sp_config *conf, struct key_owner *ko)
 	if (user == NULL || *user == '\0')
 		return;
 	if ((pw = getpwnam(user)) == NULL) {
-		dnsgen_warn("%s: [milter] user %s does not exist yet: the key "
-		    "keeps the group of the user running dnsgen; run chgrp %s "
-		    "on it once the user exists", conf->path, user, user);
+		if (warn)
+			dnsgen_warn("%s: [milter] user %s does not exist yet: "
+			    "the key keeps the group of the user running "
+			    "dnsgen; run chgrp %s on it once the user exists",
+			    conf->path, user, user);
 		return;
 	}
 	ko->set_group = true;
@@ -61,7 +63,7 @@ find_group(const struct sp_config *conf, struct key_owner *ko)
 		snprintf(ko->group, sizeof(ko->group), "%lu",
 		    (unsigned long)pw->pw_gid);
 	}
-	if (geteuid() != 0 && geteuid() != pw->pw_uid)
+	if (warn && geteuid() != 0 && geteuid() != pw->pw_uid)
 		dnsgen_warn("you are neither root nor %s: the milter only loads "
 		    "keys owned by root or %s; chown the new key", user, user);
 }
@@ -374,24 +376,32 @@ key_kind(const struct dnsgen_opts *o, bool *rsa, int *bits)
 	return false;
 }
 
-static int
-keygen(const struct dnsgen_opts *o, const struct sp_config *conf,
-    const struct sp_domain *dom)
+bool
+dnsgen_key_folder(const struct sp_config *conf, const char *domain)
+{
+	struct key_owner ko;
+	char *dir = sp_xasprintf("%s/%s", conf->signing.keys_dir, domain);
+	bool good;
+
+	find_group(conf, &ko, false);
+	good = ensure_dir(conf->signing.keys_dir, &ko) && ensure_dir(dir, &ko);
+	free(dir);
+	return good;
+}
+
+struct sp_key *
+dnsgen_make_key(const struct sp_config *conf, const struct sp_domain *dom,
+    const char *selector, bool rsa, int bits)
 {
 	struct key_owner ko;
 	struct sp_key_rules rules;
 	struct sp_key *key = NULL;
 	EVP_PKEY *pkey = NULL;
-	char *dir = NULL, *path = NULL;
-	int bits, rc = DNSGEN_FAIL;
-	bool rsa;
+	char *path = sp_key_path(conf, dom->name, selector);
+	char *dir = sp_xstrndup(path, (size_t)(strrchr(path, '/') - path));
 	sp_err err;
 
-	if (!key_kind(o, &rsa, &bits))
-		return DNSGEN_FAIL;
-	find_group(conf, &ko);
-	path = sp_key_path(conf, dom->name, o->selector);
-	dir = sp_xstrndup(path, (size_t)(strrchr(path, '/') - path));
+	find_group(conf, &ko, true);
 	if (access(path, F_OK) == 0) {
 		dnsgen_error("%s exists: a key is never overwritten; choose a "
 		    "new selector", path);
@@ -404,24 +414,40 @@ keygen(const struct dnsgen_opts *o, const struct sp_config *conf,
 	if (!ensure_dir(conf->signing.keys_dir, &ko) || !ensure_dir(dir, &ko))
 		goto out;
 	if ((pkey = generate(rsa, bits)) == NULL ||
-	    !save_key(pkey, dir, path, o->selector, &ko))
+	    !save_key(pkey, dir, path, selector, &ko))
 		goto out;
 	if (!sp_key_rules_from_config(conf, false, &rules, &err) ||
-	    (key = sp_key_load(path, dom->name, o->selector, &rules, &err)) ==
+	    (key = sp_key_load(path, dom->name, selector, &rules, &err)) ==
 	    NULL) {
 		dnsgen_error("%s (the new key was removed)", err.msg);
 		unlink(path);
 		goto out;
 	}
 	warn_milter_path(conf, path);
-	print_next_steps(conf, dom, key, &ko);
-	rc = DNSGEN_OK;
 out:
 	EVP_PKEY_free(pkey);
-	sp_key_free(key);
 	free(dir);
 	free(path);
-	return rc;
+	return key;
+}
+
+static int
+keygen(const struct dnsgen_opts *o, const struct sp_config *conf,
+    const struct sp_domain *dom)
+{
+	struct key_owner ko;
+	struct sp_key *key;
+	int bits;
+	bool rsa;
+
+	if (!key_kind(o, &rsa, &bits))
+		return DNSGEN_FAIL;
+	if ((key = dnsgen_make_key(conf, dom, o->selector, rsa, bits)) == NULL)
+		return DNSGEN_FAIL;
+	find_group(conf, &ko, false);
+	print_next_steps(conf, dom, key, &ko);
+	sp_key_free(key);
+	return DNSGEN_OK;
 }
 
 int

@@ -64,6 +64,7 @@ struct dns_value {
 	char *data;
 	size_t len;
 	const char *malformed;          /* static text, or NULL */
+	unsigned long ttl;              /* SOA only: the record's TTL */
 };
 
 struct dns_result {

@@ -75,6 +75,7 @@ dns_defaults(struct sp_dns_conf *dns)
 	dns->services = SP_SVC_SUBMISSIONS | SP_SVC_SUBMISSION | SP_SVC_IMAPS;
 	dns->autodiscover = true;
 	conf_policy_defaults(&dns->policy);
+	conf_update_defaults(&dns->update);
 }
 
 static struct sp_config *
@@ -114,6 +115,7 @@ config_new(const char *path)
 		sp_list_add(&s->oversign_headers, default_oversign_headers[i]);
 	s->expire = 0;
 	s->allow_weak_rsa = false;
+	conf_rotation_defaults(&s->rotation);
 
 	dns_defaults(&conf->dns);
 	return conf;
@@ -131,6 +133,8 @@ conf_dns_free(struct sp_dns_conf *dns)
 	free(dns->spf);
 	free(dns->dmarc);
 	conf_policy_free(&dns->policy);
+	conf_update_free(&dns->update);
+	sp_list_free(&dns->check_servers);
 	memset(dns, 0, sizeof(*dns));
 }
 
@@ -583,6 +587,11 @@ dns_inherit(struct sp_dns_conf *d, const struct sp_dns_conf *g)
 		d->line.autodiscover = g->line.autodiscover;
 	}
 	conf_policy_inherit(&d->policy, &g->policy);
+	conf_update_inherit(&d->update, &g->update);
+	if (d->line.check_servers == 0) {
+		sp_list_copy(&d->check_servers, &g->check_servers);
+		d->line.check_servers = g->line.check_servers;
+	}
 }
 
 /* Every domain names at least one selector, and each fits in DNS. */
@@ -592,10 +601,11 @@ check_domains(const struct conf_parser *p, sp_err *err)
 	for (size_t i = 0; i < p->conf->n_domains; i++) {
 		const struct sp_domain *d = &p->conf->domains[i];
 
-		if (d->n_selectors == 0) {
+		if (d->n_selectors == 0 && d->rotation.rotate == 0) {
 			sp_err_set(err, "%s:%u: [domain %s] has no selector (add "
 			    "\"selector = NAME\" for the key NAME.pem in the "
-			    "domain's key folder)", d->file, d->line, d->name);
+			    "domain's key folder, or \"rotate = 90d\" to let "
+			    "dnsgen rotate make keys)", d->file, d->line, d->name);
 			return false;
 		}
 		for (size_t k = 0; k < d->n_selectors; k++) {
@@ -645,10 +655,16 @@ check_oversign(const struct conf_parser *p, sp_err *err)
 static bool
 finish(struct conf_parser *p, sp_err *err)
 {
+	for (size_t i = 0; i < p->conf->n_domains; i++)
+		conf_rotation_inherit(&p->conf->domains[i].rotation,
+		    &p->conf->signing.rotation);
 	if (!check_domains(p, err) || !check_oversign(p, err))
 		return false;
 	for (size_t i = 0; i < p->conf->n_domains; i++)
 		dns_inherit(&p->conf->domains[i].dns, &p->conf->dns);
+	for (size_t i = 0; i < p->conf->n_domains; i++)
+		if (!conf_rotation_check(&p->conf->domains[i], err))
+			return false;
 	return true;
 }
 

@@ -31,6 +31,7 @@ enum conf_section {
 #define IN_SIGNING (1u << SEC_SIGNING)
 #define IN_DNS ((1u << SEC_DNS) | (1u << SEC_DOMAIN))
 #define IN_DOMAIN (1u << SEC_DOMAIN)
+#define IN_ROTATION ((1u << SEC_SIGNING) | (1u << SEC_DOMAIN))
 
 /* How far the reader is, and where values go. */
 struct conf_parser {
@@ -104,6 +105,26 @@ bool conf_set_tls_rpt(struct conf_parser *p, const char *v, sp_err *err);
 bool conf_set_tls_cert(struct conf_parser *p, const char *v, sp_err *err);
 bool conf_set_caa(struct conf_parser *p, const char *v, sp_err *err);
 bool conf_set_caa_iodef(struct conf_parser *p, const char *v, sp_err *err);
+
+/* conf_update.c: the sp_dns_update names (`dnsgen publish`). */
+void conf_update_defaults(struct sp_dns_update *u);
+void conf_update_free(struct sp_dns_update *u);
+void conf_update_inherit(struct sp_dns_update *d, const struct sp_dns_update *g);
+/* ADDR[#PORT], as update_server takes it. */
+bool conf_server_address(const char *v, sp_err *err);
+bool conf_set_update_server(struct conf_parser *p, const char *v, sp_err *err);
+bool conf_set_update_key(struct conf_parser *p, const char *v, sp_err *err);
+bool conf_set_publish(struct conf_parser *p, const char *v, sp_err *err);
+
+/* conf_rotate.c: the key lifecycle names and [dns] check_servers. */
+void conf_rotation_defaults(struct sp_rotation *r);
+void conf_rotation_inherit(struct sp_rotation *d, const struct sp_rotation *g);
+bool conf_rotation_check(const struct sp_domain *d, sp_err *err);
+bool conf_set_rotate(struct conf_parser *p, const char *v, sp_err *err);
+bool conf_set_algorithms(struct conf_parser *p, const char *v, sp_err *err);
+bool conf_set_retire_after(struct conf_parser *p, const char *v, sp_err *err);
+bool conf_set_revoke_after(struct conf_parser *p, const char *v, sp_err *err);
+bool conf_set_check_servers(struct conf_parser *p, const char *v, sp_err *err);
 
 /* conf.c: the [dns] struct's lifetime, shared with the setters. */
 void conf_dns_free(struct sp_dns_conf *dns);

@@ -420,8 +420,16 @@ const struct conf_rule conf_rules[] = {
 	{ "tls_cert", IN_DNS, conf_set_tls_cert },
 	{ "caa", IN_DNS, conf_set_caa },
 	{ "caa_iodef", IN_DNS, conf_set_caa_iodef },
+	{ "check_servers", IN_DNS, conf_set_check_servers },
+	{ "update_server", IN_DNS, conf_set_update_server },
+	{ "update_key", IN_DNS, conf_set_update_key },
+	{ "publish", IN_DNS, conf_set_publish },
 	{ "selector", IN_DOMAIN, set_selector },
 	{ "subdomains", IN_DOMAIN, set_subdomains },
+	{ "rotate", IN_ROTATION, conf_set_rotate },
+	{ "algorithms", IN_ROTATION, conf_set_algorithms },
+	{ "retire_after", IN_ROTATION, conf_set_retire_after },
+	{ "revoke_after", IN_ROTATION, conf_set_revoke_after },
 };
 
 const size_t conf_n_rules = sizeof(conf_rules) / sizeof(conf_rules[0]);

@@ -473,7 +473,7 @@ add_dkim(struct build *b)
 			    "%s", k->selector, k->selector, why);
 			continue;
 		}
-		if (k->rsa && k->bits < 2048) {
+		if (k->rsa && k->bits < 2048 && !k->revoked) {
 			problem(b, in->allow_weak_rsa ? b->warnings : b->errors,
 			    0,
 			    "key %s is RSA %d bits; RSA keys under 2048 bits "
@@ -486,10 +486,16 @@ add_dkim(struct build *b)
 		rr = add_rr(b, sp_xasprintf("%s._domainkey.%s.", k->selector,
 		    b->domain), SP_RR_TXT, SP_ROLE_DKIM, sp_xstrdup(k->record));
 		rr->selector = sp_xstrdup(k->selector);
-		rr->comment = sp_xasprintf("DKIM selector %s: %s (%s, %d bits)",
-		    k->selector, k->active ? "active, signs mail" :
-		    "published only, not signing", k->rsa ? "rsa" : "ed25519",
-		    k->bits);
+		if (k->revoked)
+			rr->comment = sp_xasprintf("DKIM selector %s: revoked, "
+			    "key deleted (%s)", k->selector, k->rsa ? "rsa" :
+			    "ed25519");
+		else
+			rr->comment = sp_xasprintf("DKIM selector %s: %s (%s, "
+			    "%d bits)", k->selector, k->state != NULL ?
+			    k->state : k->active ? "active, signs mail" :
+			    "published only, not signing", k->rsa ? "rsa" :
+			    "ed25519", k->bits);
 	}
 	if (in->n_keys == 0)
 		problem(b, b->warnings, dom->line, "no key in the domain's key "

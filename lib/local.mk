@@ -10,7 +10,10 @@ lib_libsignpost_a_SOURCES += lib/keys.c include/signpost/keys.h \
 	lib/keyperm.c include/signpost/keyperm.h lib/key_decode.c lib/key_int.h lib/keyset.c
 # configuration and CIDR lists
 lib_libsignpost_a_SOURCES += include/signpost/conf.h lib/conf.c lib/conf_set.c lib/conf_value.c lib/conf_int.h \
-	lib/conf_include.c lib/conf_policy.c lib/cidr.c include/signpost/cidr.h
+	lib/conf_include.c lib/conf_policy.c lib/conf_rotate.c lib/conf_update.c lib/cidr.c include/signpost/cidr.h
+# the key lifecycle: its state file and the one clock for schedules
+lib_libsignpost_a_SOURCES += lib/clock.c include/signpost/clock.h lib/keystate.c \
+	lib/keystate_select.c include/signpost/keystate.h
 # tag=value lists (DKIM-Signature fields, DKIM and DMARC records)
 lib_libsignpost_a_SOURCES += lib/taglist.c include/signpost/taglist.h
 # canonicalisation, From: parsing and the signing engine

@@ -2,7 +2,8 @@
  * check.c - signpost-milter -t: load the configuration and every active
  * key exactly as the daemon would (owner and mode rules included), then
  * print what would be signed how: per domain, each selector with its
- * algorithm, key size and file. Exit 0, or 2 with the first problem
+ * algorithm, key size and file, and for a rotating domain every key of
+ * its state file with its state (only the active ones sign). Exit 0, or 2 with the first problem
  * (FILE:LINE for the configuration, the path for a key or a directory).
  * The directories of the unix socket and the pidfile are checked by the
  * rules start-up applies (rundir.c), and metrics_file's directory must be
@@ -15,8 +16,10 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "signpost/clock.h"
 #include "signpost/conf.h"
 #include "signpost/keys.h"
+#include "signpost/keystate.h"
 #include "milter.h"
 #include "metrics.h"
 
@@ -47,8 +50,38 @@ print_milter(const struct sp_config *conf)
 		    ", a key age series per key" : "");
 }
 
+/* A rotating domain's keys that do not sign, with their states. */
 static void
-print_domains(const struct sp_config *conf, const struct sp_keyset *keys)
+print_states(const struct sp_config *conf, const struct sp_domain *d,
+    time_t now)
+{
+	struct sp_keystate ks;
+	char since[SP_TIME_TEXT];
+	sp_err err;
+
+	if (d->rotation.rotate == 0)
+		return;
+	if (!sp_keystate_load(conf, d->name, &ks, &err) || !ks.exists) {
+		printf("  (rotating: no key state yet; dnsgen rotate starts "
+		    "it)\n");
+		sp_keystate_free(&ks);
+		return;
+	}
+	for (size_t i = 0; i < ks.n; i++) {
+		const struct sp_kentry *e = &ks.keys[i];
+
+		sp_time_format(e->since, since);
+		printf("  s=%-16s %-9s since %s (%ld days)%s\n", e->selector,
+		    sp_kstate_name(e->state), since,
+		    (long)((now - e->since) / 86400),
+		    e->state == SP_KS_ACTIVE ? ", signs" : ", does not sign");
+	}
+	sp_keystate_free(&ks);
+}
+
+static void
+print_domains(const struct sp_config *conf, const struct sp_keyset *keys,
+    time_t now)
 {
 	for (size_t i = 0; i < conf->n_domains; i++) {
 		const struct sp_domain *d = &conf->domains[i];
@@ -67,6 +100,9 @@ print_domains(const struct sp_config *conf, const struct sp_keyset *keys)
 			printf("  s=%-16s a=%-15s %4d bits  %s\n",
 			    k->selector, sp_key_algorithm(k), k->bits, k->path);
 		}
+		if (d->n_selectors == 0)
+			printf("  (no active key: mail passes unsigned)\n");
+		print_states(conf, d, now);
 	}
 }
 
@@ -92,10 +128,12 @@ mt_check(const char *path)
 	struct sp_config *conf;
 	struct sp_key_rules rules;
 	struct sp_keyset *keys;
+	time_t now;
 	sp_err err;
 
-	conf = sp_config_load(path, &err);
-	if (conf == NULL) {
+	conf = sp_clock_now(&now, &err) ? sp_config_load(path, &err) : NULL;
+	if (conf == NULL || !sp_keystate_select_active(conf, &err)) {
+		sp_config_free(conf);
 		fprintf(stderr, MT_NAME ": %s\n", err.msg);
 		return 2;
 	}
@@ -119,7 +157,7 @@ mt_check(const char *path)
 	}
 	printf("%s: configuration and %zu key(s) OK\n", path, keys->n);
 	print_milter(conf);
-	print_domains(conf, keys);
+	print_domains(conf, keys, now);
 	sp_keyset_free(keys);
 	sp_config_free(conf);
 	return 0;

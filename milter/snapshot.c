@@ -25,6 +25,7 @@
 
 #include <libmilter/mfapi.h>
 
+#include "signpost/keystate.h"
 #include "signpost/log.h"
 #include "milter.h"
 
@@ -75,7 +76,9 @@ snapshot_build(struct sp_config *conf, const struct sp_keyset *previous,
 	struct sp_keyset *keys;
 	struct mt_snapshot *snap;
 
-	if (!sp_key_rules_from_config(conf, conf->milter.user != NULL, &rules,
+	/* A rotating domain signs with the keys its state file calls active. */
+	if (!sp_keystate_select_active(conf, err) ||
+	    !sp_key_rules_from_config(conf, conf->milter.user != NULL, &rules,
 	    err)) {
 		sp_config_free(conf);
 		return NULL;

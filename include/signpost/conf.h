@@ -80,6 +80,40 @@ struct sp_dns_policy {
 #define SP_MTA_STS_DEFAULT_MAX_AGE 604800ul
 #define SP_MTA_STS_MAX_MAX_AGE 31557600ul       /* RFC 8461 section 3.2 */
 
+/* Which records `dnsgen publish` may touch. */
+enum sp_publish_scope {
+	SP_PUBLISH_DKIM,                /* default: SELECTOR._domainkey TXT only */
+	SP_PUBLISH_ALL,                 /* every RRset `records` prints */
+};
+
+/* The [dns] names of `dnsgen publish` (RFC 2136 UPDATE, TSIG). */
+struct sp_dns_update {
+	char *server;                   /* "ADDR[#PORT]" (checked); NULL: none */
+	char *key;                      /* TSIG key file; NULL: none */
+	enum sp_publish_scope publish;
+	struct {
+		unsigned server, key, publish;
+	} line;
+};
+
+/*
+ * The key lifecycle (SPEC.md "Key lifecycle"): set in [signing], each name
+ * overridable in a [domain]. Algorithms are bits 1 << enum sp_key_type.
+ */
+#define SP_ALG_RSA (1u << 0)
+#define SP_ALG_ED25519 (1u << 1)
+struct sp_rotation {
+	unsigned long rotate;           /* seconds a key signs; 0: no rotation (default) */
+	unsigned algorithms;            /* SP_ALG_* bits; default rsa, ed25519 */
+	unsigned long retire_after;     /* default 7d */
+	unsigned long revoke_after;     /* default 7d */
+	struct {
+		unsigned rotate, algorithms, retire_after, revoke_after;
+	} line;
+};
+#define SP_DEFAULT_RETIRE_AFTER (7ul * 86400)
+#define SP_DEFAULT_REVOKE_AFTER (7ul * 86400)
+
 /* The [dns] names; a [domain] section starts from [dns] and overrides. */
 struct sp_dns_conf {
 	unsigned ttl;                   /* default 3600 */
@@ -93,10 +127,12 @@ struct sp_dns_conf {
 	unsigned services;              /* sp_service bits; default submissions, submission, imaps */
 	bool autodiscover;              /* default yes */
 	struct sp_dns_policy policy;    /* MTA-STS, TLS-RPT, TLSA, CAA */
+	struct sp_dns_update update;    /* update_server, update_key, publish */
+	struct sp_list check_servers;   /* ADDR[#PORT] as written; empty: find the NS */
 	/* Config line where each value was set (0: the default), for messages. */
 	struct {
 		unsigned ttl, mail_host, ipv4, ipv6, mx, spf, dmarc, services,
-		    autodiscover;
+		    autodiscover, check_servers;
 	} line;
 };
 
@@ -109,9 +145,10 @@ struct sp_domain {
 	char *name;                     /* lower-case, no trailing dot */
 	const char *file;               /* the file that holds the section */
 	unsigned line;                  /* line of "[domain NAME]" there */
-	struct sp_selector *selectors;  /* active selectors, at least one */
+	struct sp_selector *selectors;  /* active selectors; none only when rotating */
 	size_t n_selectors;
 	bool subdomains;                /* default no */
+	struct sp_rotation rotation;    /* effective: [signing] with overrides */
 	struct sp_dns_conf dns;         /* effective values for this domain */
 };
 
@@ -160,6 +197,7 @@ struct sp_signing_conf {
 	struct sp_list oversign_headers;/* lower-case field names */
 	unsigned long expire;           /* seconds; 0: no x= */
 	bool allow_weak_rsa;            /* default no */
+	struct sp_rotation rotation;    /* the defaults for every domain */
 };
 
 struct sp_config {

@@ -79,7 +79,9 @@ struct sp_dkim_pub {
 	const char *record;     /* sp_key_dns_record(): "v=DKIM1; k=...; p=..." */
 	bool active;            /* named in the domain's `selector =` */
 	bool rsa;               /* false: Ed25519 */
-	int bits;
+	int bits;               /* 0 when revoked and its file is gone */
+	bool revoked;           /* record is "p=" (RFC 6376 section 3.6.1) */
+	const char *state;      /* a rotating domain's key state, or NULL */
 };
 
 struct sp_dnsrec_input {

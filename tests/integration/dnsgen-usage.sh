@@ -31,8 +31,8 @@ out_has "-h: check" 'dnsgen \[-c FILE\] check \[-d DOMAIN\]\.\.\. \[--server ADD
 out_has "-h: check's TLS options" '^ +\[--dns-only\] \[--ca FILE\] \[--https-port PORT\] \[--smtp-port PORT\]$'
 check_rc "-V, exit 0" 0 "$DNSGEN" -V
 check_rc "an unknown option" 2 "$DNSGEN" -x
-check_rc "an unknown command" 2 "$DNSGEN" -c "$conf" publish
-out_has "an unknown command: named" 'unknown command "publish"'
+check_rc "an unknown command" 2 "$DNSGEN" -c "$conf" frobnicate
+out_has "an unknown command: named" 'unknown command "frobnicate"'
 check_rc "an extra argument" 2 "$DNSGEN" -c "$conf" records extra
 check_rc "an unknown format" 2 "$DNSGEN" -c "$conf" -f bind
 out_has "an unknown format: lists the formats" 'zone, nsupdate, json and table'

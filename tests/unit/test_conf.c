@@ -79,6 +79,22 @@ render_policy(const struct sp_dns_policy *pol, const char *name,
 	return true;
 }
 
+/* The `dnsgen publish` names (struct sp_dns_update) as text. */
+static bool
+render_update(const struct sp_dns_update *u, const char *name,
+    struct sp_buf *b)
+{
+	if (strcmp(name, "update_server") == 0)
+		sp_buf_puts(b, u->server ? u->server : "(unset)");
+	else if (strcmp(name, "update_key") == 0)
+		sp_buf_puts(b, u->key ? u->key : "(unset)");
+	else if (strcmp(name, "publish") == 0)
+		sp_buf_puts(b, u->publish == SP_PUBLISH_ALL ? "all" : "dkim");
+	else
+		return false;
+	return true;
+}
+
 /* A [dns] value as text, the way the tables below write it. */
 static void
 render_dns(const struct sp_dns_conf *dns, const char *name, struct sp_buf *b)
@@ -110,7 +126,8 @@ render_dns(const struct sp_dns_conf *dns, const char *name, struct sp_buf *b)
 				join(b, sp_services[i].name);
 	} else if (strcmp(name, "autodiscover") == 0)
 		sp_buf_puts(b, yes_no(dns->autodiscover));
-	else if (!render_policy(&dns->policy, name, b))
+	else if (!render_policy(&dns->policy, name, b) &&
+	    !render_update(&dns->update, name, b))
 		bail_out("render_dns: unknown name %s", name);
 }
 
@@ -465,6 +482,23 @@ static const struct value_case value_cases[] = {
 	{ "dns", "caa_iodef", "https://iodef.example.com/", "https://iodef.example.com/", NULL },
 	{ "dns", "caa_iodef", "", "(unset)", NULL },
 	{ "dns", "caa_iodef", "security@example.com", NULL, "is neither a mailto: nor an https: URI" },
+	{ "dns", "update_server", "192.0.2.53", "192.0.2.53", NULL },
+	{ "dns", "update_server", "2001:db8::53#5353", "2001:db8::53#5353", NULL },
+	{ "dns", "update_server", "127.0.0.1#65535", "127.0.0.1#65535", NULL },
+	{ "dns", "update_server", "", "(unset)", NULL },
+	{ "dns", "update_server", "ns1.example.com", NULL, "\"ns1.example.com\" is not an IPv4 or IPv6 address (write ADDR or ADDR#PORT)" },
+	{ "dns", "update_server", "192.0.2.53#0", NULL, "\"0\" is not a port (1-65535)" },
+	{ "dns", "update_server", "192.0.2.53#65536", NULL, "is not a port" },
+	{ "dns", "update_server", "192.0.2.53#", NULL, "is not a port" },
+	{ "dns", "update_server", "192.0.2.53#53x", NULL, "is not a port" },
+	{ "dns", "update_server", "192.0.2.53:53", NULL, "is not an IPv4 or IPv6 address" },
+	{ "dns", "update_key", "/etc/signpost/update.key", "/etc/signpost/update.key", NULL },
+	{ "dns", "update_key", "", "(unset)", NULL },
+	{ "dns", "update_key", "update.key", NULL, "is not an absolute path" },
+	{ "dns", "publish", "dkim", "dkim", NULL },
+	{ "dns", "publish", "all", "all", NULL },
+	{ "dns", "publish", "DKIM", NULL, "\"DKIM\" is not dkim or all" },
+	{ "dns", "publish", "", NULL, "is not dkim or all" },
 	/* [domain NAME] only */
 	{ "domain", "selector", "2026r, 2026e", "2026r, 2026e", NULL },
 	{ "domain", "selector", "s1", "s1", NULL },
@@ -696,7 +730,7 @@ static const char domain_b[] =
 static const char *const dns_names[] = {
 	"ttl", "mail_host", "ipv4", "ipv6", "mx", "spf", "dmarc", "services",
 	"autodiscover", "mta_sts", "mta_sts_max_age", "mta_sts_host", "tls_rpt",
-	"tls_cert", "caa", "caa_iodef",
+	"tls_cert", "caa", "caa_iodef", "update_server", "update_key", "publish",
 };
 
 static struct sp_config *
@@ -813,9 +847,9 @@ static const struct file_case file_cases[] = {
 	{ "section names are lower-case", "[Milter]\n",
 	    FILE_NAME ":1: unknown section [Milter] (sections: [milter], [signing], [dns], [domain NAME])" },
 	{ "unknown name", "[dns]\nttl = 5\nbogus = 1\n",
-	    FILE_NAME ":3: unknown name \"bogus\" in [dns] (names there: ttl, mail_host, ipv4, ipv6, mx, spf, dmarc, services, autodiscover, mta_sts, mta_sts_max_age, mta_sts_host, tls_rpt, tls_cert, caa, caa_iodef)" },
+	    FILE_NAME ":3: unknown name \"bogus\" in [dns] (names there: ttl, mail_host, ipv4, ipv6, mx, spf, dmarc, services, autodiscover, mta_sts, mta_sts_max_age, mta_sts_host, tls_rpt, tls_cert, caa, caa_iodef, check_servers, update_server, update_key, publish)" },
 	{ "unknown name in a domain", "[domain example.com]\nselector = s\nselectors = t\n",
-	    FILE_NAME ":3: unknown name \"selectors\" in [domain example.com] (names there: ttl, mail_host, ipv4, ipv6, mx, spf, dmarc, services, autodiscover, mta_sts, mta_sts_max_age, mta_sts_host, tls_rpt, tls_cert, caa, caa_iodef, selector, subdomains)" },
+	    FILE_NAME ":3: unknown name \"selectors\" in [domain example.com] (names there: ttl, mail_host, ipv4, ipv6, mx, spf, dmarc, services, autodiscover, mta_sts, mta_sts_max_age, mta_sts_host, tls_rpt, tls_cert, caa, caa_iodef, check_servers, update_server, update_key, publish, selector, subdomains, rotate, algorithms, retire_after, revoke_after)" },
 	{ "names are lower-case", "[dns]\nTTL = 5\n",
 	    FILE_NAME ":2: unknown name \"TTL\" (names are lower-case: ttl)" },
 	{ "name in the wrong section", "[milter]\nttl = 5\n",
@@ -841,9 +875,9 @@ static const struct file_case file_cases[] = {
 	{ "domain twice, written differently", "[domain example.com]\nselector = a\n[domain Example.COM.]\nselector = b\n",
 	    FILE_NAME ":3: duplicate [domain example.com] (the first is at line 1; one section per domain)" },
 	{ "domain without selector", "[domain example.com]\nttl = 5\n[domain example.net]\nselector = a\n",
-	    FILE_NAME ":1: [domain example.com] has no selector (add \"selector = NAME\" for the key NAME.pem in the domain's key folder)" },
+	    FILE_NAME ":1: [domain example.com] has no selector (add \"selector = NAME\" for the key NAME.pem in the domain's key folder, or \"rotate = 90d\" to let dnsgen rotate make keys)" },
 	{ "last domain without selector", "[domain example.net]\nselector = a\n\n[domain example.com]\n",
-	    FILE_NAME ":4: [domain example.com] has no selector (add \"selector = NAME\" for the key NAME.pem in the domain's key folder)" },
+	    FILE_NAME ":4: [domain example.com] has no selector (add \"selector = NAME\" for the key NAME.pem in the domain's key folder, or \"rotate = 90d\" to let dnsgen rotate make keys)" },
 	{ "domain without a name", "[domain]\n",
 	    FILE_NAME ":1: [domain]: a domain section names one domain (write [domain example.com])" },
 	{ "domain with two names", "[domain a.example b.example]\n",

@@ -468,8 +468,8 @@ config(const char *extra)
 }
 
 static const struct sp_dkim_pub test_keys[] = {
-	{ "old", "v=DKIM1; k=rsa; p=OLDKEY", false, true, 2048 },
-	{ "s1", "v=DKIM1; k=ed25519; p=NEWKEY", true, false, 256 },
+	{ "old", "v=DKIM1; k=rsa; p=OLDKEY", false, true, 2048, false, NULL },
+	{ "s1", "v=DKIM1; k=ed25519; p=NEWKEY", true, false, 256, false, NULL },
 };
 
 struct built {
@@ -697,7 +697,7 @@ static void
 test_builder_guards(void)
 {
 	static const struct sp_dkim_pub weak[] = {
-		{ "s1", "v=DKIM1; k=rsa; p=WEAK", true, true, 1024 },
+		{ "s1", "v=DKIM1; k=rsa; p=WEAK", true, true, 1024, false, NULL },
 	};
 	struct sp_config *conf = config("mx = 10 mx1.example.com\n");
 	struct sp_dnsrec rec;
