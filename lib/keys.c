@@ -19,6 +19,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,11 +56,13 @@ wipe_free(char *p, size_t len)
 }
 
 /*
- * Read the whole (already checked) file into a fresh buffer. On success the
- * caller owns *data and must wipe it; on failure nothing is left behind.
+ * Read the whole file, its owner and mode checked on the same fstat() as
+ * gives its size, into a fresh buffer. On success the caller owns *data
+ * and must wipe it; on failure nothing is left behind.
  */
 static bool
-read_key_file(int fd, const char *path, char **data, size_t *len, sp_err *err)
+read_key_file(int fd, const char *path, const struct sp_key_rules *rules,
+    char **data, size_t *len, sp_err *err)
 {
 	struct stat st;
 	char *buf;
@@ -69,6 +72,8 @@ read_key_file(int fd, const char *path, char **data, size_t *len, sp_err *err)
 		sp_err_set(err, "%s: cannot stat: %s", path, strerror(errno));
 		return false;
 	}
+	if (!sp_key_check_stat(&st, path, rules, err))
+		return false;
 	if (st.st_size <= 0) {
 		sp_err_set(err, "%s: is empty; a key file holds one PEM "
 		    "private key (make one with dnsgen keygen)", path);
@@ -106,6 +111,24 @@ read_key_file(int fd, const char *path, char **data, size_t *len, sp_err *err)
 	*data = buf;
 	*len = have;
 	return true;
+}
+
+/* SHA-256 fetched once: EVP_sha256() is looked up again on every use. */
+static EVP_MD *sha256_md;
+
+static void
+fetch_sha256(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static const EVP_MD *
+sha256(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, fetch_sha256);
+	return sha256_md != NULL ? sha256_md : EVP_sha256();
 }
 
 /* --- PEM classification ------------------------------------------------ */
@@ -689,13 +712,12 @@ key_load(const char *path, const char *domain, const char *selector,
 		open_failed(path, domain, selector, rules, err);
 		return NULL;
 	}
-	if (!sp_key_check_file(fd, path, rules, err) ||
-	    !read_key_file(fd, path, &data, &len, err)) {
+	if (!read_key_file(fd, path, rules, &data, &len, err)) {
 		close(fd);
 		return NULL;
 	}
 	close(fd);
-	if (EVP_Digest(data, len, fingerprint, NULL, EVP_sha256(), NULL) != 1)
+	if (EVP_Digest(data, len, fingerprint, NULL, sha256(), NULL) != 1)
 		memset(fingerprint, 0, sizeof(fingerprint));
 	if (previous != NULL && (!want_public || previous->public_b64 != NULL) &&
 	    (key = key_reuse(previous, fingerprint, path, domain, selector,
