@@ -22,7 +22,8 @@
 
 /*
  * keys.c: open, check, read and parse one key file. Without want_public
- * the key has no public_b64. `previous` (or NULL) is the key this one
+ * (a keyset's key) the key has no public_b64, and its domain and selector
+ * are the caller's strings, which must outlive it. `previous` (or NULL) is the key this one
  * replaces on a reload: when the file's bytes are the same, its EVP_PKEY
  * is shared and *reused (if given) is set.
  */

@@ -439,18 +439,28 @@ key_type_of(EVP_PKEY *pkey, const char *path, enum sp_key_type *type,
 	return false;
 }
 
-/* The key object without its p=; takes the secret's reference. */
+/*
+ * The key object without its p=; takes the secret's reference. With
+ * `borrow` the domain and selector are the caller's (a keyset's keys use
+ * their configuration's: 200,000 copies fewer at 100,000 domains).
+ */
 static struct sp_key *
 key_new(struct sp_key_secret *secret, int bits, const char *domain,
-    const char *selector, const char *path)
+    const char *selector, const char *path, bool borrow)
 {
 	struct sp_key *key = sp_xcalloc(1, sizeof(*key));
 
 	key->type = secret->type;
 	key->secret = secret;
 	key->bits = bits;
-	key->domain = domain != NULL ? sp_xstrdup(domain) : NULL;
-	key->selector = selector != NULL ? sp_xstrdup(selector) : NULL;
+	key->names_borrowed = borrow;
+	if (borrow) {
+		key->domain = (char *)domain;
+		key->selector = (char *)selector;
+	} else {
+		key->domain = domain != NULL ? sp_xstrdup(domain) : NULL;
+		key->selector = selector != NULL ? sp_xstrdup(selector) : NULL;
+	}
 	key->path = path != NULL ? sp_xstrdup(path) : NULL;
 	return key;
 }
@@ -469,7 +479,7 @@ key_new_pinned(EVP_PKEY *pkey, const char *domain, const char *selector,
 		return NULL;
 	}
 	return key_new(key_secret_pinned(pkey, type), EVP_PKEY_get_bits(pkey),
-	    domain, selector, path);
+	    domain, selector, path, false);
 }
 
 static bool
@@ -620,7 +630,7 @@ open_failed(const char *path, const char *domain, const char *selector,
 static struct sp_key *
 key_reuse(const struct sp_key *old, const unsigned char *fingerprint,
     const char *path, const char *domain, const char *selector,
-    const struct sp_key_rules *rules, sp_err *err)
+    bool borrow, const struct sp_key_rules *rules, sp_err *err)
 {
 	struct sp_key *key;
 
@@ -629,7 +639,7 @@ key_reuse(const struct sp_key *old, const unsigned char *fingerprint,
 	    sizeof(old->fingerprint)) != 0)
 		return NULL;
 	key = key_new(key_secret_ref(old->secret), old->bits, domain, selector,
-	    path);
+	    path, borrow);
 	memcpy(key->fingerprint, fingerprint, sizeof(key->fingerprint));
 	if (old->public_b64 != NULL)
 		key->public_b64 = sp_xstrdup(old->public_b64);
@@ -666,7 +676,8 @@ key_parse(const char *data, size_t len, const char *path, const char *domain,
 	how = key_parse_compact(data, len, want_public, &secret, &type, &bits,
 	    &pub);
 	if (how == KEY_COMPACT_OK) {
-		key = key_new(secret, bits, domain, selector, path);
+		key = key_new(secret, bits, domain, selector, path,
+		    !want_public);
 		key->public_b64 = pub;
 		if (check_rsa_size(key, rules, err))
 			return key;
@@ -721,7 +732,7 @@ key_load(const char *path, const char *domain, const char *selector,
 		memset(fingerprint, 0, sizeof(fingerprint));
 	if (previous != NULL && (!want_public || previous->public_b64 != NULL) &&
 	    (key = key_reuse(previous, fingerprint, path, domain, selector,
-	    rules, err)) != NULL) {
+	    !want_public, rules, err)) != NULL) {
 		if (reused != NULL)
 			*reused = true;
 	} else {
@@ -747,8 +758,10 @@ sp_key_free(struct sp_key *key)
 	if (key == NULL)
 		return;
 	key_secret_unref(key->secret);
-	free(key->domain);
-	free(key->selector);
+	if (!key->names_borrowed) {
+		free(key->domain);
+		free(key->selector);
+	}
 	free(key->path);
 	free(key->public_b64);
 	free(key);

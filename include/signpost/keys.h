@@ -39,6 +39,7 @@ struct sp_key {
 	struct sp_key_secret *secret;   /* lib/key_int.h; use sp_key_pkey */
 	char *public_b64;       /* p= : RSA SubjectPublicKeyInfo DER / Ed25519 raw 32 bytes, base64; NULL in a keyset */
 	unsigned char fingerprint[32];  /* SHA-256 of the file: same key on reload */
+	bool names_borrowed;    /* domain, selector: the keyset's configuration's */
 };
 
 /* Open, check, parse. domain/selector are recorded in the result. */
@@ -74,7 +75,9 @@ char *sp_key_path(const struct sp_config *conf, const char *domain,
 
 /*
  * Every active selector's key of every configured domain, found by
- * (domain, selector) in constant time. These keys have no public_b64.
+ * (domain, selector) in constant time. These keys have no public_b64, and
+ * their domain and selector point into the configuration they were loaded
+ * from: free the set before that configuration.
  */
 struct sp_keyset {
 	struct sp_key **keys;
