@@ -1,6 +1,15 @@
 /*
- * key_decode.c - the fast way from a key file's PEM text to an EVP_PKEY,
- * and the cheap checks and exports keys.c runs on every key it loads.
+ * key_decode.c - the fast ways from a key file's PEM text to a key: read
+ * straight from the DER into the compact form a key holds (key_secret.c),
+ * or through a reused decoder into an EVP_PKEY; and the cheap checks and
+ * exports keys.c runs on every key it loads.
+ *
+ * The compact path reads a plain PKCS#1 or PKCS#8 RSA key (two primes,
+ * no attributes) and the one RFC 8410 encoding of an Ed25519 key with a
+ * strict DER reader over the PEM block's bytes, which stay in OpenSSL's
+ * secure heap and are wiped; numbers are copied out only into BIGNUMs
+ * that are cleared when freed. It derives no Ed25519 public key unless
+ * p= is wanted (the milter never wants it).
  *
  * With 100,000 domains the milter and dnsgen load 200,000 keys. OpenSSL
  * 3.0's PEM_read_bio_PrivateKey sets up a new OSSL_DECODER_CTX for every
