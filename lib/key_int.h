@@ -86,7 +86,10 @@ struct sp_key_secret *key_secret_pinned(EVP_PKEY *pkey, enum sp_key_type type);
 struct sp_key_secret *key_secret_ref(struct sp_key_secret *s);
 /* Drop a reference; the last one wipes and frees. NULL is ignored. */
 void key_secret_unref(struct sp_key_secret *s);
-/* A new EVP_PKEY from the compact bytes (not the cache); NULL: failed. */
+/*
+ * A new EVP_PKEY from the compact bytes, bypassing the cache (a pinned
+ * key: a new reference to it); NULL: failed.
+ */
 EVP_PKEY *key_secret_build(const struct sp_key_secret *s);
 
 /* --- key_decode.c, the compact form ------------------------------------- */
@@ -108,7 +111,6 @@ enum key_compact {
 enum key_compact key_parse_compact(const char *pem, size_t len,
     bool want_public, struct sp_key_secret **secret, enum sp_key_type *type,
     int *bits, char **public_b64);
-
 
 /* --- key_cache.c -------------------------------------------------------- */
 
