@@ -582,7 +582,7 @@ sp_dkim_add_signer(struct sp_dkim *d, const char *sdid,
 		sp_err_set(err, "bad signing domain \"%s\"", sdid ? sdid : "");
 		return false;
 	}
-	if (key == NULL || key->pkey == NULL ||
+	if (key == NULL || key->secret == NULL ||
 	    (key->type != SP_KEY_RSA && key->type != SP_KEY_ED25519)) {
 		sp_err_set(err, "no usable key for d=%s", sdid);
 		return false;
@@ -705,6 +705,7 @@ sp_dkim_sign_value(struct sp_dkim *d, const struct sp_key *key,
 	unsigned char md[EVP_MAX_MD_SIZE], *sig = NULL;
 	unsigned md_len;
 	size_t sig_len = 0;
+	EVP_PKEY *pkey;
 	bool ok;
 
 	*b64 = NULL;
@@ -712,10 +713,16 @@ sp_dkim_sign_value(struct sp_dkim *d, const struct sp_key *key,
 		SP_BUG("signing before the header was hashed");
 	if (!field_digest(d, value, len, md, &md_len, err))
 		return false;
+	/* built from the key's compact form on first use (keys.h) */
+	if ((pkey = sp_key_pkey(key)) == NULL) {
+		ossl_fail(err, "building the private key");
+		return false;
+	}
 	if (key->type == SP_KEY_ED25519)
-		ok = sign_ed25519(key->pkey, md, md_len, &sig, &sig_len, err);
+		ok = sign_ed25519(pkey, md, md_len, &sig, &sig_len, err);
 	else
-		ok = sign_rsa(key->pkey, md, md_len, &sig, &sig_len, err);
+		ok = sign_rsa(pkey, md, md_len, &sig, &sig_len, err);
+	EVP_PKEY_free(pkey);
 	if (ok)
 		*b64 = sp_base64_encode(sig, sig_len);
 	free(sig);
@@ -802,19 +809,25 @@ b_verifies(const struct sp_key *key, const char *b64,
 {
 	unsigned char *sig;
 	size_t sig_len;
+	EVP_PKEY *pkey;
 	bool ok = false;
 
 	if ((sig = unbase64(b64, &sig_len)) == NULL)
 		return false;
+	if ((pkey = sp_key_pkey(key)) == NULL) {
+		ERR_clear_error();
+		free(sig);
+		return false;
+	}
 	if (key->type == SP_KEY_ED25519) {
 		EVP_MD_CTX *mc = EVP_MD_CTX_new();
 
 		ok = mc != NULL && EVP_DigestVerifyInit(mc, NULL, NULL, NULL,
-		    key->pkey) == 1 && EVP_DigestVerify(mc, sig, sig_len, md,
+		    pkey) == 1 && EVP_DigestVerify(mc, sig, sig_len, md,
 		    md_len) == 1;
 		EVP_MD_CTX_free(mc);
 	} else {
-		EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(key->pkey, NULL);
+		EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(pkey, NULL);
 
 		ok = pc != NULL && EVP_PKEY_verify_init(pc) == 1 &&
 		    EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) == 1 &&
@@ -822,6 +835,7 @@ b_verifies(const struct sp_key *key, const char *b64,
 		    EVP_PKEY_verify(pc, sig, sig_len, md, md_len) == 1;
 		EVP_PKEY_CTX_free(pc);
 	}
+	EVP_PKEY_free(pkey);
 	ERR_clear_error();
 	free(sig);
 	return ok;

@@ -446,20 +446,27 @@ sp_key_check_file(int fd, const char *path, const struct sp_key_rules *rules,
 {
 	struct stat st;
 
-	if (rules == NULL)
-		SP_BUG("no key rules for %s", path);
 	if (fstat(fd, &st) != 0) {
 		sp_err_set(err, "%s: cannot stat: %s", path, strerror(errno));
 		return false;
 	}
-	if (!S_ISREG(st.st_mode)) {
+	return sp_key_check_stat(&st, path, rules, err);
+}
+
+bool
+sp_key_check_stat(const struct stat *st, const char *path,
+    const struct sp_key_rules *rules, sp_err *err)
+{
+	if (rules == NULL)
+		SP_BUG("no key rules for %s", path);
+	if (!S_ISREG(st->st_mode)) {
 		sp_err_set(err, "%s: is %s, not a key file", path,
-		    file_kind(st.st_mode));
+		    file_kind(st->st_mode));
 		return false;
 	}
-	return check_mode(&st, path, err) &&
-	    check_owner(&st, path, rules, err) &&
-	    check_reader_path(&st, path, rules, err);
+	return check_mode(st, path, err) &&
+	    check_owner(st, path, rules, err) &&
+	    check_reader_path(st, path, rules, err);
 }
 
 /* --- open failures ----------------------------------------------------- */

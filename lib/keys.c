@@ -5,8 +5,9 @@
  * A key file is opened once, its owner and mode are checked on the open
  * descriptor (no race with a rename), its bytes are read into one buffer,
  * the PEM text is classified (so a public key, an encrypted key or an EC key
- * is refused with its own reason) and parsed by OpenSSL into an EVP_PKEY.
- * The file bytes are wiped on every path. The public half is exported once,
+ * is refused with its own reason) and parsed into the key's compact form
+ * (key_secret.c; by OpenSSL into an EVP_PKEY kept whole when the file is
+ * not a plain RSA or Ed25519 key). The file bytes are wiped on every path. The public half is exported once,
  * exactly as the DKIM TXT record's p= needs it (RFC 6376 3.6.1, RFC 8463 4):
  * RSA as base64 of the SubjectPublicKeyInfo DER, Ed25519 as base64 of the
  * 32 raw bytes. Every message names the path and says what fixes it.
@@ -18,6 +19,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,11 +56,13 @@ wipe_free(char *p, size_t len)
 }
 
 /*
- * Read the whole (already checked) file into a fresh buffer. On success the
- * caller owns *data and must wipe it; on failure nothing is left behind.
+ * Read the whole file, its owner and mode checked on the same fstat() as
+ * gives its size, into a fresh buffer. On success the caller owns *data
+ * and must wipe it; on failure nothing is left behind.
  */
 static bool
-read_key_file(int fd, const char *path, char **data, size_t *len, sp_err *err)
+read_key_file(int fd, const char *path, const struct sp_key_rules *rules,
+    char **data, size_t *len, sp_err *err)
 {
 	struct stat st;
 	char *buf;
@@ -68,6 +72,8 @@ read_key_file(int fd, const char *path, char **data, size_t *len, sp_err *err)
 		sp_err_set(err, "%s: cannot stat: %s", path, strerror(errno));
 		return false;
 	}
+	if (!sp_key_check_stat(&st, path, rules, err))
+		return false;
 	if (st.st_size <= 0) {
 		sp_err_set(err, "%s: is empty; a key file holds one PEM "
 		    "private key (make one with dnsgen keygen)", path);
@@ -105,6 +111,24 @@ read_key_file(int fd, const char *path, char **data, size_t *len, sp_err *err)
 	*data = buf;
 	*len = have;
 	return true;
+}
+
+/* SHA-256 fetched once: EVP_sha256() is looked up again on every use. */
+static EVP_MD *sha256_md;
+
+static void
+fetch_sha256(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static const EVP_MD *
+sha256(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, fetch_sha256);
+	return sha256_md != NULL ? sha256_md : EVP_sha256();
 }
 
 /* --- PEM classification ------------------------------------------------ */
@@ -313,17 +337,14 @@ openssl_reason(void)
 	return r != NULL ? r : "unknown error";
 }
 
+/* The general path: OpenSSL decodes (PEM already classified). */
 static EVP_PKEY *
 parse_pem(const char *data, size_t len, const char *path, sp_err *err)
 {
-	struct pem_scan scan;
 	EVP_PKEY *pkey = NULL;
 	bool wanted_passphrase = false;
 	BIO *bio;
 
-	pem_scan_text(data, len, &scan);
-	if (pem_refuse(&scan, path, err))
-		return NULL;
 	if (len > (size_t)KEY_FILE_MAX)
 		SP_BUG("key file of %zu bytes got past the size check", len);
 	/* RSA and Ed25519 without PEM headers: the decoder this thread keeps */
@@ -418,12 +439,37 @@ key_type_of(EVP_PKEY *pkey, const char *path, enum sp_key_type *type,
 	return false;
 }
 
-/* The key object without its p= (taken by the caller); owns pkey. */
+/*
+ * The key object without its p=; takes the secret's reference. With
+ * `borrow` the domain and selector are the caller's (a keyset's keys use
+ * their configuration's: 200,000 copies fewer at 100,000 domains).
+ */
 static struct sp_key *
-key_new(EVP_PKEY *pkey, const char *domain, const char *selector,
+key_new(struct sp_key_secret *secret, int bits, const char *domain,
+    const char *selector, const char *path, bool borrow)
+{
+	struct sp_key *key = sp_xcalloc(1, sizeof(*key));
+
+	key->type = secret->type;
+	key->secret = secret;
+	key->bits = bits;
+	key->names_borrowed = borrow;
+	if (borrow) {
+		key->domain = (char *)domain;
+		key->selector = (char *)selector;
+	} else {
+		key->domain = domain != NULL ? sp_xstrdup(domain) : NULL;
+		key->selector = selector != NULL ? sp_xstrdup(selector) : NULL;
+	}
+	key->path = path != NULL ? sp_xstrdup(path) : NULL;
+	return key;
+}
+
+/* A key OpenSSL decoded, kept whole (owns pkey). */
+static struct sp_key *
+key_new_pinned(EVP_PKEY *pkey, const char *domain, const char *selector,
     const char *path, sp_err *err)
 {
-	struct sp_key *key;
 	enum sp_key_type type;
 
 	if (pkey == NULL)
@@ -432,14 +478,8 @@ key_new(EVP_PKEY *pkey, const char *domain, const char *selector,
 		EVP_PKEY_free(pkey);
 		return NULL;
 	}
-	key = sp_xcalloc(1, sizeof(*key));
-	key->type = type;
-	key->pkey = pkey;
-	key->bits = EVP_PKEY_get_bits(pkey);
-	key->domain = domain != NULL ? sp_xstrdup(domain) : NULL;
-	key->selector = selector != NULL ? sp_xstrdup(selector) : NULL;
-	key->path = path != NULL ? sp_xstrdup(path) : NULL;
-	return key;
+	return key_new(key_secret_pinned(pkey, type), EVP_PKEY_get_bits(pkey),
+	    domain, selector, path, false);
 }
 
 static bool
@@ -454,11 +494,11 @@ struct sp_key *
 sp_key_from_pkey(EVP_PKEY *pkey, const char *domain, const char *selector,
     const char *path, sp_err *err)
 {
-	struct sp_key *key = key_new(pkey, domain, selector, path, err);
+	struct sp_key *key = key_new_pinned(pkey, domain, selector, path, err);
 
 	if (key == NULL)
 		return NULL;
-	key->public_b64 = public_b64(key->pkey, key->type);
+	key->public_b64 = public_b64(pkey, key->type);
 	if (key->public_b64 == NULL) {
 		export_failed(key, err);
 		sp_key_free(key);
@@ -502,7 +542,7 @@ check_rsa_size(const struct sp_key *key, const struct sp_key_rules *rules,
  * as signatures that fail at every receiver.
  */
 static bool
-self_test(const struct sp_key *key, sp_err *err)
+self_test(const struct sp_key *key, EVP_PKEY *pkey, sp_err *err)
 {
 	static const unsigned char msg[] = "signpost key self-test";
 	const EVP_MD *md = key->type == SP_KEY_RSA ? EVP_sha256() : NULL;
@@ -513,14 +553,14 @@ self_test(const struct sp_key *key, sp_err *err)
 
 	if (ctx == NULL)
 		goto done;
-	if (EVP_DigestSignInit(ctx, NULL, md, NULL, key->pkey) != 1 ||
+	if (EVP_DigestSignInit(ctx, NULL, md, NULL, pkey) != 1 ||
 	    EVP_DigestSign(ctx, sig, &siglen, msg, sizeof(msg)) != 1)
 		goto done;
 	EVP_MD_CTX_free(ctx);
 	ctx = EVP_MD_CTX_new();
 	if (ctx == NULL)
 		goto done;
-	good = EVP_DigestVerifyInit(ctx, NULL, md, NULL, key->pkey) == 1 &&
+	good = EVP_DigestVerifyInit(ctx, NULL, md, NULL, pkey) == 1 &&
 	    EVP_DigestVerify(ctx, sig, siglen, msg, sizeof(msg)) == 1;
 done:
 	EVP_MD_CTX_free(ctx);
@@ -541,18 +581,24 @@ done:
  * cannot disagree. With want_public, p= is made from the same numbers.
  */
 static bool
+inconsistent(const struct sp_key *key, sp_err *err)
+{
+	sp_err_set(err, "%s: the private key's numbers do not agree (RFC 8017 "
+	    "section 3.2: n = p q, d, dP, dQ, qInv); the file is damaged: "
+	    "restore it or make a new one with dnsgen keygen", key->path);
+	return false;
+}
+
+static bool
 check_and_export(struct sp_key *key, bool want_public, sp_err *err)
 {
+	EVP_PKEY *pkey = key->secret->pinned;
 	struct key_rsa_numbers r;
 	bool good = true;
 
-	if (key->type == SP_KEY_RSA && key_rsa_numbers(key->pkey, &r)) {
+	if (key->type == SP_KEY_RSA && key_rsa_numbers(pkey, &r)) {
 		if (!key_rsa_consistent(&r)) {
-			sp_err_set(err, "%s: the private key's numbers do not "
-			    "agree (RFC 8017 section 3.2: n = p q, d, dP, dQ, "
-			    "qInv); the file is damaged: restore it or make a "
-			    "new one with dnsgen keygen", key->path);
-			good = false;
+			good = inconsistent(key, err);
 		} else if (want_public &&
 		    (key->public_b64 = rsa_public_b64(r.n, r.e)) == NULL) {
 			good = export_failed(key, err);
@@ -560,10 +606,10 @@ check_and_export(struct sp_key *key, bool want_public, sp_err *err)
 		key_rsa_numbers_free(&r);
 		return good;
 	}
-	if (key->type == SP_KEY_RSA && !self_test(key, err))
+	if (key->type == SP_KEY_RSA && !self_test(key, pkey, err))
 		return false;
 	if (want_public &&
-	    (key->public_b64 = public_b64(key->pkey, key->type)) == NULL)
+	    (key->public_b64 = public_b64(pkey, key->type)) == NULL)
 		return export_failed(key, err);
 	return true;
 }
@@ -577,27 +623,80 @@ open_failed(const char *path, const char *domain, const char *selector,
 
 /*
  * The same key as before a reload: the file's bytes are unchanged, so its
- * EVP_PKEY is shared instead of decoded and checked again. The size rule
- * is applied again, since allow_weak_rsa may have changed.
+ * secret (and the EVP_PKEY cached for it) is shared instead of decoded and
+ * checked again. The size rule is applied again, since allow_weak_rsa may
+ * have changed.
  */
 static struct sp_key *
 key_reuse(const struct sp_key *old, const unsigned char *fingerprint,
     const char *path, const char *domain, const char *selector,
-    const struct sp_key_rules *rules, sp_err *err)
+    bool borrow, const struct sp_key_rules *rules, sp_err *err)
 {
 	struct sp_key *key;
 
 	if (old == NULL || old->path == NULL || strcmp(old->path, path) != 0 ||
 	    CRYPTO_memcmp(old->fingerprint, fingerprint,
-	    sizeof(old->fingerprint)) != 0 || EVP_PKEY_up_ref(old->pkey) != 1)
+	    sizeof(old->fingerprint)) != 0)
 		return NULL;
-	key = key_new(old->pkey, domain, selector, path, err);
-	if (key == NULL)
-		return NULL;
+	key = key_new(key_secret_ref(old->secret), old->bits, domain, selector,
+	    path, borrow);
 	memcpy(key->fingerprint, fingerprint, sizeof(key->fingerprint));
 	if (old->public_b64 != NULL)
 		key->public_b64 = sp_xstrdup(old->public_b64);
 	if (!check_rsa_size(key, rules, err)) {
+		sp_key_free(key);
+		return NULL;
+	}
+	return key;
+}
+
+/*
+ * The key in the file's bytes, classified first so that what is not one
+ * usable key is refused with its reason; the compact path for plain RSA
+ * and Ed25519 keys, else OpenSSL's decoders. The size rule comes before
+ * the consistency of an RSA key's numbers.
+ */
+static struct sp_key *
+key_parse(const char *data, size_t len, const char *path, const char *domain,
+    const char *selector, const struct sp_key_rules *rules, bool want_public,
+    sp_err *err)
+{
+	struct sp_key_secret *secret;
+	struct sp_key *key;
+	struct pem_scan scan;
+	enum sp_key_type type;
+	enum key_compact how;
+	char *pub;
+	EVP_PKEY *pkey;
+	int bits = 0;
+
+	pem_scan_text(data, len, &scan);
+	if (pem_refuse(&scan, path, err))
+		return NULL;
+	how = key_parse_compact(data, len, want_public, &secret, &type, &bits,
+	    &pub);
+	if (how == KEY_COMPACT_OK) {
+		key = key_new(secret, bits, domain, selector, path,
+		    !want_public);
+		key->public_b64 = pub;
+		if (check_rsa_size(key, rules, err))
+			return key;
+		sp_key_free(key);
+		return NULL;
+	}
+	if (how == KEY_COMPACT_INCONSISTENT) {
+		struct sp_key probe = { .type = type, .bits = bits,
+		    .path = (char *)path };
+
+		if (check_rsa_size(&probe, rules, err))
+			inconsistent(&probe, err);
+		return NULL;
+	}
+	if ((pkey = parse_pem(data, len, path, err)) == NULL ||
+	    (key = key_new_pinned(pkey, domain, selector, path, err)) == NULL)
+		return NULL;
+	if (!check_rsa_size(key, rules, err) ||
+	    !check_and_export(key, want_public, err)) {
 		sp_key_free(key);
 		return NULL;
 	}
@@ -612,7 +711,6 @@ key_load(const char *path, const char *domain, const char *selector,
 {
 	struct sp_key *key = NULL;
 	unsigned char fingerprint[32];
-	EVP_PKEY *pkey;
 	char *data = NULL;
 	size_t len = 0;
 	int fd;
@@ -625,35 +723,25 @@ key_load(const char *path, const char *domain, const char *selector,
 		open_failed(path, domain, selector, rules, err);
 		return NULL;
 	}
-	if (!sp_key_check_file(fd, path, rules, err) ||
-	    !read_key_file(fd, path, &data, &len, err)) {
+	if (!read_key_file(fd, path, rules, &data, &len, err)) {
 		close(fd);
 		return NULL;
 	}
 	close(fd);
-	if (EVP_Digest(data, len, fingerprint, NULL, EVP_sha256(), NULL) != 1)
+	if (EVP_Digest(data, len, fingerprint, NULL, sha256(), NULL) != 1)
 		memset(fingerprint, 0, sizeof(fingerprint));
 	if (previous != NULL && (!want_public || previous->public_b64 != NULL) &&
 	    (key = key_reuse(previous, fingerprint, path, domain, selector,
-	    rules, err)) != NULL) {
-		wipe_free(data, len + 1);
+	    !want_public, rules, err)) != NULL) {
 		if (reused != NULL)
 			*reused = true;
-		return key;
+	} else {
+		key = key_parse(data, len, path, domain, selector, rules,
+		    want_public, err);
 	}
-	pkey = parse_pem(data, len, path, err);
 	wipe_free(data, len + 1);
-	if (pkey == NULL)
-		return NULL;
-	key = key_new(pkey, domain, selector, path, err);
-	if (key == NULL)
-		return NULL;
-	memcpy(key->fingerprint, fingerprint, sizeof(key->fingerprint));
-	if (!check_rsa_size(key, rules, err) ||
-	    !check_and_export(key, want_public, err)) {
-		sp_key_free(key);
-		return NULL;
-	}
+	if (key != NULL)
+		memcpy(key->fingerprint, fingerprint, sizeof(key->fingerprint));
 	return key;
 }
 
@@ -669,9 +757,11 @@ sp_key_free(struct sp_key *key)
 {
 	if (key == NULL)
 		return;
-	EVP_PKEY_free(key->pkey);
-	free(key->domain);
-	free(key->selector);
+	key_secret_unref(key->secret);
+	if (!key->names_borrowed) {
+		free(key->domain);
+		free(key->selector);
+	}
 	free(key->path);
 	free(key->public_b64);
 	free(key);

@@ -7,7 +7,8 @@ lib_libsignpost_a_SOURCES = lib/util.c lib/log.c \
 lib_libsignpost_a_SOURCES += lib/grammar.c include/signpost/grammar.h
 # keys
 lib_libsignpost_a_SOURCES += lib/keys.c include/signpost/keys.h \
-	lib/keyperm.c include/signpost/keyperm.h lib/key_decode.c lib/key_int.h lib/keyset.c
+	lib/keyperm.c include/signpost/keyperm.h lib/key_decode.c lib/key_int.h lib/keyset.c \
+	lib/key_secret.c lib/key_cache.c
 # configuration and CIDR lists
 lib_libsignpost_a_SOURCES += include/signpost/conf.h lib/conf.c lib/conf_set.c lib/conf_value.c lib/conf_int.h \
 	lib/conf_include.c lib/conf_policy.c lib/conf_rotate.c lib/conf_update.c lib/cidr.c include/signpost/cidr.h

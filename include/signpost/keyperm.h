@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "signpost/conf.h"
@@ -51,6 +52,9 @@ bool sp_key_rules_from_config(const struct sp_config *conf, bool need_user,
  * the rules say so, the milter user's way to it.
  */
 bool sp_key_check_file(int fd, const char *path,
+    const struct sp_key_rules *rules, sp_err *err);
+/* The same for the fstat() of the open file (one system call, not two). */
+bool sp_key_check_stat(const struct stat *st, const char *path,
     const struct sp_key_rules *rules, sp_err *err);
 
 /*

@@ -3,9 +3,11 @@
  * and parsed.
  *
  * A key lives at keys_dir/DOMAIN/SELECTOR.pem (RSA 1024-4096 bits, PKCS#1 or
- * PKCS#8 PEM; or Ed25519, PKCS#8 PEM). It is parsed once into an EVP_PKEY,
- * the file bytes are wiped, and the public half is kept exactly as the DKIM
- * TXT record needs it. Files with unsafe owner or mode are refused with the
+ * PKCS#8 PEM; or Ed25519, PKCS#8 PEM). It is parsed once into a compact
+ * form (RSA e, p, q; Ed25519's 32 bytes), the file bytes are wiped, and
+ * the public half is kept exactly as the DKIM TXT record needs it. The
+ * EVP_PKEY that signs is built from the compact form when a message first
+ * needs it and kept in a bounded cache (sp_key_pkey). Files with unsafe owner or mode are refused with the
  * chmod/chown that fixes them.
  *
  * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
@@ -34,9 +36,10 @@ struct sp_key {
 	char *path;
 	enum sp_key_type type;
 	int bits;               /* RSA modulus size; 256 for Ed25519 */
-	EVP_PKEY *pkey;
+	struct sp_key_secret *secret;   /* lib/key_int.h; use sp_key_pkey */
 	char *public_b64;       /* p= : RSA SubjectPublicKeyInfo DER / Ed25519 raw 32 bytes, base64; NULL in a keyset */
 	unsigned char fingerprint[32];  /* SHA-256 of the file: same key on reload */
+	bool names_borrowed;    /* domain, selector: the keyset's configuration's */
 };
 
 /* Open, check, parse. domain/selector are recorded in the result. */
@@ -46,6 +49,18 @@ struct sp_key *sp_key_load(const char *path, const char *domain,
 struct sp_key *sp_key_from_pkey(EVP_PKEY *pkey, const char *domain,
     const char *selector, const char *path, sp_err *err);
 void sp_key_free(struct sp_key *key);
+
+/*
+ * The key as an EVP_PKEY for one signature or verification: built from
+ * the compact form on first use and kept in a cache of at most
+ * sp_key_cache_limit() keys (thread-safe). A new reference: the caller
+ * EVP_PKEY_free()s it. NULL: out of memory (OpenSSL's queue says more).
+ */
+EVP_PKEY *sp_key_pkey(const struct sp_key *key);
+/* Set the cache's size (0: the default, 4096); returns the previous one. */
+size_t sp_key_cache_limit(size_t max);
+/* How many EVP_PKEYs the cache holds now (tests, benchmarks). */
+size_t sp_key_cache_count(void);
 
 /* "rsa-sha256" / "ed25519-sha256" */
 const char *sp_key_algorithm(const struct sp_key *key);
@@ -60,7 +75,9 @@ char *sp_key_path(const struct sp_config *conf, const char *domain,
 
 /*
  * Every active selector's key of every configured domain, found by
- * (domain, selector) in constant time. These keys have no public_b64.
+ * (domain, selector) in constant time. These keys have no public_b64, and
+ * their domain and selector point into the configuration they were loaded
+ * from: free the set before that configuration.
  */
 struct sp_keyset {
 	struct sp_key **keys;

@@ -1048,6 +1048,33 @@ test_tls_rpt_caa(void)
 	built_free(&b);
 }
 
+/*
+ * The records' text is built by sp_buf_printf, which formats into the
+ * room the buffer has and again only when that is short: every length
+ * around the room's edge must come out as snprintf says.
+ */
+static void
+test_buf_printf(void)
+{
+	struct sp_buf b = SP_BUF_INIT, ref = SP_BUF_INIT;
+	char piece[400], one[420];
+
+	for (int n = 0; n < 400; n += 3) {
+		int len;
+
+		memset(piece, 'a' + n % 26, (size_t)n);
+		piece[n] = '\0';
+		sp_buf_printf(&b, "%d:%s|", n, piece);
+		len = snprintf(one, sizeof(one), "%d:%s|", n, piece);
+		sp_buf_append(&ref, one, (size_t)len);
+	}
+	ok(b.len == ref.len && memcmp(b.data, ref.data, b.len + 1) == 0,
+	    "sp_buf_printf: every length around the buffer's room comes out "
+	    "as snprintf's (%zu bytes)", b.len);
+	sp_buf_free(&b);
+	sp_buf_free(&ref);
+}
+
 int
 main(void)
 {
@@ -1068,5 +1095,6 @@ main(void)
 	test_mta_sts();
 	test_tlsa();
 	test_tls_rpt_caa();
+	test_buf_printf();
 	return done_testing();
 }

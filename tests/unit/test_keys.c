@@ -227,6 +227,7 @@ static struct {
 	char *rsa1024_p1, *rsa512_p8, *ed25519, *ec_p8, *ec_p1;
 	char *enc_p8, *enc_p1, *pub_rsa, *pub_ed, *two_keys, *half_p8;
 	char *end_cut, *garbage, *binary, *crlf, *with_attrs, *mismatch;
+	char *rsa3primes;
 	char *huge, *empty, *ed448, *cut_tail;
 	EVP_PKEY *rsa2048, *ed;
 } pem;
@@ -239,6 +240,25 @@ make_mismatch_pem(void)
 
 	EVP_PKEY_free(bad);
 	return s;
+}
+
+/* A multi-prime key (RFC 8017 section 3.2): not the compact form. */
+static char *
+three_prime_pem(void)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+	EVP_PKEY *k = NULL;
+	char *text;
+
+	if (ctx == NULL || EVP_PKEY_keygen_init(ctx) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, 2048) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_keygen_primes(ctx, 3) != 1 ||
+	    EVP_PKEY_keygen(ctx, &k) != 1)
+		bail_out("three-prime RSA keygen failed");
+	EVP_PKEY_CTX_free(ctx);
+	text = pem_of(k, PKCS8);
+	EVP_PKEY_free(k);
+	return text;
 }
 
 static void
@@ -256,6 +276,7 @@ make_pems(void)
 	pem.ed25519 = pem_of(pem.ed, PKCS8);
 	pem.pub_ed = pem_of(pem.ed, PUBLIC);
 	pem.mismatch = make_mismatch_pem();
+	pem.rsa3primes = three_prime_pem();
 
 	struct { char **out; unsigned bits; enum pem_form form; } rsa[] = {
 		{ &pem.rsa3072_p8, 3072, PKCS8 },
@@ -311,6 +332,7 @@ free_pems(void)
 		&pem.enc_p8, &pem.enc_p1, &pem.pub_rsa, &pem.pub_ed,
 		&pem.two_keys, &pem.half_p8, &pem.end_cut, &pem.garbage,
 		&pem.binary, &pem.crlf, &pem.with_attrs, &pem.mismatch,
+		&pem.rsa3primes,
 		&pem.huge, &pem.empty, &pem.ed448, &pem.cut_tail,
 	};
 
@@ -352,6 +374,7 @@ static const struct file_case file_cases[] = {
 	{ "Ed25519 mode 0440", &pem.ed25519, 0, 0440, false, NULL, SP_KEY_ED25519, 256 },
 	{ "RSA with CRLF line ends", &pem.crlf, 0, 0600, false, NULL, SP_KEY_RSA, 2048 },
 	{ "RSA after PKCS#12 bag attributes", &pem.with_attrs, 0, 0600, false, NULL, SP_KEY_RSA, 2048 },
+	{ "RSA-2048 of three primes (OpenSSL decodes)", &pem.rsa3primes, 0, 0600, false, NULL, SP_KEY_RSA, 2048 },
 	{ "RSA-1024 without allow_weak_rsa", &pem.rsa1024_p1, 0, 0600, false, WEAK_1024, 0, 0 },
 	{ "RSA-1024 with allow_weak_rsa", &pem.rsa1024_p1, 0, 0600, true, NULL, SP_KEY_RSA, 1024 },
 	{ "RSA-512 even with allow_weak_rsa", &pem.rsa512_p8, 0, 0600, true,
@@ -412,6 +435,49 @@ static const struct file_case file_cases[] = {
 	  "PATH: the private key's numbers do not agree (*", 0, 0 },
 };
 
+/* One signature over a fixed text; deterministic for both key types. */
+static unsigned char *
+sign_fixed(EVP_PKEY *k, enum sp_key_type type, size_t *len)
+{
+	static const unsigned char msg[] = "signed alike";
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char *sig = sp_xmalloc(1024);
+
+	*len = 1024;
+	if (ctx == NULL || k == NULL || EVP_DigestSignInit(ctx, NULL,
+	    type == SP_KEY_RSA ? EVP_sha256() : NULL, NULL, k) != 1 ||
+	    EVP_DigestSign(ctx, sig, len, msg, sizeof(msg)) != 1) {
+		free(sig);
+		sig = NULL;
+	}
+	EVP_MD_CTX_free(ctx);
+	ERR_clear_error();
+	return sig;
+}
+
+/* The EVP_PKEY built from the loaded key signs exactly as the file's. */
+static bool
+signs_as_file(const struct sp_key *key, const char *pem_text)
+{
+	BIO *bio = BIO_new_mem_buf(pem_text, -1);
+	EVP_PKEY *file = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	EVP_PKEY *built = sp_key_pkey(key);
+	unsigned char *a, *b;
+	size_t alen, blen;
+	bool same;
+
+	a = sign_fixed(file, key->type, &alen);
+	b = sign_fixed(built, key->type, &blen);
+	same = a != NULL && b != NULL && alen == blen &&
+	    memcmp(a, b, alen) == 0;
+	free(a);
+	free(b);
+	EVP_PKEY_free(file);
+	EVP_PKEY_free(built);
+	BIO_free(bio);
+	return same;
+}
+
 static void
 run_file_case(const struct file_case *c, size_t idx)
 {
@@ -436,6 +502,8 @@ run_file_case(const struct file_case *c, size_t idx)
 		    strcmp(key->domain, "example.com") == 0 &&
 		    strcmp(key->selector, "sel") == 0,
 		    "%s: path, domain and selector recorded", c->name);
+		ok(key != NULL && signs_as_file(key, *c->pem),
+		    "%s: signs exactly as the file's key", c->name);
 	} else {
 		ok(key == NULL, "%s: refused", c->name);
 		is_msg(err.msg, c->want, path, c->name);
@@ -991,7 +1059,7 @@ signs_for_its_record(const struct sp_key *key)
 	unsigned char sig[1024], *der;
 	size_t siglen = sizeof(sig), len = 0;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	EVP_PKEY *pub = NULL;
+	EVP_PKEY *pub = NULL, *priv = sp_key_pkey(key);
 	bool good = false;
 
 	der = unbase64(key->public_b64, &len);
@@ -1002,8 +1070,8 @@ signs_for_its_record(const struct sp_key *key)
 		pub = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, der,
 		    32);
 	}
-	if (ctx != NULL && pub != NULL &&
-	    EVP_DigestSignInit(ctx, NULL, md, NULL, key->pkey) == 1 &&
+	if (ctx != NULL && pub != NULL && priv != NULL &&
+	    EVP_DigestSignInit(ctx, NULL, md, NULL, priv) == 1 &&
 	    EVP_DigestSign(ctx, sig, &siglen, msg, sizeof(msg)) == 1) {
 		EVP_MD_CTX_free(ctx);
 		ctx = EVP_MD_CTX_new();
@@ -1013,6 +1081,7 @@ signs_for_its_record(const struct sp_key *key)
 	}
 	EVP_MD_CTX_free(ctx);
 	EVP_PKEY_free(pub);
+	EVP_PKEY_free(priv);
 	free(der);
 	ERR_clear_error();
 	return good;

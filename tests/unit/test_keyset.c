@@ -2,8 +2,9 @@
  * test_keyset.c - the milter's keyset at scale: loaded by several threads
  * with the same result and the same first error as one by one; found by
  * (domain, selector) whatever the case; on a reload, keys whose files did
- * not change share their EVP_PKEY, changed ones are decoded again, and the
- * owner and mode of every file are still checked.
+ * not change share their secret, changed ones are decoded again, and the
+ * owner and mode of every file are still checked. No EVP_PKEY is built
+ * until a key is used, and at most the cache's limit are kept.
  *
  * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
@@ -134,9 +135,11 @@ test_first_error(const struct sp_config *conf,
 }
 
 static void
-test_reload(const struct sp_config *conf, const struct sp_key_rules *rules)
+test_reload(const struct sp_config *conf, const struct sp_key_rules *rules,
+    EVP_PKEY *key)
 {
 	struct sp_keyset *old, *ks;
+	EVP_PKEY *fresh;
 	EVP_PKEY *other = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 	char *changed = key_path(7, "e"), *unsafe = key_path(9, "e");
 	sp_err err;
@@ -146,16 +149,18 @@ test_reload(const struct sp_config *conf, const struct sp_key_rules *rules)
 		bail_out("setup: %s", old == NULL ? err.msg : "keygen");
 	ks = sp_keyset_reload(conf, rules, old, &err);
 	ok(ks != NULL && ks->reused == N_DOMAINS &&
-	    ks->keys[3]->pkey == old->keys[3]->pkey,
-	    "reload: unchanged keys share their EVP_PKEY");
+	    ks->keys[3]->secret == old->keys[3]->secret,
+	    "reload: unchanged keys share their secret");
 	sp_keyset_free(ks);
 
 	write_key(changed, other, 0600);
 	ks = sp_keyset_reload(conf, rules, old, &err);
+	fresh = ks != NULL ? sp_key_pkey(ks->keys[7]) : NULL;
 	ok(ks != NULL && ks->reused == N_DOMAINS - 1 &&
-	    ks->keys[7]->pkey != old->keys[7]->pkey &&
-	    EVP_PKEY_eq(ks->keys[7]->pkey, other) == 1,
+	    ks->keys[7]->secret != old->keys[7]->secret &&
+	    fresh != NULL && EVP_PKEY_eq(fresh, other) == 1,
 	    "reload: a replaced key file is decoded again");
+	EVP_PKEY_free(fresh);
 	sp_keyset_free(ks);
 
 	chmod(unsafe, 0644);
@@ -166,12 +171,48 @@ test_reload(const struct sp_config *conf, const struct sp_key_rules *rules)
 
 	sp_keyset_free(old);
 	ks = sp_keyset_load(conf, rules, &err);
-	ok(ks != NULL && ks->keys[3]->pkey != NULL,
+	fresh = ks != NULL ? sp_key_pkey(ks->keys[3]) : NULL;
+	ok(fresh != NULL && EVP_PKEY_eq(fresh, key) == 1,
 	    "reload: the shared keys outlive the set they came from");
+	EVP_PKEY_free(fresh);
 	sp_keyset_free(ks);
 	EVP_PKEY_free(other);
 	free(changed);
 	free(unsafe);
+}
+
+/* EVP_PKEYs are built on first use only, and at most the cache's limit. */
+static void
+test_cache(const struct sp_config *conf, const struct sp_key_rules *rules,
+    EVP_PKEY *key)
+{
+	struct sp_keyset *ks;
+	EVP_PKEY *a, *b;
+	bool same = true;
+	sp_err err;
+
+	if ((ks = sp_keyset_load(conf, rules, &err)) == NULL)
+		bail_out("cache setup: %s", err.msg);
+	ok(sp_key_cache_count() == 0,
+	    "cache: loading builds no EVP_PKEY (%zu)", sp_key_cache_count());
+	a = sp_key_pkey(ks->keys[5]);
+	b = sp_key_pkey(ks->keys[5]);
+	ok(a != NULL && a == b && EVP_PKEY_eq(a, key) == 1 &&
+	    sp_key_cache_count() == 1,
+	    "cache: a key in use is built once, from its file's key");
+	EVP_PKEY_free(a);
+	EVP_PKEY_free(b);
+	sp_key_cache_limit(4);
+	for (size_t i = 10; i < 30; i++) {      /* test_reload replaced 7 */
+		a = sp_key_pkey(ks->keys[i]);
+		same = same && a != NULL && EVP_PKEY_eq(a, key) == 1;
+		EVP_PKEY_free(a);
+	}
+	ok(same && sp_key_cache_count() == 4,
+	    "cache: 20 keys used, 4 kept (%zu)", sp_key_cache_count());
+	sp_keyset_free(ks);
+	ok(sp_key_cache_count() == 0, "cache: freeing the keys empties it");
+	sp_key_cache_limit(0);
 }
 
 int
@@ -193,7 +234,8 @@ main(void)
 		bail_out("%s", err.msg);
 	test_load_and_find(conf, &rules);
 	test_first_error(conf, &rules);
-	test_reload(conf, &rules);
+	test_reload(conf, &rules, key);
+	test_cache(conf, &rules, key);
 	sp_config_free(conf);
 	EVP_PKEY_free(key);
 	cmd = sp_xasprintf("rm -rf '%s'", base);
