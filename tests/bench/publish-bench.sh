@@ -17,6 +17,8 @@
 #   -n  domains (default 1000)       -r  rounds (default 3)
 #   -d  where the tree lives (default ${TMPDIR:-/tmp}/signpost-publish-DOMAINS)
 # Exit: 0 every target met, 1 a target missed, 2 could not run.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$top/_b

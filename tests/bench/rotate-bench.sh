@@ -11,6 +11,8 @@
 #   -b  a build tree holding dnsgen/dnsgen (default _b)
 #   -n  domains (default 1000)       -r  rounds (default 5)
 # Exit: 0 measured, 1 a run printed or changed something, 2 could not run.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$top/_b domains=1000 rounds=5

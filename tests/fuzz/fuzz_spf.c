@@ -14,6 +14,8 @@
  * Beyond "does not crash": the result is one of RFC 7208's, the lookup
  * count stays within what the walk may spend (SPF_COUNT_MAX + 1), and the
  * reason is printable ASCII (it reaches a terminal).
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -11,6 +11,8 @@
  * every mx: pattern either matches a host built from it or is a wildcard
  * that does not match its own bare suffix. The same bytes are read as a
  * _mta-sts TXT record: an id found is 1 to 32 letters and digits.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -8,6 +8,8 @@
 # (BADSIG), an unknown key name (BADKEY), a weak algorithm, a key file
 # others can read, an ACL that refuses the update, and a primary that is
 # down: each exits 2 with a message that names it, and changes nothing.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 . "$top_srcdir/tests/integration/knot-lib.sh"

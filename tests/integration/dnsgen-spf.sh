@@ -9,6 +9,8 @@
 # include chain over 10 lookups, more than 2 void lookups and a missing
 # HELO record each fail (or are missing) naming the record, and every
 # check verdict agrees with pyspf's for the same address.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 SPF_EVAL=$top_builddir/tests/tools/spf-eval

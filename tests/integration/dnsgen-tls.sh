@@ -13,6 +13,8 @@
 # agree: ldns-dane computes the same TLSA records from the certificates,
 # and Debian's mta-sts-query (in a network namespace of its own) accepts
 # the TXT record and policy, and refuses the untrusted certificate.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 . "$top_srcdir/tests/integration/postfix-lib.sh"

@@ -14,6 +14,8 @@
 #   KP_DIR                      DIR
 # Each zone starts from DIR/ZONE.zone when the caller wrote one, else from
 # an SOA and NS only.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 
 # kp_conf_common ROLE DIR PORT : the server, log and database sections.
 kp_conf_common() {

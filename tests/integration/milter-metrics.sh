@@ -18,6 +18,8 @@
 #    in the file after the daemon is gone;
 #  - signpost-milter(8) lists exactly the metrics the file holds, and its
 #    example alerting rules pass `promtool check rules`.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/milter-lib.sh"
 need promtool

@@ -5,6 +5,8 @@
 # schedule; two runs at once; a corrupted and a truncated state file; a
 # key file removed by hand. Each ends with no lost key, no active key
 # that DNS does not serve, and a clear message.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 . "$top_srcdir/tests/integration/rotate-lib.sh"

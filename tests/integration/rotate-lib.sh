@@ -4,6 +4,8 @@
 # (SIGNPOST_NOW) moved by days, and "publishing by hand": the zone
 # rewritten from `dnsgen -f zone` and reloaded, each version checked by
 # named-checkzone and kzonecheck.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 
 T0=$(date -u -d 2026-12-01T00:00:00Z +%s)
 DAY=86400

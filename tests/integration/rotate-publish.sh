@@ -7,6 +7,8 @@
 # Revoked records read p= at both servers, forgotten ones leave both, and
 # a run with nothing due sends no UPDATE. A primary that refuses the update
 # ends the run with exit 2 and a clear message, and no key moves on.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 . "$top_srcdir/tests/integration/knot-lib.sh"

@@ -9,6 +9,8 @@
 # verifies through Knot with independent verifiers until its key is
 # revoked; the zone dnsgen prints passes named-checkzone and kzonecheck
 # in every state; a second run with nothing due changes nothing.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 . "$top_srcdir/tests/integration/rotate-lib.sh"

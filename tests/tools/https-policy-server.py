@@ -14,6 +14,8 @@ to URL instead. Every other path is 404. The certificate chain and key
 are the server's, made by the test with openssl.
 
 Nothing here is used outside the tests.
+
+Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 """
 import argparse
 import http.server

@@ -12,6 +12,8 @@
 #
 # Prints what mta-sts-query prints; exits with its status. Both servers are
 # stopped by PID before it returns. Nothing here is used outside the tests.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 set -u
 work=$1 domain=$2 zone=$3 ca=$4 chain=$5 key=$6 policy=$7 known=${8:-}
 here=$(dirname "$0")

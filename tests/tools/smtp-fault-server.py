@@ -14,6 +14,8 @@ that breaks the protocol in one chosen way, so that the limits of
 
 Every connection is served the same way, one at a time. Nothing here is
 used outside the tests.
+
+Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 """
 import argparse
 import socket

@@ -7,6 +7,8 @@ with sender postmaster@DOMAIN and HELO DOMAIN, as tests/tools/spf-eval
 does for dnsgen's evaluator.
 
     spf-verdict.py ADDR PORT < pairs
+
+Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 """
 import sys
 import warnings

@@ -5,6 +5,8 @@
  * nothing; the milter's selection takes exactly the active keys of a
  * rotating domain; the test clock; rotate/algorithms/retire_after/
  * revoke_after/check_servers with good values beside bad ones.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

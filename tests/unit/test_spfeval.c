@@ -7,6 +7,8 @@
  * lookups at 2 and 3, 10 and 11 MX names, several SPF records, a syntax
  * error after a matching term, redirect=, include of a domain without SPF,
  * a DNS error, CNAMEs.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 

@@ -4,6 +4,8 @@
  * 4.1) and the _mta-sts TXT id (section 3.1): table-driven, the bad cases
  * beside the good ones; the policy is also read at every prefix, and
  * dnsgen's own policy (lib/mtasts.c) parses back to what was configured.
+ *
+ * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
 #include "config.h"
 
