@@ -448,6 +448,7 @@ rotate_domain(struct rotation *r)
 	forget(r);
 	if (r->rc != DNSGEN_OK)
 		return;
+	rotate_publish(r);
 	check_pending(r);
 	activate(r);
 }
