@@ -168,21 +168,6 @@ load_domain(const struct sp_config *conf, const struct sp_domain *dom,
 	return build_domain(conf, dom, keys, n, out);
 }
 
-bool
-dnsgen_domain_records(const struct sp_config *conf,
-    const struct sp_domain *dom, struct sp_dnsrec *out)
-{
-	struct sp_key_rules rules;
-	sp_err err;
-
-	memset(out, 0, sizeof(*out));
-	if (!sp_key_rules_from_config(conf, false, &rules, &err)) {
-		dnsgen_error("%s", err.msg);
-		return false;
-	}
-	return load_domain(conf, dom, &rules, out);
-}
-
 /*
  * The configuration and key rules, and how many domains will be acted on;
  * 0 after printing why there are none.

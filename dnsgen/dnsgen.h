@@ -50,13 +50,6 @@ struct dnsgen_zone {
  * false after printing the errors.
  */
 bool dnsgen_load(const struct dnsgen_opts *o, struct dnsgen_zone *z);
-/*
- * The records of one domain of a loaded configuration, as `records` prints
- * them now (key files and their states); false after printing why. `out`
- * must be freed either way.
- */
-bool dnsgen_domain_records(const struct sp_config *conf,
-    const struct sp_domain *dom, struct sp_dnsrec *out);
 void dnsgen_zone_free(struct dnsgen_zone *z);
 
 /* The domain a -d names, or NULL after printing why not. */

@@ -5,7 +5,7 @@ dnsgen_dnsgen_SOURCES = dnsgen/dnsgen.c dnsgen/dnsgen.h dnsgen/keygen.c \
 	dnsgen/resolve.h dnsgen/answer.c dnsgen/stspolicy.c \
 	dnsgen/servers.c dnsgen/servers.h dnsgen/lifecycle.c \
 	dnsgen/rotate.c dnsgen/rotate.h dnsgen/rotate_steps.c dnsgen/rotate_dns.c \
-	dnsgen/status.c dnsgen/rotate_publish.c \
+	dnsgen/status.c \
 	dnsgen/publish.c dnsgen/publish.h dnsgen/tsigkey.c dnsgen/tsigkey.h
 dnsgen_dnsgen_CFLAGS = $(AM_CFLAGS) $(LDNS_CFLAGS)
 dnsgen_dnsgen_LDADD = $(SIGNPOST_LIBS) $(RESOLV_LIBS) $(LDNS_LIBS)

@@ -51,12 +51,6 @@ enum served { SERVED, NOT_SERVED, SERVED_UNKNOWN };
 enum served rotate_key_served(struct rotation *r, const struct sp_key *key,
     unsigned long *hold);
 
-/*
- * rotate_publish.c: with update_server, send the domain's records as they
- * are now (and delete the forgotten selectors') through dnsgen publish.
- */
-void rotate_publish(struct rotation *r);
-
 /* `dnsgen rotate` and `dnsgen status` */
 int dnsgen_rotate(const struct dnsgen_opts *o);
 int dnsgen_status(const struct dnsgen_opts *o);

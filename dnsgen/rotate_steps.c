@@ -448,7 +448,6 @@ rotate_domain(struct rotation *r)
 	forget(r);
 	if (r->rc != DNSGEN_OK)
 		return;
-	rotate_publish(r);
 	check_pending(r);
 	activate(r);
 }
