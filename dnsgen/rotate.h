@@ -29,7 +29,9 @@ struct rotation {
 	bool dry_run;
 	bool quiet;             /* status --check: no "waiting for" lines */
 	bool active_changed;    /* the milter must reload */
-	struct sp_list forgotten;       /* selectors that left the records */
+	bool changed;           /* the state file was written */
+	bool published;         /* rotate_publish ran in this pass */
+	struct sp_list forgotten;       /* selectors leaving the records */
 	int rc;                 /* DNSGEN_OK, or DNSGEN_FAIL after a message */
 };
 
@@ -50,6 +52,16 @@ bool rotate_save(struct rotation *r, const char *step);
 enum served { SERVED, NOT_SERVED, SERVED_UNKNOWN };
 enum served rotate_key_served(struct rotation *r, const struct sp_key *key,
     unsigned long *hold);
+
+/*
+ * rotate_dns.c: put the domain's records on its update_server, the
+ * records of the selectors in r->forgotten removed; false (r->rc set)
+ * after a message. rotate_publish_due does it once per run, with
+ * update_server set, when the run changed something or a key waits to be
+ * seen.
+ */
+bool rotate_publish(struct rotation *r);
+void rotate_publish_due(struct rotation *r);
 
 /* `dnsgen rotate` and `dnsgen status` */
 int dnsgen_rotate(const struct dnsgen_opts *o);

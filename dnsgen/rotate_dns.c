@@ -5,6 +5,9 @@
  * must then stay published: the record's TTL or the zone's negative-
  * caching TTL (RFC 2308 section 5: min(SOA TTL, SOA MINIMUM)), whichever
  * is longer, so no resolver still holds "no such record" when it signs.
+ * With [dns] update_server the domain's records are first put on the
+ * primary through publish.c (RFC 2136 UPDATE, TSIG), the keys forgotten
+ * in this run removed.
  *
  * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
@@ -16,6 +19,7 @@
 #include <string.h>
 
 #include "dnsgen/judge.h"
+#include "dnsgen/publish.h"
 #include "dnsgen/rotate.h"
 #include "dnsgen/servers.h"
 
@@ -118,4 +122,81 @@ rotate_key_served(struct rotation *r, const struct sp_key *key,
 	free(rr.name);
 	free(rr.value);
 	return verdict;
+}
+
+static bool
+has_pending(const struct rotation *r)
+{
+	for (size_t i = 0; i < r->ks.n; i++)
+		if (r->ks.keys[i].state == SP_KS_PENDING)
+			return true;
+	return false;
+}
+
+/*
+ * Move the DKIM records of the selectors being forgotten behind the first
+ * *kept records (order kept), so that publish, given only those, removes
+ * their RRsets; the caller restores rec->n before freeing.
+ */
+static size_t
+keep_unforgotten(struct sp_dnsrec *rec, const struct sp_list *forgotten)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < rec->n; i++) {
+		const struct sp_rr *rr = &rec->rr[i];
+		bool gone = rr->role == SP_ROLE_DKIM && rr->selector != NULL &&
+		    sp_list_contains_ci(forgotten, rr->selector);
+
+		if (!gone) {
+			struct sp_rr keep = rec->rr[i];
+
+			memmove(&rec->rr[kept + 1], &rec->rr[kept],
+			    (i - kept) * sizeof(*rec->rr));
+			rec->rr[kept++] = keep;
+		}
+	}
+	return kept;
+}
+
+bool
+rotate_publish(struct rotation *r)
+{
+	struct dnsgen_opts o;
+	struct dnsgen_zone z;
+	struct dnsgen_publish_req req;
+	struct dnsgen_publish_result res;
+	bool good = false;
+	size_t all;
+
+	memset(&o, 0, sizeof(o));
+	o.conf_path = r->conf->path;
+	sp_list_add(&o.domains, r->dom->name);
+	if (dnsgen_load(&o, &z) && z.n == 1) {
+		all = z.recs[0].n;
+		z.recs[0].n = keep_unforgotten(&z.recs[0], &r->forgotten);
+		memset(&req, 0, sizeof(req));
+		req.conf = z.conf;
+		req.domain = sp_config_domain_named(z.conf, r->dom->name);
+		req.recs = &z.recs[0];
+		req.remove = &r->forgotten;
+		req.dry_run = r->dry_run;
+		req.report = stdout;
+		good = dnsgen_publish_domain(&req, &res) == DNSGEN_OK;
+		z.recs[0].n = all;
+	}
+	if (!good)
+		r->rc = DNSGEN_FAIL;
+	r->published = true;
+	dnsgen_zone_free(&z);
+	sp_list_free(&o.domains);
+	return good;
+}
+
+void
+rotate_publish_due(struct rotation *r)
+{
+	if (dnsgen_publish_configured(r->dom) && !r->published &&
+	    (r->changed || has_pending(r)))
+		(void)rotate_publish(r);
 }

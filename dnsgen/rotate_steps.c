@@ -33,6 +33,7 @@
 #include <openssl/crypto.h>
 
 #include "signpost/clock.h"
+#include "dnsgen/publish.h"
 #include "dnsgen/rotate.h"
 
 void
@@ -74,6 +75,7 @@ rotate_save(struct rotation *r, const char *step)
 		r->rc = DNSGEN_FAIL;
 		return false;
 	}
+	r->changed = true;
 	test_kill_point(step);
 	return true;
 }
@@ -408,22 +410,32 @@ revoke_retired(struct rotation *r)
 	}
 }
 
-/* revoked -> gone after revoke_after. */
+/*
+ * revoked -> gone after revoke_after. With an update server the records
+ * leave DNS first: a key is forgotten only once the primary took the
+ * update, so a refused or lost update is tried again by the next run.
+ */
 static void
 forget(struct rotation *r)
 {
-	for (size_t i = 0; i < r->ks.n;) {
-		struct sp_kentry *e = &r->ks.keys[i];
+	for (size_t i = 0; i < r->ks.n; i++) {
+		const struct sp_kentry *e = &r->ks.keys[i];
 
-		if (e->state != SP_KS_REVOKED || r->now - e->since <
-		    (time_t)r->dom->rotation.revoke_after) {
-			i++;
-			continue;
-		}
+		if (e->state == SP_KS_REVOKED && r->now - e->since >=
+		    (time_t)r->dom->rotation.revoke_after)
+			sp_list_add(&r->forgotten, e->selector);
+	}
+	if (r->forgotten.n == 0 || (dnsgen_publish_configured(r->dom) &&
+	    !rotate_publish(r)))
+		return;
+	for (size_t f = 0; f < r->forgotten.n; f++) {
+		for (size_t i = 0; i < r->ks.n; i++)
+			if (strcmp(r->ks.keys[i].selector, r->forgotten.v[f]) == 0) {
+				sp_keystate_remove(&r->ks, i);
+				break;
+			}
 		rotate_say(r, "%s forgotten: remove %s._domainkey.%s. TXT",
-		    e->selector, e->selector, r->dom->name);
-		sp_list_add(&r->forgotten, e->selector);
-		sp_keystate_remove(&r->ks, i);
+		    r->forgotten.v[f], r->forgotten.v[f], r->dom->name);
 		if (!rotate_save(r, "forgotten"))
 			return;
 	}
@@ -448,6 +460,7 @@ rotate_domain(struct rotation *r)
 	forget(r);
 	if (r->rc != DNSGEN_OK)
 		return;
+	rotate_publish_due(r);
 	check_pending(r);
 	activate(r);
 }

@@ -21,7 +21,8 @@ DNSGEN_SH_TESTS = tests/integration/dnsgen-zone.sh \
 	tests/integration/dnsgen-faults.sh tests/integration/dnsgen-txtbytes.sh \
 	tests/integration/dnsgen-lame.sh tests/integration/dnsgen-runcap.sh \
 	tests/integration/dnsgen-policy.sh \
-	tests/integration/rotate-schedule.sh tests/integration/dnsgen-publish.sh \
+	tests/integration/rotate-schedule.sh tests/integration/rotate-faults.sh \
+	tests/integration/dnsgen-publish.sh tests/integration/rotate-publish.sh \
 	tests/integration/rotate-drill.sh
 TESTS += $(DNSGEN_SH_TESTS)
 EXTRA_DIST += tests/integration/dnsgen-lib.sh tests/integration/rotate-lib.sh \

@@ -33,16 +33,22 @@ rl_rotate() {
 }
 
 RL_SERIAL=1
-# rl_publish NAME : the zone dnsgen prints now, checked and served by Knot.
-rl_publish() {
+# rl_serve : the zone dnsgen prints now, served by Knot (no TAP line;
+# false when dnsgen fails).
+rl_serve() {
 	RL_SERIAL=$((RL_SERIAL + 1))
 	dg_zone "$conf" "$RL_SERIAL" >"$knot/zones/example.com.zone.new" 2>/dev/null ||
-		{ not_ok "$1: dnsgen -f zone" "$("$DNSGEN" -c "$conf" -f zone 2>&1)"; return 1; }
+		return 1
 	printf '_knot-instance.example.com. 60 IN TXT "%s"\n' "$knot" \
 		>>"$knot/zones/example.com.zone.new"
 	mv "$knot/zones/example.com.zone.new" "$knot/zones/example.com.zone"
-	dg_zone_ok "$1: zone $RL_SERIAL" example.com "$knot/zones/example.com.zone"
 	knot_reload "$port" example.com "$RL_SERIAL" || bail_out "knot reload failed"
+}
+
+# rl_publish NAME : rl_serve, the zone checked by named-checkzone and kzonecheck.
+rl_publish() {
+	rl_serve || { not_ok "$1: dnsgen -f zone" "$("$DNSGEN" -c "$conf" -f zone 2>&1)"; return 1; }
+	dg_zone_ok "$1: zone $RL_SERIAL" example.com "$knot/zones/example.com.zone"
 }
 
 # rl_state SELECTOR : the state of SELECTOR in the state file ("" if none).
@@ -57,10 +63,10 @@ rl_states() {
 		"$keys/example.com/keystate" 2>/dev/null
 }
 
-# rl_active_served NAME : every active key's record is served by Knot,
-# exactly as dnsgen prints it (no key signs unpublished).
-rl_active_served() {
-	local s want got bad=""
+# rl_unserved : the active keys whose record Knot does not serve exactly
+# as dnsgen prints it, one "SELECTOR not served" a line.
+rl_unserved() {
+	local s want got
 	for s in $(awk '$1 == "key" && $4 == "active" { print $2 }' \
 		"$keys/example.com/keystate"); do
 		want=$("$DNSGEN" -c "$conf" -f json 2>/dev/null | "$PY" -c '
@@ -70,10 +76,17 @@ for r in json.load(sys.stdin):
 		got=$(dig +short +time=1 +tries=2 @127.0.0.1 -p "$port" \
 			"$s._domainkey.example.com" TXT | tr -d '" \n')
 		[ -n "$want" ] && [ "$got" = "$(tr -d ' ' <<<"$want")" ] ||
-			bad="$bad $s"
+			echo "$s not served"
 	done
+}
+
+# rl_active_served NAME : every active key's record is served by Knot
+# (no key signs unpublished).
+rl_active_served() {
+	local bad
+	bad=$(rl_unserved)
 	if [ -z "$bad" ]; then ok "$1: every active key is served"
-	else not_ok "$1: every active key is served" "not served:$bad"; fi
+	else not_ok "$1: every active key is served" "$bad"; fi
 }
 
 # rl_is GOT WANT NAME : GOT is exactly WANT.

@@ -1,6 +1,6 @@
-# systemd-units.sh - every shipped unit (etc/*.service) passes
-# `systemd-analyze verify` without a word, and `systemd-analyze security
-# --offline=true` rates it at exposure 2.0 or lower. Debian's opendkim.service,
+# systemd-units.sh - every shipped unit (etc/*.service, etc/*.timer)
+# passes `systemd-analyze verify` without a word, and `systemd-analyze
+# security --offline=true` rates each service at exposure 2.0 or lower. Debian's opendkim.service,
 # when installed, is measured the same way and printed beside it.
 #
 # The units name the installed programs (/usr/sbin, /usr/bin); the copy
@@ -38,15 +38,24 @@ out=$(systemd-analyze verify "$TAP_TMP/broken.service" 2>&1)
 if [ -n "$out" ]; then ok "verify speaks up about a broken unit"
 else not_ok "verify speaks up about a broken unit"; fi
 
-units=$(cd "$top_srcdir/etc" && ls ./*.service) || bail_out "no units in etc/"
+units=$(cd "$top_srcdir/etc" && ls ./*.service ./*.timer) || bail_out "no units in etc/"
 for unit in $units; do
 	unit=${unit#./}
 	copy=$TAP_TMP/$unit
 	sed -e "s|/usr/sbin/signpost-milter|$top_builddir/milter/signpost-milter|g" \
 	    -e "s|/usr/bin/dnsgen|$top_builddir/dnsgen/dnsgen|g" \
 	    "$top_srcdir/etc/$unit" > "$copy"
-	out=$(MANPATH=$man systemd-analyze verify "$copy" 2>&1)
+	# A timer is verified beside the service it starts.
+	case $unit in
+	*.timer) cp "$TAP_TMP/${unit%.timer}.service" "$TAP_TMP/" 2>/dev/null ;;
+	esac
+	out=$(cd "$TAP_TMP" && MANPATH=$man systemd-analyze verify "$copy" 2>&1)
 	rc=$?
+	[ "${unit%.timer}" = "$unit" ] || {
+		if [ "$rc" -eq 0 ] && [ -z "$out" ]; then ok "systemd-analyze verify: $unit"
+		else not_ok "systemd-analyze verify: $unit" "exit $rc: $out"; fi
+		continue
+	}
 	if [ "$rc" -eq 0 ] && [ -z "$out" ]; then ok "systemd-analyze verify: $unit"
 	else not_ok "systemd-analyze verify: $unit" "exit $rc: $out"; fi
 
