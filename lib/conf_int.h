@@ -110,7 +110,7 @@ bool conf_set_caa_iodef(struct conf_parser *p, const char *v, sp_err *err);
 void conf_update_defaults(struct sp_dns_update *u);
 void conf_update_free(struct sp_dns_update *u);
 void conf_update_inherit(struct sp_dns_update *d, const struct sp_dns_update *g);
-/* ADDR[#PORT], as update_server takes it. */
+/* ADDR[#PORT], as update_server and check_servers take it (one checker). */
 bool conf_server_address(const char *v, sp_err *err);
 bool conf_set_update_server(struct conf_parser *p, const char *v, sp_err *err);
 bool conf_set_update_key(struct conf_parser *p, const char *v, sp_err *err);

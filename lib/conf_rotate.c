@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,30 +155,6 @@ conf_set_revoke_after(struct conf_parser *p, const char *v, sp_err *err)
 	return set_after(p, v, &r->revoke_after, &r->line.revoke_after, err);
 }
 
-/* ADDR[#PORT]: an IPv4 or IPv6 address, port 1-65535 (default 53). */
-static bool
-server_address(const char *v, sp_err *err)
-{
-	const char *hash = strchr(v, '#');
-	char *addr = hash ? sp_xstrndup(v, (size_t)(hash - v)) : sp_xstrdup(v);
-	unsigned char buf[sizeof(struct in6_addr)];
-	bool good = inet_pton(AF_INET, addr, buf) == 1 ||
-	    inet_pton(AF_INET6, addr, buf) == 1;
-
-	free(addr);
-	if (good && hash != NULL) {
-		char *end;
-		unsigned long port = strtoul(hash + 1, &end, 10);
-
-		good = hash[1] >= '0' && hash[1] <= '9' && *end == '\0' &&
-		    port >= 1 && port <= 65535;
-	}
-	if (!good)
-		sp_err_set(err, "\"%s\" is not ADDR[#PORT] (an IPv4 or IPv6 "
-		    "address, e.g. 192.0.2.53 or 2001:db8::53#5353)", v);
-	return good;
-}
-
 bool
 conf_set_check_servers(struct conf_parser *p, const char *v, sp_err *err)
 {
@@ -187,7 +162,7 @@ conf_set_check_servers(struct conf_parser *p, const char *v, sp_err *err)
 
 	conf_split_list(v, &list);
 	for (size_t i = 0; i < list.n; i++)
-		if (!server_address(list.v[i], err)) {
+		if (!conf_server_address(list.v[i], err)) {
 			sp_list_free(&list);
 			return false;
 		}

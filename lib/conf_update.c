@@ -59,21 +59,17 @@ conf_server_address(const char *v, sp_err *err)
 	bool good = inet_pton(AF_INET, host, buf) == 1 ||
 	    inet_pton(AF_INET6, host, buf) == 1;
 
-	if (!good)
-		sp_err_set(err, "\"%.64s\" is not an IPv4 or IPv6 address "
-		    "(write ADDR or ADDR#PORT)", host);
 	free(host);
 	if (good && hash != NULL) {
 		char *end;
 		unsigned long port = strtoul(hash + 1, &end, 10);
 
-		if (hash[1] < '0' || hash[1] > '9' || *end != '\0' ||
-		    port == 0 || port > 65535) {
-			sp_err_set(err, "\"%.16s\" is not a port (1-65535)",
-			    hash + 1);
-			good = false;
-		}
+		good = hash[1] >= '0' && hash[1] <= '9' && *end == '\0' &&
+		    port >= 1 && port <= 65535;
 	}
+	if (!good)
+		sp_err_set(err, "\"%.64s\" is not ADDR[#PORT] (an IPv4 or IPv6 "
+		    "address, e.g. 192.0.2.53 or 2001:db8::53#5353)", v);
 	return good;
 }
 

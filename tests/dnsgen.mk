@@ -32,7 +32,8 @@ DNSGEN_SH_TESTS = tests/integration/dnsgen-zone.sh \
 	tests/integration/dnsgen-policy.sh tests/integration/dnsgen-spf.sh \
 	tests/integration/dnsgen-tls.sh \
 	tests/integration/rotate-schedule.sh tests/integration/rotate-faults.sh \
-	tests/integration/dnsgen-publish.sh tests/integration/rotate-publish.sh
+	tests/integration/dnsgen-publish.sh tests/integration/rotate-publish.sh \
+	tests/integration/rotate-drill.sh
 TESTS += $(DNSGEN_SH_TESTS)
 EXTRA_DIST += tests/integration/dnsgen-lib.sh tests/integration/rotate-lib.sh \
 	tests/integration/knot-lib.sh tests/tools/dns-fault-server.py \

@@ -30,7 +30,8 @@ noinst_PROGRAMS += tests/bench/engine-bench
 # The per-message domain lookup with 10 and 100,000 domains, and the
 # 100,000-domain start-up, reload and dnsgen benchmark that runs it.
 noinst_PROGRAMS += tests/bench/lookup-bench
-EXTRA_DIST += tests/bench/scale-bench.sh tests/bench/scale-tree.py tests/bench/rotate-bench.sh
+EXTRA_DIST += tests/bench/scale-bench.sh tests/bench/scale-tree.py tests/bench/rotate-bench.sh \
+	tests/bench/publish-bench.sh
 EXTRA_DIST += tests/bench/engine-bench.sh tests/bench/header-bench.sh \
 	tests/bench/README.md
 
