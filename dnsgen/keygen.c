@@ -123,21 +123,6 @@ generate(bool rsa, int bits)
 	return pkey;
 }
 
-static bool
-write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
 
 /* Give the temporary file its final name, never replacing a file. */
 static bool
@@ -182,7 +167,7 @@ write_key_file(const char *dir, const char *path, const char *selector,
 	if (fchmod(fd, 0640) != 0)
 		goto fail;
 	step = "write";
-	if (!write_all(fd, pem, len) || fsync(fd) != 0)
+	if (!sp_write_all(fd, pem, len) || fsync(fd) != 0)
 		goto fail;
 	step = "close";
 	if (close(fd) != 0) {

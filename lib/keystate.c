@@ -322,17 +322,7 @@ sp_keystate_text(const struct sp_keystate *ks)
 static bool
 write_all(int fd, const char *text, size_t len)
 {
-	while (len > 0) {
-		ssize_t n = write(fd, text, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		text += n;
-		len -= (size_t)n;
-	}
-	return fsync(fd) == 0;
+	return sp_write_all(fd, text, len) && fsync(fd) == 0;
 }
 
 /* The folder's fsync makes the rename itself durable. */

@@ -440,21 +440,6 @@ static pthread_mutex_t writer_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t writer_wake;
 static bool writer_stop;
 
-static bool
-write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
 
 /* Write `text` to a new file beside `path`, then rename it over `path`. */
 static bool
@@ -471,7 +456,7 @@ replace_file(const char *path, const struct sp_buf *text, sp_err *err)
 		return false;
 	}
 	/* node_exporter runs as another user: it must read the file. */
-	if (fchmod(fd, 0644) != 0 || !write_all(fd, text->data, text->len) ||
+	if (fchmod(fd, 0644) != 0 || !sp_write_all(fd, text->data, text->len) ||
 	    fsync(fd) != 0) {
 		sp_err_set(err, "cannot write %s: %s", tmp, strerror(errno));
 		goto fail;

@@ -93,4 +93,7 @@ void sp_str_lower(char *s);
 /* Base64 (RFC 4648 section 4) of len bytes, no line breaks (caller frees). */
 char *sp_base64_encode(const unsigned char *in, size_t len);
 
+/* Write all len bytes to fd, again after EINTR; false on an error (errno). */
+bool sp_write_all(int fd, const void *p, size_t len);
+
 #endif

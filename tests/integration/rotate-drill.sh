@@ -19,6 +19,8 @@
 # Quick by default (make check: a message every three seconds, dkimpy and
 # mailauth); SIGNPOST_DRILL_FULL=1 sends sixty times as much mail and asks
 # every verifier verify-dkim knows.
+#
+# Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/integration/dnsgen-lib.sh"
 . "$top_srcdir/tests/integration/knot-lib.sh"
