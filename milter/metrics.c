@@ -22,7 +22,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "signpost/keyperm.h"
 #include "signpost/log.h"
 #include "milter.h"
 #include "metrics.h"
@@ -325,15 +325,11 @@ format_all(struct sp_buf *b)
 
 /* ---- the file ---- */
 
+/* keyperm's name for uid, returned for use inside a message. */
 static const char *
-user_name(uid_t uid, char *buf, size_t size)
+uid_text(uid_t uid, char *buf, size_t size)
 {
-	struct passwd *pw = getpwuid(uid);
-
-	if (pw != NULL)
-		snprintf(buf, size, "%s", pw->pw_name);
-	else
-		snprintf(buf, size, "uid %u", (unsigned)uid);
+	sp_uid_text(uid, buf, size);
 	return buf;
 }
 
@@ -422,7 +418,7 @@ mt_metrics_check_dir(const char *path, const char *user, uid_t uid,
 	else if (user == NULL && access(dir, W_OK | X_OK) != 0)
 		sp_err_set(err, "metrics_file %s: directory %s is not writable "
 		    "by %s, who runs signpost-milter: %s", path, dir,
-		    user_name(geteuid(), who, sizeof(who)), strerror(errno));
+		    uid_text(geteuid(), who, sizeof(who)), strerror(errno));
 	else if (user != NULL && !dir_writable_by(dir, &st, user, uid, gid))
 		sp_err_set(err, "metrics_file %s: directory %s is not writable "
 		    "by user %s: e.g. chgrp %s %s && chmod g+w %s", path, dir,
@@ -572,7 +568,7 @@ mt_metrics_start(const char *path, sp_err *err)
 	if (!write_metrics(&why)) {
 		sp_err_set(err, "metrics_file %s: %s: make its directory "
 		    "writable by user %s (see signpost-milter(8), METRICS)",
-		    path, why.msg, user_name(geteuid(), who, sizeof(who)));
+		    path, why.msg, uid_text(geteuid(), who, sizeof(who)));
 		return false;
 	}
 	return start_writer(err);

@@ -48,17 +48,7 @@ keys=$TAP_TMP/keys
 kp=$TAP_TMP/knot
 mail_dir=$TAP_TMP/mail
 mkdir -p "$keys" "$kp" "$mail_dir/new" "$mail_dir/seen"
-at_exit kp_stop
-kp_start "$kp" example.com || bail_out "the Knot primary and secondary did not start"
-
-dg_conf "$conf" "$keys" "rotate = 30d
-retire_after = 7d
-revoke_after = 7d
-check_servers = $KP_PRIMARY, $KP_SECONDARY
-update_server = $KP_PRIMARY
-update_key = $KP_KEY"
-sed -i "1i [milter]\nsocket = unix:$TAP_TMP/milter.sock\npidfile = $TAP_TMP/milter.pid\nlog_level = debug\n" "$conf"
-dg_keys "$conf" || bail_out "dnsgen keygen failed"
+rl_two_servers "socket = unix:$TAP_TMP/milter.sock\npidfile = $TAP_TMP/milter.pid\nlog_level = debug"
 rl_at 0
 
 # The hand-made keys go out by publish, then rotation adopts them.

@@ -22,6 +22,23 @@ ${4:-}"
 	sed -i "1i [milter]\nsocket = unix:$TAP_TMP/milter.sock\npidfile = $TAP_TMP/milter.pid\nlog_level = debug\n" "$1"
 }
 
+# rl_two_servers MILTER-LINES : $conf rotating example.com (30d, retire
+# and revoke after 7d) with its keys in $keys, published through the Knot
+# primary and checked at both servers of knot-lib.sh (started in $kp), and
+# a [milter] section of MILTER-LINES (sed 'i' text, \n between lines).
+rl_two_servers() {
+	at_exit kp_stop
+	kp_start "$kp" example.com || bail_out "the Knot primary and secondary did not start"
+	dg_conf "$conf" "$keys" "rotate = 30d
+retire_after = 7d
+revoke_after = 7d
+check_servers = $KP_PRIMARY, $KP_SECONDARY
+update_server = $KP_PRIMARY
+update_key = $KP_KEY"
+	sed -i "1i [milter]\n$1\n" "$conf"
+	dg_keys "$conf" || bail_out "dnsgen keygen failed"
+}
+
 # rl_at SECONDS : set the test clock to T0 + SECONDS.
 rl_at() {
 	export SIGNPOST_NOW=$((T0 + $1))

@@ -21,16 +21,7 @@ keys=$TAP_TMP/keys
 kp=$TAP_TMP/knot
 mkdir -p "$keys" "$kp"
 dg_soa example.com 1 >"$kp/example.com.zone"
-at_exit kp_stop
-kp_start "$kp" example.com || bail_out "the Knot primary and secondary did not start"
-dg_conf "$conf" "$keys" "rotate = 30d
-retire_after = 7d
-revoke_after = 7d
-check_servers = $KP_PRIMARY, $KP_SECONDARY
-update_server = $KP_PRIMARY
-update_key = $KP_KEY"
-sed -i "1i [milter]\npidfile = $TAP_TMP/milter.pid\n" "$conf"
-dg_keys "$conf" || bail_out "dnsgen keygen failed"
+rl_two_servers "pidfile = $TAP_TMP/milter.pid"
 
 txt() { dig +short +norec @127.0.0.1 -p "$1" "$2._domainkey.example.com" TXT | tr -d '" \n'; }
 both() {   # both NAME SELECTOR WANT-PREFIX : both servers serve it
