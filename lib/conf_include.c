@@ -9,7 +9,8 @@
  * A relative pattern is taken from the including file's folder. A pattern
  * with a wildcard may match nothing (no customers yet); a plain path must
  * exist. A file that includes itself, directly or through others, is an
- * error, and so is nesting deeper than CONF_INCLUDE_DEPTH.
+ * error, and so is nesting deeper than CONF_INCLUDE_DEPTH. Many files are
+ * read ahead by other threads (conf_prefetch.c) while they are parsed.
  *
  * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
@@ -99,42 +100,43 @@ expand(const struct conf_parser *p, const char *pattern,
 
 /* Is the file already being read, further out (an include cycle)? */
 static bool
-on_stack(const struct conf_parser *p, const struct stat *st)
+on_stack(const struct conf_parser *p, const struct conf_file_id *id)
 {
 	for (unsigned i = 0; i < p->depth; i++)
-		if (p->stack[i].dev == (unsigned long long)st->st_dev &&
-		    p->stack[i].ino == (unsigned long long)st->st_ino)
+		if (p->stack[i].dev == id->dev && p->stack[i].ino == id->ino)
 			return true;
 	return false;
 }
 
-/* Read one included file at depth p->depth (already raised). */
+/*
+ * Parse one included file at depth p->depth (already raised): file i of
+ * the list, read ahead by pf (or here when pf is NULL).
+ */
 static bool
-read_one(struct conf_parser *p, const char *path, const char *from,
+read_one(struct conf_parser *p, struct conf_prefetch *pf,
+    const struct sp_list *files, size_t i, const char *from,
     unsigned from_line, sp_err *err)
 {
+	const char *path = files->v[i];
 	struct sp_buf b = SP_BUF_INIT;
-	struct stat st;
+	struct conf_file_id id;
 	bool good;
 
-	if (stat(path, &st) != 0) {
-		sp_err_set(err, "%s:%u: include: %s: %s", from, from_line, path,
-		    strerror(errno));
-		return false;
-	}
-	if (on_stack(p, &st)) {
-		sp_err_set(err, "%s:%u: include: %s is already being read (an "
-		    "include cycle; include each file once)", from, from_line,
-		    path);
-		return false;
-	}
-	if (!conf_read_file(path, &b, err)) {
+	good = pf != NULL ? conf_prefetch_take(pf, i, &b, &id, err) :
+	    conf_read_file(path, &b, &id, err);
+	if (!good) {
 		sp_err_prefix(err, "%s:%u: include", from, from_line);
 		sp_buf_free(&b);
 		return false;
 	}
-	p->stack[p->depth].dev = (unsigned long long)st.st_dev;
-	p->stack[p->depth].ino = (unsigned long long)st.st_ino;
+	if (on_stack(p, &id)) {
+		sp_err_set(err, "%s:%u: include: %s is already being read (an "
+		    "include cycle; include each file once)", from, from_line,
+		    path);
+		sp_buf_free(&b);
+		return false;
+	}
+	p->stack[p->depth] = id;
 	sp_list_add(&p->conf->included, path);
 	p->file = p->conf->included.v[p->conf->included.n - 1];
 	p->line = 0;
@@ -164,6 +166,7 @@ bool
 conf_include(struct conf_parser *p, const char *pattern, sp_err *err)
 {
 	struct sp_list files = SP_LIST_INIT;
+	struct conf_prefetch *pf;
 	const char *from = p->file;
 	unsigned from_line = p->line;
 	bool good = true;
@@ -186,10 +189,12 @@ conf_include(struct conf_parser *p, const char *pattern, sp_err *err)
 		return false;
 	}
 	free(full);
+	pf = conf_prefetch_start(&files);
 	p->depth++;
 	for (size_t i = 0; good && i < files.n; i++)
-		good = read_one(p, files.v[i], from, from_line, err);
+		good = read_one(p, pf, &files, i, from, from_line, err);
 	p->depth--;
+	conf_prefetch_stop(pf);
 	sp_list_free(&files);
 	/* Back in the including file, with no section open. */
 	p->file = from;

@@ -131,8 +131,25 @@ void conf_dns_free(struct sp_dns_conf *dns);
 /* conf.c: read text line by line into the parser (p->file, p->line set). */
 bool conf_parse_text(struct conf_parser *p, const char *text, size_t len,
     sp_err *err);
-/* conf.c: a whole file into b; "PATH: why" on failure. */
-bool conf_read_file(const char *path, struct sp_buf *b, sp_err *err);
+/*
+ * conf.c: a whole file into b and, when id is not NULL, its device and
+ * inode from the same descriptor; "PATH: why" on failure.
+ */
+bool conf_read_file(const char *path, struct sp_buf *b, struct conf_file_id *id,
+    sp_err *err);
+
+/*
+ * conf_prefetch.c: the files of one include read ahead on other threads;
+ * NULL when there are too few to bother (read them in place). _take
+ * gives file i's bytes (the caller frees them) and identity, or the error
+ * reading it gave, as conf_read_file would; files are taken in order.
+ * _stop (NULL is ignored) ends the readers and frees what was not taken.
+ */
+struct conf_prefetch;
+struct conf_prefetch *conf_prefetch_start(const struct sp_list *files);
+bool conf_prefetch_take(struct conf_prefetch *pf, size_t i, struct sp_buf *text,
+    struct conf_file_id *id, sp_err *err);
+void conf_prefetch_stop(struct conf_prefetch *pf);
 
 /*
  * conf_include.c: "include = PATH-OR-GLOB" on the current line. The one

@@ -262,6 +262,108 @@ test_lookup_and_inherit(const char *base)
 	free(dir);
 }
 
+#define MANY_FILES 300     /* enough to be read ahead by other threads */
+
+/*
+ * A folder of MANY_FILES included files, one domain each; `dir_at` (or
+ * -1) is a folder with a .conf name (cannot be read), `bad_at` (or -1)
+ * holds a bad line, `cycle_at` (or -1) includes main.conf again.
+ */
+static char *
+many_files(const char *base, const char *name, int dir_at, int bad_at,
+    int cycle_at)
+{
+	char *dir = sp_xasprintf("%s/%s", base, name);
+
+	if (mkdir(dir, 0755) != 0)
+		bail_out("mkdir %s: %s", dir, strerror(errno));
+	write_file(dir, "main.conf", MAIN_HEAD "include = d/*.conf\n");
+	for (int i = 0; i < MANY_FILES; i++) {
+		char file[32], *text;
+
+		snprintf(file, sizeof(file), "d/%03d.conf", i);
+		if (i == dir_at) {
+			char *sub = sp_xasprintf("%s/%s", dir, file);
+
+			if (mkdir(sub, 0755) != 0)
+				bail_out("mkdir %s: %s", sub, strerror(errno));
+			free(sub);
+			continue;
+		}
+		text = sp_xasprintf("[domain c%03d.example]\nselector = s\n%s",
+		    i, i == bad_at ? "ttl = soon\n" : i == cycle_at ?
+		    "include = ../main.conf\n" : "");
+		write_file(dir, file, text);
+		free(text);
+	}
+	return dir;
+}
+
+static void
+expect_error(const char *base, const char *name, int dir_at, int bad_at,
+    int cycle_at, const char *want_text)
+{
+	char *dir = many_files(base, name, dir_at, bad_at, cycle_at);
+	char *path = sp_xasprintf("%s/main.conf", dir);
+	char *want = at_dir(want_text, dir);
+	struct sp_config *conf;
+	sp_err err;
+
+	memset(&err, 0, sizeof(err));
+	conf = sp_config_load(path, &err);
+	if (!ok(conf == NULL && strncmp(err.msg, want, strlen(want)) == 0,
+	    "%d files, %s: the first problem in order", MANY_FILES, name))
+		diag("got \"%s\", want it to start with \"%s\"",
+		    conf == NULL ? err.msg : "(loaded)", want);
+	sp_config_free(conf);
+	free(want);
+	free(path);
+	free(dir);
+}
+
+/*
+ * Many files are read ahead on other threads: the domains still come in
+ * the order of the file names, and the error reported is the first one in
+ * that order, whatever the readers met first.
+ */
+static void
+test_many_files(const char *base)
+{
+	char *dir = many_files(base, "many", -1, -1, -1);
+	char *path = sp_xasprintf("%s/main.conf", dir);
+	struct sp_config *conf;
+	bool in_order = true;
+	sp_err err;
+
+	conf = sp_config_load(path, &err);
+	if (!ok(conf != NULL && conf->n_domains == MANY_FILES,
+	    "%d files: every domain loads", MANY_FILES))
+		diag("%s", conf == NULL ? err.msg : "wrong count");
+	for (size_t i = 0; conf != NULL && i < conf->n_domains; i++) {
+		char want[32], *file = sp_xasprintf("%s/d/%03zu.conf", dir, i);
+
+		snprintf(want, sizeof(want), "c%03zu.example", i);
+		if (strcmp(conf->domains[i].name, want) != 0 ||
+		    strcmp(conf->domains[i].file, file) != 0 ||
+		    conf->domains[i].line != 1)
+			in_order = false;
+		free(file);
+	}
+	ok(conf != NULL && in_order, "%d files: domains in file order, each "
+	    "with its file and line", MANY_FILES);
+	sp_config_free(conf);
+	free(path);
+	free(dir);
+	/* "@" stands for the case's folder */
+	expect_error(base, "unreadable-first", 150, 200, -1,
+	    "@/main.conf:3: include: @/d/150.conf: Is a directory");
+	expect_error(base, "bad-line-first", 250, 100, -1,
+	    "@/d/100.conf:3: ttl: ");
+	expect_error(base, "cycle", -1, -1, 120,
+	    "@/d/120.conf:3: include: @/d/../main.conf is already being "
+	    "read");
+}
+
 int
 main(void)
 {
@@ -274,6 +376,7 @@ main(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run_case(&cases[i], base, i);
 	test_lookup_and_inherit(base);
+	test_many_files(base);
 	remove_tree(base);
 	free(base);
 	return done_testing();
