@@ -9,8 +9,7 @@
  * A relative pattern is taken from the including file's folder. A pattern
  * with a wildcard may match nothing (no customers yet); a plain path must
  * exist. A file that includes itself, directly or through others, is an
- * error, and so is nesting deeper than CONF_INCLUDE_DEPTH. Many files are
- * read ahead by other threads (conf_prefetch.c) while they are parsed.
+ * error, and so is nesting deeper than CONF_INCLUDE_DEPTH.
  *
  * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
@@ -109,22 +108,17 @@ on_stack(const struct conf_parser *p, const struct conf_file_id *id)
 }
 
 /*
- * Parse one included file at depth p->depth (already raised): file i of
- * the list, read ahead by pf (or here when pf is NULL).
+ * Read one included file at depth p->depth (already raised): open, fstat
+ * (its identity, for cycles), read, close.
  */
 static bool
-read_one(struct conf_parser *p, struct conf_prefetch *pf,
-    const struct sp_list *files, size_t i, const char *from,
+read_one(struct conf_parser *p, const char *path, const char *from,
     unsigned from_line, sp_err *err)
 {
-	const char *path = files->v[i];
 	struct sp_buf b = SP_BUF_INIT;
 	struct conf_file_id id;
-	bool good;
 
-	good = pf != NULL ? conf_prefetch_take(pf, i, &b, &id, err) :
-	    conf_read_file(path, &b, &id, err);
-	if (!good) {
+	if (!conf_read_file(path, &b, &id, err)) {
 		sp_err_prefix(err, "%s:%u: include", from, from_line);
 		sp_buf_free(&b);
 		return false;
@@ -142,9 +136,12 @@ read_one(struct conf_parser *p, struct conf_prefetch *pf,
 	p->line = 0;
 	p->sec = SEC_NONE;
 	p->line_after_include = 0;
-	good = conf_parse_text(p, b.data != NULL ? b.data : "", b.len, err);
+	if (!conf_parse_text(p, b.data != NULL ? b.data : "", b.len, err)) {
+		sp_buf_free(&b);
+		return false;
+	}
 	sp_buf_free(&b);
-	return good;
+	return true;
 }
 
 /* The main file's identity at the bottom of the stack, when it has one. */
@@ -166,7 +163,6 @@ bool
 conf_include(struct conf_parser *p, const char *pattern, sp_err *err)
 {
 	struct sp_list files = SP_LIST_INIT;
-	struct conf_prefetch *pf;
 	const char *from = p->file;
 	unsigned from_line = p->line;
 	bool good = true;
@@ -189,12 +185,10 @@ conf_include(struct conf_parser *p, const char *pattern, sp_err *err)
 		return false;
 	}
 	free(full);
-	pf = conf_prefetch_start(&files);
 	p->depth++;
 	for (size_t i = 0; good && i < files.n; i++)
-		good = read_one(p, pf, &files, i, from, from_line, err);
+		good = read_one(p, files.v[i], from, from_line, err);
 	p->depth--;
-	conf_prefetch_stop(pf);
 	sp_list_free(&files);
 	/* Back in the including file, with no section open. */
 	p->file = from;

@@ -139,19 +139,6 @@ bool conf_read_file(const char *path, struct sp_buf *b, struct conf_file_id *id,
     sp_err *err);
 
 /*
- * conf_prefetch.c: the files of one include read ahead on other threads;
- * NULL when there are too few to bother (read them in place). _take
- * gives file i's bytes (the caller frees them) and identity, or the error
- * reading it gave, as conf_read_file would; files are taken in order.
- * _stop (NULL is ignored) ends the readers and frees what was not taken.
- */
-struct conf_prefetch;
-struct conf_prefetch *conf_prefetch_start(const struct sp_list *files);
-bool conf_prefetch_take(struct conf_prefetch *pf, size_t i, struct sp_buf *text,
-    struct conf_file_id *id, sp_err *err);
-void conf_prefetch_stop(struct conf_prefetch *pf);
-
-/*
  * conf_include.c: "include = PATH-OR-GLOB" on the current line. The one
  * name outside the section table: it stands anywhere, even before the
  * first section.

@@ -11,7 +11,7 @@ lib_libsignpost_a_SOURCES += lib/keys.c include/signpost/keys.h \
 	lib/key_secret.c lib/key_cache.c
 # configuration and CIDR lists
 lib_libsignpost_a_SOURCES += include/signpost/conf.h lib/conf.c lib/conf_set.c lib/conf_value.c lib/conf_int.h \
-	lib/conf_include.c lib/conf_prefetch.c lib/conf_policy.c lib/conf_rotate.c lib/conf_update.c lib/cidr.c include/signpost/cidr.h
+	lib/conf_include.c lib/conf_policy.c lib/conf_rotate.c lib/conf_update.c lib/cidr.c include/signpost/cidr.h
 # the key lifecycle: its state file and the one clock for schedules
 lib_libsignpost_a_SOURCES += lib/clock.c include/signpost/clock.h lib/keystate.c \
 	lib/keystate_select.c include/signpost/keystate.h

@@ -262,7 +262,7 @@ test_lookup_and_inherit(const char *base)
 	free(dir);
 }
 
-#define MANY_FILES 300     /* enough to be read ahead by other threads */
+#define MANY_FILES 300
 
 /*
  * A folder of MANY_FILES included files, one domain each; `dir_at` (or
@@ -322,9 +322,9 @@ expect_error(const char *base, const char *name, int dir_at, int bad_at,
 }
 
 /*
- * Many files are read ahead on other threads: the domains still come in
- * the order of the file names, and the error reported is the first one in
- * that order, whatever the readers met first.
+ * Many files (each read with its size from fstat, no read to see the
+ * end): the domains come in the order of the file names, and the error
+ * reported is the first one in that order.
  */
 static void
 test_many_files(const char *base)
