@@ -21,15 +21,18 @@
 #include "signpost/keys.h"
 
 /*
- * keys.c: open, check, read and parse one key file. Without want_public
- * (a keyset's key) the key has no public_b64, and its domain and selector
- * are the caller's strings, which must outlive it. `previous` (or NULL) is the key this one
- * replaces on a reload: when the file's bytes are the same, its EVP_PKEY
- * is shared and *reused (if given) is set.
+ * keys.c: open (`name` relative to dirfd, which may be AT_FDCWD; `path`
+ * for messages and the key), check, read and parse one key file. Without
+ * want_public (a keyset's key) the key has no public_b64, and its domain
+ * and selector are the caller's strings, which must outlive it.
+ * `previous` (or NULL) is the key this one replaces on a reload: when
+ * the file is the one it was read from, untouched since, or its bytes
+ * are the same, its secret is shared and *reused (if given) is set.
  */
-struct sp_key *key_load(const char *path, const char *domain,
-    const char *selector, const struct sp_key_rules *rules, bool want_public,
-    const struct sp_key *previous, bool *reused, sp_err *err);
+struct sp_key *key_load(int dirfd, const char *name, const char *path,
+    const char *domain, const char *selector, const struct sp_key_rules *rules,
+    bool want_public, const struct sp_key *previous, bool *reused,
+    sp_err *err);
 
 /*
  * The one private key of a PEM text that keys.c has already classified,

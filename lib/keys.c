@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/core_names.h>
@@ -56,36 +57,45 @@ wipe_free(char *p, size_t len)
 }
 
 /*
- * Read the whole file, its owner and mode checked on the same fstat() as
- * gives its size, into a fresh buffer. On success the caller owns *data
- * and must wipe it; on failure nothing is left behind.
+ * The open key file's owner and mode, checked on the fstat() that also
+ * gives its size and identity, so that no path can be swapped between
+ * the check and the read.
  */
 static bool
-read_key_file(int fd, const char *path, const struct sp_key_rules *rules,
-    char **data, size_t *len, sp_err *err)
+stat_key_file(int fd, const char *path, const struct sp_key_rules *rules,
+    struct stat *st, sp_err *err)
 {
-	struct stat st;
-	char *buf;
-	size_t have = 0, want;
-
-	if (fstat(fd, &st) != 0) {
+	if (fstat(fd, st) != 0) {
 		sp_err_set(err, "%s: cannot stat: %s", path, strerror(errno));
 		return false;
 	}
-	if (!sp_key_check_stat(&st, path, rules, err))
+	if (!sp_key_check_stat(st, path, rules, err))
 		return false;
-	if (st.st_size <= 0) {
+	if (st->st_size <= 0) {
 		sp_err_set(err, "%s: is empty; a key file holds one PEM "
 		    "private key (make one with dnsgen keygen)", path);
 		return false;
 	}
-	if (st.st_size > KEY_FILE_MAX) {
+	if (st->st_size > KEY_FILE_MAX) {
 		sp_err_set(err, "%s: is %lld bytes, too large for a key file "
-		    "(at most %d)", path, (long long)st.st_size, KEY_FILE_MAX);
+		    "(at most %d)", path, (long long)st->st_size, KEY_FILE_MAX);
 		return false;
 	}
-	want = (size_t)st.st_size;
-	buf = sp_xmalloc(want + 1);
+	return true;
+}
+
+/*
+ * Read the st_size bytes of the checked file into a fresh buffer, with
+ * no read only to see the end. On success the caller owns *data and must
+ * wipe it; on failure nothing is left behind.
+ */
+static bool
+read_key_file(int fd, const char *path, const struct stat *st, char **data,
+    size_t *len, sp_err *err)
+{
+	size_t have = 0, want = (size_t)st->st_size;
+	char *buf = sp_xmalloc(want + 1);
+
 	while (have < want) {
 		ssize_t n = read(fd, buf + have, want - have);
 
@@ -111,6 +121,48 @@ read_key_file(int fd, const char *path, const struct sp_key_rules *rules,
 	*data = buf;
 	*len = have;
 	return true;
+}
+
+/*
+ * A file changed less than this before it was read may change again
+ * within the same tick of the file system's clock (a second on some),
+ * leaving its times as they were: such a file is read again next time.
+ */
+#define KEY_FILE_SETTLE_NS 2000000000LL
+
+static void
+file_id_of(const struct stat *st, struct sp_key_file_id *id)
+{
+	struct timespec now;
+
+	id->settled = false;
+	if (clock_gettime(CLOCK_REALTIME, &now) == 0)
+		id->settled = (long long)st->st_ctim.tv_sec * 1000000000 +
+		    st->st_ctim.tv_nsec + KEY_FILE_SETTLE_NS <
+		    (long long)now.tv_sec * 1000000000 + now.tv_nsec;
+	id->dev = (unsigned long long)st->st_dev;
+	id->ino = (unsigned long long)st->st_ino;
+	id->size = (long long)st->st_size;
+	id->mtime_ns = (long long)st->st_mtim.tv_sec * 1000000000 +
+	    st->st_mtim.tv_nsec;
+	id->ctime_ns = (long long)st->st_ctim.tv_sec * 1000000000 +
+	    st->st_ctim.tv_nsec;
+}
+
+/*
+ * The very file the previous key was read from, untouched since: same
+ * inode, size and modification time, and the same change time, which
+ * every write, chmod, chown or rename onto it moves and no one can set
+ * (trusted only when the file had settled before that read).
+ */
+static bool
+same_file(const struct sp_key *previous, const struct sp_key_file_id *id)
+{
+	const struct sp_key_file_id *p = &previous->file;
+
+	return p->ino != 0 && p->settled && p->dev == id->dev && p->ino == id->ino &&
+	    p->size == id->size && p->mtime_ns == id->mtime_ns &&
+	    p->ctime_ns == id->ctime_ns;
 }
 
 /* SHA-256 fetched once: EVP_sha256() is looked up again on every use. */
@@ -703,36 +755,24 @@ key_parse(const char *data, size_t len, const char *path, const char *domain,
 	return key;
 }
 
-/* sp_key_load; without want_public the key has no p= (the milter's). */
-struct sp_key *
-key_load(const char *path, const char *domain, const char *selector,
-    const struct sp_key_rules *rules, bool want_public,
-    const struct sp_key *previous, bool *reused, sp_err *err)
+/* The key in the bytes of an open, checked file (fingerprint set). */
+static struct sp_key *
+key_from_fd(int fd, const char *path, const struct stat *st,
+    const char *domain, const char *selector, const struct sp_key_rules *rules,
+    bool want_public, const struct sp_key *previous, bool *reused,
+    sp_err *err)
 {
 	struct sp_key *key = NULL;
 	unsigned char fingerprint[32];
 	char *data = NULL;
 	size_t len = 0;
-	int fd;
 
-	if (rules == NULL)
-		SP_BUG("no key rules for %s", path);
-	/* O_NONBLOCK: a FIFO must not hang us; it is refused by the check. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		open_failed(path, domain, selector, rules, err);
+	if (!read_key_file(fd, path, st, &data, &len, err))
 		return NULL;
-	}
-	if (!read_key_file(fd, path, rules, &data, &len, err)) {
-		close(fd);
-		return NULL;
-	}
-	close(fd);
 	if (EVP_Digest(data, len, fingerprint, NULL, sha256(), NULL) != 1)
 		memset(fingerprint, 0, sizeof(fingerprint));
-	if (previous != NULL && (!want_public || previous->public_b64 != NULL) &&
-	    (key = key_reuse(previous, fingerprint, path, domain, selector,
-	    !want_public, rules, err)) != NULL) {
+	if (previous != NULL && (key = key_reuse(previous, fingerprint, path,
+	    domain, selector, !want_public, rules, err)) != NULL) {
 		if (reused != NULL)
 			*reused = true;
 	} else {
@@ -745,11 +785,61 @@ key_load(const char *path, const char *domain, const char *selector,
 	return key;
 }
 
+/*
+ * sp_key_load, the file opened as `name` relative to dirfd (AT_FDCWD:
+ * name is the path); without want_public the key has no p= (the
+ * milter's). A file the previous key was read from and that has not
+ * been touched since is not read again: open and fstat say it is the
+ * same, and its owner and mode are checked again on that fstat.
+ */
+struct sp_key *
+key_load(int dirfd, const char *name, const char *path, const char *domain,
+    const char *selector, const struct sp_key_rules *rules, bool want_public,
+    const struct sp_key *previous, bool *reused, sp_err *err)
+{
+	struct sp_key *key = NULL;
+	struct sp_key_file_id id;
+	struct stat st;
+	int fd;
+
+	if (rules == NULL)
+		SP_BUG("no key rules for %s", path);
+	if (previous != NULL && want_public && previous->public_b64 == NULL)
+		previous = NULL;
+	/* O_NONBLOCK: a FIFO must not hang us; it is refused by the check. */
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		open_failed(path, domain, selector, rules, err);
+		return NULL;
+	}
+	if (!stat_key_file(fd, path, rules, &st, err)) {
+		close(fd);
+		return NULL;
+	}
+	file_id_of(&st, &id);
+	if (previous != NULL && same_file(previous, &id) &&
+	    (key = key_reuse(previous, previous->fingerprint, path, domain,
+	    selector, !want_public, rules, err)) != NULL) {
+		memcpy(key->fingerprint, previous->fingerprint,
+		    sizeof(key->fingerprint));
+		if (reused != NULL)
+			*reused = true;
+	} else {
+		key = key_from_fd(fd, path, &st, domain, selector, rules,
+		    want_public, previous, reused, err);
+	}
+	close(fd);
+	if (key != NULL)
+		key->file = id;
+	return key;
+}
+
 struct sp_key *
 sp_key_load(const char *path, const char *domain, const char *selector,
     const struct sp_key_rules *rules, sp_err *err)
 {
-	return key_load(path, domain, selector, rules, true, NULL, NULL, err);
+	return key_load(AT_FDCWD, path, path, domain, selector, rules, true,
+	    NULL, NULL, err);
 }
 
 void
@@ -899,8 +989,8 @@ sp_keys_in_domain_dir(const struct sp_config *conf, const char *domain,
 	for (size_t i = 0; i < names.n; i++) {
 		char *path = sp_key_path(conf, domain, names.v[i]);
 
-		out[i] = key_load(path, domain, names.v[i], rules, true, NULL,
-		    NULL, err);
+		out[i] = key_load(AT_FDCWD, path, path, domain, names.v[i],
+		    rules, true, NULL, NULL, err);
 		free(path);
 		if (out[i] == NULL) {
 			sp_keys_free_array(out, i);

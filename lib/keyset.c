@@ -4,7 +4,8 @@
  * (domain, selector) in one hash probe.
  *
  * A hosting provider's 100,000 domains mean 200,000 keys. They are loaded
- * by one thread per CPU (at most KEYSET_THREADS), each taking the next
+ * by one thread per CPU (at most KEYSET_THREADS, or fewer when the caller
+ * says so: a reload leaves CPUs to the mail), each taking the next
  * block of keys; the result and the first error are the same as loading
  * them one by one in configuration order. On a reload, a key whose file
  * is unchanged takes over the EVP_PKEY of the set it replaces (keys.c).
@@ -14,6 +15,7 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -95,6 +97,8 @@ struct load_job {
 	const struct sp_key_rules *rules;
 	const struct sp_keyset *previous;
 	const struct load_item *items;
+	int dirfd;                      /* keys_dir, or AT_FDCWD */
+	size_t rel;                     /* where a key's path leaves keys_dir */
 	struct sp_key **keys;           /* per item; NULL: not loaded */
 	size_t n;
 	atomic_size_t next;             /* first item no thread has taken */
@@ -119,7 +123,8 @@ load_item(struct load_job *job, size_t i, sp_err *err)
 	    it->sel->name);
 	bool reused = false;
 
-	job->keys[i] = key_load(path, it->dom->name, it->sel->name, job->rules,
+	job->keys[i] = key_load(job->dirfd, job->dirfd == AT_FDCWD ? path :
+	    path + job->rel, path, it->dom->name, it->sel->name, job->rules,
 	    false, old, &reused, err);
 	free(path);
 	if (job->keys[i] == NULL) {
@@ -170,14 +175,17 @@ loader_main(void *arg)
 	return NULL;
 }
 
+/* Loader threads for n keys: one per CPU, at most `limit`. */
 static size_t
-thread_count(size_t n)
+thread_count(size_t n, size_t limit)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t want;
 
 	if (n < KEYSET_PARALLEL_MIN || cpus < 2)
 		return 0;
-	return cpus > KEYSET_THREADS ? KEYSET_THREADS : (size_t)cpus;
+	want = cpus > KEYSET_THREADS ? KEYSET_THREADS : (size_t)cpus;
+	return want < limit ? want : limit;
 }
 
 /*
@@ -186,9 +194,9 @@ thread_count(size_t n)
  * first one in configuration order, exactly as without threads.
  */
 static bool
-load_all(struct load_job *job, sp_err *err)
+load_all(struct load_job *job, size_t limit, sp_err *err)
 {
-	size_t n_threads = thread_count(job->n), started = 0;
+	size_t n_threads = thread_count(job->n, limit), started = 0;
 	struct loader *threads = NULL;
 	size_t first_failure = SIZE_MAX;
 	const sp_err *failure_err = NULL;
@@ -225,14 +233,37 @@ load_all(struct load_job *job, sp_err *err)
 	return first_failure == SIZE_MAX;
 }
 
+/*
+ * Each key is opened relative to keys_dir, opened once: the kernel walks
+ * two names per key instead of the whole path. When keys_dir cannot be
+ * opened, every key is opened by its path, so the error is the same.
+ */
+static void
+open_keys_dir(const struct sp_config *conf, struct load_job *job)
+{
+	char *probe = sp_key_path(conf, "d", "s");
+
+	job->dirfd = AT_FDCWD;
+	/* the path is keys_dir, a '/', then DOMAIN/SELECTOR.pem */
+	job->rel = strlen(probe) - strlen("d/s.pem");
+	free(probe);
+	if (job->rel < 2)
+		return;
+	job->dirfd = open(conf->signing.keys_dir,
+	    O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (job->dirfd < 0)
+		job->dirfd = AT_FDCWD;
+}
+
 struct sp_keyset *
 sp_keyset_reload(const struct sp_config *conf, const struct sp_key_rules *rules,
-    const struct sp_keyset *previous, sp_err *err)
+    const struct sp_keyset *previous, size_t threads, sp_err *err)
 {
 	struct sp_keyset *ks = sp_xcalloc(1, sizeof(*ks));
 	struct load_item *items;
 	struct load_job job;
 	size_t n = 0;
+	bool good;
 
 	for (size_t d = 0; d < conf->n_domains; d++)
 		n += conf->domains[d].n_selectors;
@@ -253,13 +284,16 @@ sp_keyset_reload(const struct sp_config *conf, const struct sp_key_rules *rules,
 	atomic_init(&job.next, 0);
 	atomic_init(&job.failed, false);
 	atomic_init(&job.reused, 0);
+	open_keys_dir(conf, &job);
 	ks->n = n;
-	if (!load_all(&job, err)) {
-		free(items);
+	good = load_all(&job, threads, err);
+	if (job.dirfd != AT_FDCWD)
+		close(job.dirfd);
+	free(items);
+	if (!good) {
 		sp_keyset_free(ks);
 		return NULL;
 	}
-	free(items);
 	ks->reused = atomic_load(&job.reused);
 	keyset_index(ks);
 	return ks;
@@ -269,7 +303,7 @@ struct sp_keyset *
 sp_keyset_load(const struct sp_config *conf, const struct sp_key_rules *rules,
     sp_err *err)
 {
-	return sp_keyset_reload(conf, rules, NULL, err);
+	return sp_keyset_reload(conf, rules, NULL, SP_KEYSET_ALL_CPUS, err);
 }
 
 const struct sp_key *

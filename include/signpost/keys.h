@@ -39,6 +39,11 @@ struct sp_key {
 	struct sp_key_secret *secret;   /* lib/key_int.h; use sp_key_pkey */
 	char *public_b64;       /* p= : RSA SubjectPublicKeyInfo DER / Ed25519 raw 32 bytes, base64; NULL in a keyset */
 	unsigned char fingerprint[32];  /* SHA-256 of the file: same key on reload */
+	struct sp_key_file_id {         /* the file as fstat saw it when read */
+		unsigned long long dev, ino;
+		long long size, mtime_ns, ctime_ns;
+		bool settled;           /* changed long enough before the read */
+	} file;                         /* ino 0: not read from a file */
 	bool names_borrowed;    /* domain, selector: the keyset's configuration's */
 };
 
@@ -96,11 +101,15 @@ struct sp_keyset *sp_keyset_load(const struct sp_config *conf,
 /*
  * The same for a reload: a key whose file is unchanged since `previous`
  * was loaded shares its EVP_PKEY instead of being decoded again. The
- * owner and mode of every file are checked again all the same.
+ * owner and mode of every file are checked again all the same. At most
+ * `threads` loader threads help the caller (SP_KEYSET_ALL_CPUS: one per
+ * CPU, as sp_keyset_load; 0: the caller alone, e.g. while mail is being
+ * signed on the other CPUs).
  */
+#define SP_KEYSET_ALL_CPUS ((size_t)-1)
 struct sp_keyset *sp_keyset_reload(const struct sp_config *conf,
     const struct sp_key_rules *rules, const struct sp_keyset *previous,
-    sp_err *err);
+    size_t threads, sp_err *err);
 const struct sp_key *sp_keyset_find(const struct sp_keyset *ks,
     const char *domain, const char *selector);
 void sp_keyset_free(struct sp_keyset *ks);

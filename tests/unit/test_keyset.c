@@ -2,8 +2,10 @@
  * test_keyset.c - the milter's keyset at scale: loaded by several threads
  * with the same result and the same first error as one by one; found by
  * (domain, selector) whatever the case; on a reload, keys whose files did
- * not change share their secret, changed ones are decoded again, and the
- * owner and mode of every file are still checked. No EVP_PKEY is built
+ * not change share their secret (untouched files are not even read
+ * again), changed ones are decoded again, even written over in place
+ * with their times put back, and the owner and mode of every file (or of
+ * a symlink's target) are still checked. No EVP_PKEY is built
  * until a key is used, and at most the cache's limit are kept.
  *
  * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
@@ -11,6 +13,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +137,76 @@ test_first_error(const struct sp_config *conf,
 	free(early);
 }
 
+/*
+ * A key file written over in place (same inode, same size: another
+ * Ed25519 key) with its modification time put back: only the change
+ * time tells, and a file changed that recently is read again anyway.
+ */
+static void
+test_rewritten_in_place(const struct sp_config *conf,
+    const struct sp_key_rules *rules, const struct sp_keyset *old,
+    EVP_PKEY *other)
+{
+	char *path = key_path(41, "e");
+	struct sp_keyset *ks;
+	struct stat before;
+	struct timespec times[2];
+	EVP_PKEY *fresh;
+	sp_err err;
+
+	if (stat(path, &before) != 0)
+		bail_out("stat %s: %s", path, strerror(errno));
+	write_key(path, other, 0600);
+	times[0] = before.st_atim;
+	times[1] = before.st_mtim;
+	if (utimensat(AT_FDCWD, path, times, 0) != 0)
+		bail_out("utimensat %s: %s", path, strerror(errno));
+	ks = sp_keyset_reload(conf, rules, old, SP_KEYSET_ALL_CPUS, &err);
+	fresh = ks != NULL ? sp_key_pkey(ks->keys[41]) : NULL;
+	ok(fresh != NULL && EVP_PKEY_eq(fresh, other) == 1,
+	    "reload: a key written over in place, its mtime put back, is "
+	    "read again");
+	EVP_PKEY_free(fresh);
+	sp_keyset_free(ks);
+	free(path);
+}
+
+/*
+ * Keys are opened relative to keys_dir: a symlinked key is still
+ * followed, and judged by its target's owner and mode under the link's
+ * name.
+ */
+static void
+test_symlinked_key(const struct sp_config *conf,
+    const struct sp_key_rules *rules, EVP_PKEY *key)
+{
+	char *link = key_path(43, "e");
+	char *target = sp_xasprintf("%s/target.pem", base);
+	char *want = sp_xasprintf("%s: mode 0644", link);
+	struct sp_keyset *ks;
+	sp_err err;
+
+	write_key(target, key, 0600);
+	if (unlink(link) != 0 || symlink(target, link) != 0)
+		bail_out("symlink %s: %s", link, strerror(errno));
+	ks = sp_keyset_load(conf, rules, &err);
+	ok(ks != NULL && ks->n == N_DOMAINS, "keyset: a symlink to a good "
+	    "key loads");
+	sp_keyset_free(ks);
+	chmod(target, 0644);
+	ks = sp_keyset_load(conf, rules, &err);
+	if (!ok(ks == NULL && strstr(err.msg, want) != NULL,
+	    "keyset: a symlink to a 0644 key is refused, naming the link"))
+		diag("got: %s", ks == NULL ? err.msg : "(loaded)");
+	sp_keyset_free(ks);
+	if (unlink(link) != 0)
+		bail_out("unlink %s: %s", link, strerror(errno));
+	write_key(link, key, 0600);
+	free(want);
+	free(target);
+	free(link);
+}
+
 static void
 test_reload(const struct sp_config *conf, const struct sp_key_rules *rules,
     EVP_PKEY *key)
@@ -147,14 +220,25 @@ test_reload(const struct sp_config *conf, const struct sp_key_rules *rules,
 	old = sp_keyset_load(conf, rules, &err);
 	if (old == NULL || other == NULL)
 		bail_out("setup: %s", old == NULL ? err.msg : "keygen");
-	ks = sp_keyset_reload(conf, rules, old, &err);
+	ks = sp_keyset_reload(conf, rules, old, SP_KEYSET_ALL_CPUS, &err);
 	ok(ks != NULL && ks->reused == N_DOMAINS &&
 	    ks->keys[3]->secret == old->keys[3]->secret,
 	    "reload: unchanged keys share their secret");
 	sp_keyset_free(ks);
+	/* files changed over 2 s before a load are taken by their identity */
+	usleep(2100 * 1000);
+	sp_keyset_free(old);
+	old = sp_keyset_load(conf, rules, &err);
+	if (old == NULL)
+		bail_out("setup: %s", err.msg);
+	ks = sp_keyset_reload(conf, rules, old, SP_KEYSET_ALL_CPUS, &err);
+	ok(ks != NULL && ks->reused == N_DOMAINS && old->keys[3]->file.settled &&
+	    ks->keys[3]->secret == old->keys[3]->secret,
+	    "reload: untouched settled files share their secret");
+	sp_keyset_free(ks);
 
 	write_key(changed, other, 0600);
-	ks = sp_keyset_reload(conf, rules, old, &err);
+	ks = sp_keyset_reload(conf, rules, old, SP_KEYSET_ALL_CPUS, &err);
 	fresh = ks != NULL ? sp_key_pkey(ks->keys[7]) : NULL;
 	ok(ks != NULL && ks->reused == N_DOMAINS - 1 &&
 	    ks->keys[7]->secret != old->keys[7]->secret &&
@@ -163,8 +247,10 @@ test_reload(const struct sp_config *conf, const struct sp_key_rules *rules,
 	EVP_PKEY_free(fresh);
 	sp_keyset_free(ks);
 
+	test_rewritten_in_place(conf, rules, old, other);
+
 	chmod(unsafe, 0644);
-	ks = sp_keyset_reload(conf, rules, old, &err);
+	ks = sp_keyset_reload(conf, rules, old, SP_KEYSET_ALL_CPUS, &err);
 	ok(ks == NULL && strstr(err.msg, "mode 0644") != NULL,
 	    "reload: an unchanged key whose mode became unsafe is refused");
 	chmod(unsafe, 0600);
@@ -235,6 +321,7 @@ main(void)
 	test_load_and_find(conf, &rules);
 	test_first_error(conf, &rules);
 	test_reload(conf, &rules, key);
+	test_symlinked_key(conf, &rules, key);
 	test_cache(conf, &rules, key);
 	sp_config_free(conf);
 	EVP_PKEY_free(key);
