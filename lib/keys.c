@@ -160,9 +160,9 @@ same_file(const struct sp_key *previous, const struct sp_key_file_id *id)
 {
 	const struct sp_key_file_id *p = &previous->file;
 
-	return p->ino != 0 && p->settled && p->dev == id->dev && p->ino == id->ino &&
-	    p->size == id->size && p->mtime_ns == id->mtime_ns &&
-	    p->ctime_ns == id->ctime_ns;
+	return p->ino != 0 && p->settled && p->dev == id->dev &&
+	    p->ino == id->ino && p->size == id->size &&
+	    p->mtime_ns == id->mtime_ns && p->ctime_ns == id->ctime_ns;
 }
 
 /* SHA-256 fetched once: EVP_sha256() is looked up again on every use. */

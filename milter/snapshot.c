@@ -11,8 +11,9 @@
  * seconds and freeing one a good fraction of a second. The new snapshot
  * (configuration included) is built by a thread of its own while the old
  * one keeps signing, with at most half the CPUs, and unchanged keys are
- * taken over from the old one rather than read and decoded again; a snapshot whose last reference a message drops is freed by a
- * thread of its own, so that message's reply does not wait for it.
+ * taken over from the old one rather than read and decoded again; a
+ * snapshot whose last reference a message drops is freed by a thread of
+ * its own, so that message's reply does not wait for it.
  *
  * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */

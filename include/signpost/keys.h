@@ -42,7 +42,7 @@ struct sp_key {
 	struct sp_key_file_id {         /* the file as fstat saw it when read */
 		unsigned long long dev, ino;
 		long long size, mtime_ns, ctime_ns;
-		bool settled;           /* changed long enough before the read */
+		bool settled;   /* changed long enough before the read */
 	} file;                         /* ino 0: not read from a file */
 	bool names_borrowed;    /* domain, selector: the keyset's configuration's */
 };

@@ -232,7 +232,8 @@ test_reload(const struct sp_config *conf, const struct sp_key_rules *rules,
 	if (old == NULL)
 		bail_out("setup: %s", err.msg);
 	ks = sp_keyset_reload(conf, rules, old, SP_KEYSET_ALL_CPUS, &err);
-	ok(ks != NULL && ks->reused == N_DOMAINS && old->keys[3]->file.settled &&
+	ok(ks != NULL && ks->reused == N_DOMAINS &&
+	    old->keys[3]->file.settled &&
 	    ks->keys[3]->secret == old->keys[3]->secret,
 	    "reload: untouched settled files share their secret");
 	sp_keyset_free(ks);
