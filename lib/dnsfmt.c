@@ -162,6 +162,17 @@ json_record(struct sp_buf *out, const struct sp_rr *rr)
 	sp_buf_putc(out, '}');
 }
 
+void
+sp_dnsrec_format_json_items(struct sp_buf *out, const struct sp_dnsrec *r,
+    bool *first)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		sp_buf_puts(out, *first ? "\n" : ",\n");
+		json_record(out, &r->rr[i]);
+		*first = false;
+	}
+}
+
 static void
 format_json(struct sp_buf *out, const struct sp_dnsrec *recs, size_t n)
 {
@@ -169,11 +180,7 @@ format_json(struct sp_buf *out, const struct sp_dnsrec *recs, size_t n)
 
 	sp_buf_putc(out, '[');
 	for (size_t d = 0; d < n; d++)
-		for (size_t i = 0; i < recs[d].n; i++) {
-			sp_buf_puts(out, first ? "\n" : ",\n");
-			json_record(out, &recs[d].rr[i]);
-			first = false;
-		}
+		sp_dnsrec_format_json_items(out, &recs[d], &first);
 	sp_buf_puts(out, first ? "]\n" : "\n]\n");
 }
 
