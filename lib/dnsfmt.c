@@ -45,13 +45,9 @@ rdata(struct sp_buf *out, const struct sp_rr *rr, const char *sep)
 static void
 zone_line(struct sp_buf *out, const struct sp_rr *rr, int width)
 {
-	struct sp_list parts = SP_LIST_INIT;
-
 	sp_buf_printf(out, "%-*s %u\tIN\t%s\t", width, rr->name, rr->ttl,
 	    sp_rr_type_name(rr->type));
-	if (rr->type == SP_RR_TXT)
-		sp_txt_split(rr->value, &parts);
-	if (parts.n > 1) {
+	if (rr->type == SP_RR_TXT && sp_txt_count(strlen(rr->value)) > 1) {
 		/* RFC 1035 section 5.1: parentheses continue a record. */
 		sp_buf_puts(out, "( ");
 		rdata(out, rr, "\n\t\t");
@@ -60,7 +56,6 @@ zone_line(struct sp_buf *out, const struct sp_rr *rr, int width)
 		rdata(out, rr, " ");
 	}
 	sp_buf_putc(out, '\n');
-	sp_list_free(&parts);
 }
 
 void
