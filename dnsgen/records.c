@@ -81,9 +81,16 @@ format_run(const struct runs *rs, size_t r)
 
 	run->good = true;
 	dnsgen_capture(&run->messages);
-	for (size_t i = r * RUN_DOMAINS; i < end && i < rs->want; i++)
+	if (end > rs->want)
+		end = rs->want;
+	for (size_t i = r * RUN_DOMAINS; i < end; i++) {
 		if (!format_domain(rs, i, run, &first))
 			run->good = false;
+		/* room for the rest, judged by the first: no copies as it grows */
+		if (i == r * RUN_DOMAINS && run->text.len > 0)
+			sp_buf_reserve(&run->text, run->text.len * (end - i) +
+			    run->text.len / 8);
+	}
 	dnsgen_capture(NULL);
 	run->json_items = !first;
 }
