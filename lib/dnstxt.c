@@ -130,7 +130,18 @@ sp_json_string(struct sp_buf *out, const char *s)
 
 	sp_buf_putc(out, '"');
 	while (i < len) {
-		size_t n = sp_utf8_sequence(p + i, len - i);
+		size_t plain = 0, n;
+
+		/* printable ASCII other than '"' and '\\' goes as it is */
+		while (i + plain < len && p[i + plain] >= 0x20 &&
+		    p[i + plain] < 0x7f && p[i + plain] != '"' &&
+		    p[i + plain] != '\\')
+			plain++;
+		sp_buf_append(out, p + i, plain);
+		i += plain;
+		if (i == len)
+			break;
+		n = sp_utf8_sequence(p + i, len - i);
 
 		if (p[i] == '"' || p[i] == '\\')
 			sp_buf_printf(out, "\\%c", p[i]);
