@@ -42,11 +42,43 @@ rdata(struct sp_buf *out, const struct sp_rr *rr, const char *sep)
 		sp_buf_puts(out, rr->value);
 }
 
+/*
+ * "NAME TTL\tIN\tTYPE\t", NAME padded to width: what "%-*s %u\tIN\t%s\t"
+ * prints, without printf's cost on every line (600,000 of them for
+ * 100,000 domains).
+ */
+static void
+zone_owner(struct sp_buf *out, const struct sp_rr *rr, int width)
+{
+	static const char spaces[] = "                                "
+	    "                                ";
+	char digits[16], *d = digits + sizeof(digits);
+	size_t len = strlen(rr->name), pad;
+	unsigned ttl = rr->ttl;
+
+	sp_buf_append(out, rr->name, len);
+	for (pad = width > 0 && (size_t)width > len ? (size_t)width - len : 0;
+	    pad > 0; ) {
+		size_t n = pad < sizeof(spaces) - 1 ? pad : sizeof(spaces) - 1;
+
+		sp_buf_append(out, spaces, n);
+		pad -= n;
+	}
+	sp_buf_putc(out, ' ');
+	do {
+		*--d = (char)('0' + ttl % 10);
+		ttl /= 10;
+	} while (ttl != 0);
+	sp_buf_append(out, d, (size_t)(digits + sizeof(digits) - d));
+	sp_buf_puts(out, "\tIN\t");
+	sp_buf_puts(out, sp_rr_type_name(rr->type));
+	sp_buf_putc(out, '\t');
+}
+
 static void
 zone_line(struct sp_buf *out, const struct sp_rr *rr, int width)
 {
-	sp_buf_printf(out, "%-*s %u\tIN\t%s\t", width, rr->name, rr->ttl,
-	    sp_rr_type_name(rr->type));
+	zone_owner(out, rr, width);
 	if (rr->type == SP_RR_TXT && sp_txt_count(strlen(rr->value)) > 1) {
 		/* RFC 1035 section 5.1: parentheses continue a record. */
 		sp_buf_puts(out, "( ");

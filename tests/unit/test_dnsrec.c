@@ -856,6 +856,35 @@ test_formats(void)
 	    "table: reverse DNS guidance");
 	sp_buf_reset(&out);
 
+	{
+		/* the owner column, padded to the longest name up to 64 */
+		char *longer = repeat('x', 70), want[512];
+		struct sp_rr rr[3] = {
+			{ .name = "a.example.", .type = SP_RR_A, .ttl = 0,
+			    .value = "192.0.2.1" },
+			{ .name = longer, .type = SP_RR_TXT, .ttl = 4294967295u,
+			    .value = "t" },
+			{ .name = "mx.example.", .type = SP_RR_MX, .ttl = 3600,
+			    .value = "0 ." },
+		};
+		struct sp_dnsrec r = { .domain = "example", .rr = rr, .n = 3 };
+		size_t w = 0;
+
+		sp_buf_reset(&out);
+		sp_dnsrec_format(&out, &r, 1, SP_FMT_ZONE);
+		w = snprintf(want, sizeof(want), "; example: the records "
+		    "signpost needs (dnsgen)\n");
+		w += snprintf(want + w, sizeof(want) - w, "%-*s %u\tIN\tA\t"
+		    "192.0.2.1\n", 64, rr[0].name, rr[0].ttl);
+		w += snprintf(want + w, sizeof(want) - w, "%-*s %u\tIN\tTXT\t"
+		    "\"t\"\n", 64, rr[1].name, rr[1].ttl);
+		snprintf(want + w, sizeof(want) - w, "%-*s %u\tIN\tMX\t0 .\n",
+		    64, rr[2].name, rr[2].ttl);
+		is_str(out.data, want, "zone: owner padded to 64, a longer one "
+		    "whole, TTL 0 and 4294967295");
+		free(longer);
+	}
+	sp_buf_reset(&out);
 	sp_dnsrec_format(&out, NULL, 0, SP_FMT_JSON);
 	is_str(out.data, "[]\n", "json: no domains, an empty array");
 	{
