@@ -1,8 +1,8 @@
 /*
- * dnsgen.c - dnsgen(1): the command line, loading the configuration and
- * keys through the same lib/ code the milter uses, and the `records`
- * subcommand, which prints every record of the chosen domains in one of
- * four formats. keygen.c and check.c hold the other two subcommands.
+ * dnsgen.c - dnsgen(1): the command line, and loading the configuration
+ * and keys through the same lib/ code the milter uses. records.c prints
+ * the records of the chosen domains in one of four formats; keygen.c,
+ * check.c and the others hold the other subcommands.
  *
  * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,9 +35,26 @@ static const char usage_text[] =
     "       dnsgen [-c FILE] mta-sts-policy [-d DOMAIN]\n"
     "       dnsgen -h | -V\n";
 
+/* Where this thread's messages go instead of stderr; see dnsgen_capture. */
+static _Thread_local struct sp_buf *captured;
+
+void
+dnsgen_capture(struct sp_buf *messages)
+{
+	captured = messages;
+}
+
 static void __attribute__((format(printf, 2, 0)))
 vmessage(const char *what, const char *fmt, va_list ap)
 {
+	if (captured != NULL) {
+		char *text = sp_xvasprintf(fmt, ap);
+
+		sp_buf_printf(captured, "dnsgen: %s%s%s\n", what != NULL ?
+		    what : "", what != NULL ? ": " : "", text);
+		free(text);
+		return;
+	}
 	fputs("dnsgen: ", stderr);
 	if (what != NULL)
 		fprintf(stderr, "%s: ", what);
@@ -152,9 +168,8 @@ build_domain(const struct sp_config *conf, const struct sp_domain *dom,
 	return good;
 }
 
-/* Every key in the domain's folder, then its records. */
-static bool
-load_domain(const struct sp_config *conf, const struct sp_domain *dom,
+bool
+dnsgen_domain_records(const struct sp_config *conf, const struct sp_domain *dom,
     const struct sp_key_rules *rules, struct sp_dnsrec *out)
 {
 	struct sp_key **keys = NULL;
@@ -173,8 +188,8 @@ load_domain(const struct sp_config *conf, const struct sp_domain *dom,
  * The configuration and key rules, and how many domains will be acted on;
  * 0 after printing why there are none.
  */
-static size_t
-open_config(const struct dnsgen_opts *o, struct dnsgen_zone *z,
+size_t
+dnsgen_open_config(const struct dnsgen_opts *o, struct dnsgen_zone *z,
     struct sp_key_rules *rules)
 {
 	sp_err err;
@@ -198,9 +213,8 @@ open_config(const struct dnsgen_opts *o, struct dnsgen_zone *z,
 	return want;
 }
 
-/* The i-th domain to act on: a -d, or every configured one in order. */
-static const struct sp_domain *
-chosen_domain(const struct dnsgen_opts *o, const struct sp_config *conf,
+const struct sp_domain *
+dnsgen_chosen_domain(const struct dnsgen_opts *o, const struct sp_config *conf,
     size_t i)
 {
 	return o->domains.n > 0 ? dnsgen_domain(conf, o->domains.v[i]) :
@@ -212,15 +226,15 @@ dnsgen_load(const struct dnsgen_opts *o, struct dnsgen_zone *z)
 {
 	struct sp_key_rules rules;
 	bool good = true;
-	size_t want = open_config(o, z, &rules);
+	size_t want = dnsgen_open_config(o, z, &rules);
 
 	if (want == 0)
 		return false;
 	z->recs = sp_xcalloc(want, sizeof(*z->recs));
 	for (size_t i = 0; i < want; i++) {
-		const struct sp_domain *dom = chosen_domain(o, z->conf, i);
+		const struct sp_domain *dom = dnsgen_chosen_domain(o, z->conf, i);
 
-		if (dom == NULL || !load_domain(z->conf, dom, &rules,
+		if (dom == NULL || !dnsgen_domain_records(z->conf, dom, &rules,
 		    &z->recs[z->n++]))
 			good = false;
 	}
@@ -235,217 +249,6 @@ dnsgen_zone_free(struct dnsgen_zone *z)
 	free(z->recs);
 	sp_config_free(z->conf);
 	memset(z, 0, sizeof(*z));
-}
-
-/* Print to stdout, or fail (a full disk or a closed pipe is an error). */
-static bool
-write_stdout(const struct sp_buf *b)
-{
-	if ((b->len > 0 && fwrite(b->data, 1, b->len, stdout) != b->len) ||
-	    fflush(stdout) != 0) {
-		dnsgen_error("writing the output: %s", strerror(errno));
-		return false;
-	}
-	return true;
-}
-
-/*
- * Loading keys is most of dnsgen's work (decoding; for Ed25519, deriving
- * the public half): with every configured domain, threads on the other
- * CPUs load the keys of the domains ahead of the one being formatted, at
- * most PREFETCH_AHEAD of them, and the formatting thread takes them in
- * order, so the output, warnings and errors come out as without threads.
- */
-#define PREFETCH_AHEAD 256
-#define PREFETCH_THREADS 8
-
-struct prefetch_slot {
-	struct sp_key **keys;
-	size_t n;
-	char *error;                    /* why the keys did not load */
-	bool ready;
-};
-
-struct prefetch {
-	const struct sp_config *conf;
-	const struct sp_key_rules *rules;
-	struct prefetch_slot *slots;
-	size_t want;
-	size_t next;                    /* the next domain to load */
-	size_t consumed;                /* domains the formatter has taken */
-	bool stop;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-};
-
-static void
-prefetch_one(struct prefetch *pf, size_t i)
-{
-	struct prefetch_slot *slot = &pf->slots[i];
-	sp_err err;
-
-	if (!sp_keys_in_domain_dir(pf->conf, pf->conf->domains[i].name,
-	    pf->rules, &slot->keys, &slot->n, &err))
-		slot->error = sp_xstrdup(err.msg);
-}
-
-static void *
-prefetch_main(void *arg)
-{
-	struct prefetch *pf = arg;
-
-	pthread_mutex_lock(&pf->lock);
-	for (;;) {
-		size_t i;
-
-		while (!pf->stop && pf->next < pf->want &&
-		    pf->next >= pf->consumed + PREFETCH_AHEAD)
-			pthread_cond_wait(&pf->cond, &pf->lock);
-		if (pf->stop || pf->next >= pf->want)
-			break;
-		i = pf->next++;
-		pthread_mutex_unlock(&pf->lock);
-		prefetch_one(pf, i);
-		pthread_mutex_lock(&pf->lock);
-		pf->slots[i].ready = true;
-		pthread_cond_broadcast(&pf->cond);
-	}
-	pthread_mutex_unlock(&pf->lock);
-	sp_keys_thread_done();
-	return NULL;
-}
-
-/* The keys of domain i, as a thread loaded them; false: error printed. */
-static bool
-prefetched(struct prefetch *pf, size_t i, struct sp_key ***keys, size_t *n)
-{
-	struct prefetch_slot *slot = &pf->slots[i];
-
-	pthread_mutex_lock(&pf->lock);
-	while (!slot->ready)
-		pthread_cond_wait(&pf->cond, &pf->lock);
-	pf->consumed = i + 1;
-	pthread_cond_broadcast(&pf->cond);
-	pthread_mutex_unlock(&pf->lock);
-	*keys = slot->keys;
-	*n = slot->n;
-	if (slot->error != NULL) {
-		dnsgen_error("%s", slot->error);
-		free(slot->error);
-		return false;
-	}
-	return true;
-}
-
-static size_t
-prefetch_threads(const struct dnsgen_opts *o, size_t want)
-{
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (o->domains.n > 0 || want < 64 || cpus < 2)
-		return 0;
-	return cpus > PREFETCH_THREADS ? PREFETCH_THREADS : (size_t)cpus;
-}
-
-/* The records of domain i: from the prefetching threads, or loaded here. */
-static bool
-next_domain(const struct dnsgen_opts *o, const struct dnsgen_zone *z,
-    const struct sp_key_rules *rules, struct prefetch *pf, size_t i,
-    struct sp_dnsrec *rec)
-{
-	const struct sp_domain *dom = chosen_domain(o, z->conf, i);
-	struct sp_key **keys;
-	size_t n;
-
-	memset(rec, 0, sizeof(*rec));
-	if (dom == NULL)
-		return false;
-	if (pf == NULL)
-		return load_domain(z->conf, dom, rules, rec);
-	if (!prefetched(pf, i, &keys, &n))
-		return false;
-	return build_domain(z->conf, dom, keys, n, rec);
-}
-
-/*
- * Every domain's records, formatted as soon as they are built and then
- * dropped: with 100,000 domains memory holds the text, not the records
- * too. Nothing is printed unless every domain loads (as with JSON, which
- * is one array and goes through dnsgen_load).
- */
-static bool
-format_each(const struct dnsgen_opts *o, struct sp_buf *out)
-{
-	struct dnsgen_zone z;
-	struct sp_key_rules rules;
-	size_t want = open_config(o, &z, &rules), n_threads, started = 0;
-	struct prefetch pf;
-	pthread_t tids[PREFETCH_THREADS];
-	bool good = want > 0;
-
-	memset(&pf, 0, sizeof(pf));
-	n_threads = want > 0 ? prefetch_threads(o, want) : 0;
-	if (n_threads > 0) {
-		pf.conf = z.conf;
-		pf.rules = &rules;
-		pf.want = want;
-		pf.slots = sp_xcalloc(want, sizeof(*pf.slots));
-		pthread_mutex_init(&pf.lock, NULL);
-		pthread_cond_init(&pf.cond, NULL);
-		for (size_t t = 0; t < n_threads; t++)
-			if (pthread_create(&tids[t], NULL, prefetch_main, &pf) == 0)
-				started++;
-	}
-	for (size_t i = 0; i < want; i++) {
-		struct sp_dnsrec rec;
-
-		if (!next_domain(o, &z, &rules, started > 0 ? &pf : NULL, i,
-		    &rec)) {
-			good = false;
-			sp_dnsrec_free(&rec);
-			continue;
-		}
-		if (good) {
-			if (i > 0 && o->format != SP_FMT_NSUPDATE)
-				sp_buf_putc(out, '\n');
-			sp_dnsrec_format(out, &rec, 1, o->format);
-		}
-		sp_dnsrec_free(&rec);
-	}
-	if (n_threads > 0) {
-		pthread_mutex_lock(&pf.lock);
-		pf.stop = true;
-		pthread_cond_broadcast(&pf.cond);
-		pthread_mutex_unlock(&pf.lock);
-		for (size_t t = 0; t < started; t++)
-			pthread_join(tids[t], NULL);
-		pthread_mutex_destroy(&pf.lock);
-		pthread_cond_destroy(&pf.cond);
-		free(pf.slots);
-	}
-	dnsgen_zone_free(&z);
-	return good;
-}
-
-int
-dnsgen_records(const struct dnsgen_opts *o)
-{
-	struct dnsgen_zone z;
-	struct sp_buf out = SP_BUF_INIT;
-	int rc = DNSGEN_FAIL;
-
-	if (o->format != SP_FMT_JSON) {
-		if (format_each(o, &out) && write_stdout(&out))
-			rc = DNSGEN_OK;
-	} else if (dnsgen_load(o, &z)) {
-		sp_dnsrec_format(&out, z.recs, z.n, o->format);
-		if (write_stdout(&out))
-			rc = DNSGEN_OK;
-	}
-	if (o->format == SP_FMT_JSON)
-		dnsgen_zone_free(&z);
-	sp_buf_free(&out);
-	return rc;
 }
 
 /* -d twice for one domain means it once. */

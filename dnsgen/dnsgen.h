@@ -56,12 +56,33 @@ struct dnsgen_zone {
 bool dnsgen_load(const struct dnsgen_opts *o, struct dnsgen_zone *z);
 void dnsgen_zone_free(struct dnsgen_zone *z);
 
+/*
+ * dnsgen_load's steps, for records.c, which builds and formats the
+ * domains in threads: the configuration and key rules and how many
+ * domains to act on (0 after printing why none); the i-th of them (a -d,
+ * or every configured one in order; NULL after printing why); and one
+ * domain's records from every key in its folder (false after printing
+ * the errors).
+ */
+size_t dnsgen_open_config(const struct dnsgen_opts *o, struct dnsgen_zone *z,
+    struct sp_key_rules *rules);
+const struct sp_domain *dnsgen_chosen_domain(const struct dnsgen_opts *o,
+    const struct sp_config *conf, size_t i);
+bool dnsgen_domain_records(const struct sp_config *conf,
+    const struct sp_domain *dom, const struct sp_key_rules *rules,
+    struct sp_dnsrec *out);
+
 /* The domain a -d names, or NULL after printing why not. */
 const struct sp_domain *dnsgen_domain(const struct sp_config *conf,
     const char *name);
 
 void dnsgen_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void dnsgen_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * The calling thread's warnings and errors are appended to messages (as
+ * they would be printed) instead of going to stderr; NULL: stderr again.
+ */
+void dnsgen_capture(struct sp_buf *messages);
 
 /*
  * Make keys_dir/DOMAIN/SELECTOR.pem as `keygen` does (never over an

@@ -1,6 +1,7 @@
 # dnsgen/: the DNS record generator, key maker and checker.
 bin_PROGRAMS += dnsgen/dnsgen
-dnsgen_dnsgen_SOURCES = dnsgen/dnsgen.c dnsgen/dnsgen.h dnsgen/keygen.c \
+dnsgen_dnsgen_SOURCES = dnsgen/dnsgen.c dnsgen/dnsgen.h dnsgen/records.c \
+	dnsgen/keygen.c \
 	dnsgen/check.c dnsgen/judge.c dnsgen/judge.h dnsgen/resolve.c \
 	dnsgen/resolve.h dnsgen/answer.c dnsgen/stspolicy.c \
 	dnsgen/spfeval.c dnsgen/spfeval.h dnsgen/spfmacro.c dnsgen/spfcheck.c \

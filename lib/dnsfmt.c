@@ -42,16 +42,44 @@ rdata(struct sp_buf *out, const struct sp_rr *rr, const char *sep)
 		sp_buf_puts(out, rr->value);
 }
 
+/*
+ * "NAME TTL\tIN\tTYPE\t", NAME padded to width: what "%-*s %u\tIN\t%s\t"
+ * prints, without printf's cost on every line (600,000 of them for
+ * 100,000 domains).
+ */
+static void
+zone_owner(struct sp_buf *out, const struct sp_rr *rr, int width)
+{
+	static const char spaces[] = "                                "
+	    "                                ";
+	char digits[16], *d = digits + sizeof(digits);
+	size_t len = strlen(rr->name), pad;
+	unsigned ttl = rr->ttl;
+
+	sp_buf_append(out, rr->name, len);
+	for (pad = width > 0 && (size_t)width > len ? (size_t)width - len : 0;
+	    pad > 0; ) {
+		size_t n = pad < sizeof(spaces) - 1 ? pad : sizeof(spaces) - 1;
+
+		sp_buf_append(out, spaces, n);
+		pad -= n;
+	}
+	sp_buf_putc(out, ' ');
+	do {
+		*--d = (char)('0' + ttl % 10);
+		ttl /= 10;
+	} while (ttl != 0);
+	sp_buf_append(out, d, (size_t)(digits + sizeof(digits) - d));
+	sp_buf_puts(out, "\tIN\t");
+	sp_buf_puts(out, sp_rr_type_name(rr->type));
+	sp_buf_putc(out, '\t');
+}
+
 static void
 zone_line(struct sp_buf *out, const struct sp_rr *rr, int width)
 {
-	struct sp_list parts = SP_LIST_INIT;
-
-	sp_buf_printf(out, "%-*s %u\tIN\t%s\t", width, rr->name, rr->ttl,
-	    sp_rr_type_name(rr->type));
-	if (rr->type == SP_RR_TXT)
-		sp_txt_split(rr->value, &parts);
-	if (parts.n > 1) {
+	zone_owner(out, rr, width);
+	if (rr->type == SP_RR_TXT && sp_txt_count(strlen(rr->value)) > 1) {
 		/* RFC 1035 section 5.1: parentheses continue a record. */
 		sp_buf_puts(out, "( ");
 		rdata(out, rr, "\n\t\t");
@@ -60,7 +88,6 @@ zone_line(struct sp_buf *out, const struct sp_rr *rr, int width)
 		rdata(out, rr, " ");
 	}
 	sp_buf_putc(out, '\n');
-	sp_list_free(&parts);
 }
 
 void
@@ -162,6 +189,17 @@ json_record(struct sp_buf *out, const struct sp_rr *rr)
 	sp_buf_putc(out, '}');
 }
 
+void
+sp_dnsrec_format_json_items(struct sp_buf *out, const struct sp_dnsrec *r,
+    bool *first)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		sp_buf_puts(out, *first ? "\n" : ",\n");
+		json_record(out, &r->rr[i]);
+		*first = false;
+	}
+}
+
 static void
 format_json(struct sp_buf *out, const struct sp_dnsrec *recs, size_t n)
 {
@@ -169,11 +207,7 @@ format_json(struct sp_buf *out, const struct sp_dnsrec *recs, size_t n)
 
 	sp_buf_putc(out, '[');
 	for (size_t d = 0; d < n; d++)
-		for (size_t i = 0; i < recs[d].n; i++) {
-			sp_buf_puts(out, first ? "\n" : ",\n");
-			json_record(out, &recs[d].rr[i]);
-			first = false;
-		}
+		sp_dnsrec_format_json_items(out, &recs[d], &first);
 	sp_buf_puts(out, first ? "]\n" : "\n]\n");
 }
 

@@ -23,6 +23,12 @@
 
 /* ---- character-strings (RFC 1035 sections 3.3 and 5.1) ---- */
 
+size_t
+sp_txt_count(size_t len)
+{
+	return len == 0 ? 1 : (len + SP_TXT_STRING_MAX - 1) / SP_TXT_STRING_MAX;
+}
+
 void
 sp_txt_split(const char *text, struct sp_list *out)
 {
@@ -52,19 +58,25 @@ void
 sp_txt_escape(struct sp_buf *out, const void *data, size_t len)
 {
 	const unsigned char *s = data;
+	size_t plain = 0;       /* bytes before s[i] that need no escape */
 
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = s[i];
 
+		if (c != '"' && c != '\\' && c >= 0x20 && c <= 0x7e) {
+			plain++;
+			continue;
+		}
+		sp_buf_append(out, s + i - plain, plain);
+		plain = 0;
 		if (c == '"' || c == '\\') {
 			sp_buf_putc(out, '\\');
 			sp_buf_putc(out, (char)c);
-		} else if (c < 0x20 || c > 0x7e) {
-			sp_buf_printf(out, "\\%03u", c);
 		} else {
-			sp_buf_putc(out, (char)c);
+			sp_buf_printf(out, "\\%03u", c);
 		}
 	}
+	sp_buf_append(out, s + len - plain, plain);
 }
 
 /*
@@ -94,15 +106,18 @@ sp_txt_quote(struct sp_buf *out, const char *s, size_t len)
 void
 sp_txt_rdata(struct sp_buf *out, const char *text, const char *sep)
 {
-	struct sp_list parts = SP_LIST_INIT;
+	size_t len = strlen(text), n = sp_txt_count(len);
 
-	sp_txt_split(text, &parts);
-	for (size_t i = 0; i < parts.n; i++) {
+	/* the strings sp_txt_split makes, quoted in place */
+	for (size_t i = 0; i < n; i++) {
+		size_t off = i * SP_TXT_STRING_MAX, part = len - off;
+
+		if (part > SP_TXT_STRING_MAX)
+			part = SP_TXT_STRING_MAX;
 		if (i > 0)
 			sp_buf_puts(out, sep);
-		sp_txt_quote(out, parts.v[i], strlen(parts.v[i]));
+		sp_txt_quote(out, text + off, part);
 	}
-	sp_list_free(&parts);
 }
 
 /* ---- JSON strings (RFC 8259 section 7) ---- */
@@ -115,7 +130,18 @@ sp_json_string(struct sp_buf *out, const char *s)
 
 	sp_buf_putc(out, '"');
 	while (i < len) {
-		size_t n = sp_utf8_sequence(p + i, len - i);
+		size_t plain = 0, n;
+
+		/* printable ASCII other than '"' and '\\' goes as it is */
+		while (i + plain < len && p[i + plain] >= 0x20 &&
+		    p[i + plain] < 0x7f && p[i + plain] != '"' &&
+		    p[i + plain] != '\\')
+			plain++;
+		sp_buf_append(out, p + i, plain);
+		i += plain;
+		if (i == len)
+			break;
+		n = sp_utf8_sequence(p + i, len - i);
 
 		if (p[i] == '"' || p[i] == '\\')
 			sp_buf_printf(out, "\\%c", p[i]);

@@ -30,7 +30,7 @@ DNSGEN_SH_TESTS = tests/integration/dnsgen-zone.sh \
 	tests/integration/dnsgen-faults.sh tests/integration/dnsgen-txtbytes.sh \
 	tests/integration/dnsgen-lame.sh tests/integration/dnsgen-runcap.sh \
 	tests/integration/dnsgen-policy.sh tests/integration/dnsgen-spf.sh \
-	tests/integration/dnsgen-tls.sh \
+	tests/integration/dnsgen-tls.sh tests/integration/dnsgen-many.sh \
 	tests/integration/rotate-schedule.sh tests/integration/rotate-faults.sh \
 	tests/integration/dnsgen-publish.sh tests/integration/rotate-publish.sh \
 	tests/integration/rotate-drill.sh

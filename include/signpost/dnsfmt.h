@@ -8,6 +8,7 @@
 #ifndef SIGNPOST_DNSFMT_H
 #define SIGNPOST_DNSFMT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "signpost/dnsrec.h"
@@ -26,6 +27,13 @@ int sp_dns_format_parse(const char *name);
 /* Append all domains' records in one format (json: one array for all). */
 void sp_dnsrec_format(struct sp_buf *out, const struct sp_dnsrec *recs,
     size_t n, enum sp_dns_format fmt);
+/*
+ * JSON: one domain's records as elements of the array, each after "\n"
+ * if *first (which it then clears), else after ",\n"; the caller writes
+ * the "[" before and "]\n" (nothing written) or "\n]\n" after.
+ */
+void sp_dnsrec_format_json_items(struct sp_buf *out,
+    const struct sp_dnsrec *r, bool *first);
 /* One record as a master-file line (used by keygen's "publish this"). */
 void sp_rr_format_zone(struct sp_buf *out, const struct sp_rr *rr);
 

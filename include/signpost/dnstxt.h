@@ -22,6 +22,8 @@
  */
 #define SP_TXT_STRING_MAX 255
 void sp_txt_split(const char *text, struct sp_list *out);
+/* How many strings sp_txt_split makes of len bytes (one for none). */
+size_t sp_txt_count(size_t len);
 void sp_txt_quote(struct sp_buf *out, const char *s, size_t len);
 /* The same escaping without the quotes, for bytes shown to a person. */
 void sp_txt_escape(struct sp_buf *out, const void *data, size_t len);

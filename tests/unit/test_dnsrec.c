@@ -59,6 +59,8 @@ check_split(const char *name, const char *text, size_t want_parts)
 	}
 	ok(parts.n == want_parts, "split %s: %zu strings (want %zu)", name,
 	    parts.n, want_parts);
+	ok(sp_txt_count(strlen(text)) == want_parts, "count %s: %zu strings "
+	    "(want %zu)", name, sp_txt_count(strlen(text)), want_parts);
 	ok(sizes_ok, "split %s: strings of 255 bytes, the last one shorter", name);
 	is_str(joined.data ? joined.data : "", text, "split %s: joins back",
 	    name);
@@ -119,6 +121,61 @@ test_quote(void)
 		ok(strncmp(b.data + 1 + 2 * 255, "\" \"", 3) == 0,
 		    "rdata: the break falls after 255 raw bytes");
 		free(text);
+		sp_buf_free(&b);
+	}
+}
+
+/*
+ * rdata quotes in place what sp_txt_split makes: the same text as quoting
+ * each split string, for lengths around the 255-byte boundary and an
+ * escaped byte on either side of it.
+ */
+static void
+check_rdata_as_split(const char *name, const char *text)
+{
+	struct sp_list parts = SP_LIST_INIT;
+	struct sp_buf want = SP_BUF_INIT, got = SP_BUF_INIT;
+
+	sp_txt_split(text, &parts);
+	for (size_t i = 0; i < parts.n; i++) {
+		if (i > 0)
+			sp_buf_puts(&want, "\n\t");
+		sp_txt_quote(&want, parts.v[i], strlen(parts.v[i]));
+	}
+	sp_txt_rdata(&got, text, "\n\t");
+	is_str(got.data, want.data, "rdata as split and quoted: %s", name);
+	sp_list_free(&parts);
+	sp_buf_free(&want);
+	sp_buf_free(&got);
+}
+
+static void
+test_rdata_boundaries(void)
+{
+	static const size_t lens[] = { 0, 1, 254, 255, 256, 509, 510, 511 };
+	char name[64];
+
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		char *text = repeat('x', lens[i]);
+
+		snprintf(name, sizeof(name), "%zu bytes", lens[i]);
+		check_rdata_as_split(name, text);
+		if (lens[i] >= 2) {
+			/* escapes last in one string and first in the next */
+			text[lens[i] < 256 ? lens[i] - 1 : 254] = '"';
+			text[lens[i] < 256 ? 0 : 255] = '\x01';
+			snprintf(name, sizeof(name), "%zu bytes, escapes at "
+			    "the ends", lens[i]);
+			check_rdata_as_split(name, text);
+		}
+		free(text);
+	}
+	{
+		struct sp_buf b = SP_BUF_INIT;
+
+		sp_txt_escape(&b, "a\"b\\c\td\x7f", 8);
+		is_str(b.data, "a\\\"b\\\\c\\009d\\127",
+		    "escape: plain runs between escaped bytes");
 		sp_buf_free(&b);
 	}
 }
@@ -799,8 +856,61 @@ test_formats(void)
 	    "table: reverse DNS guidance");
 	sp_buf_reset(&out);
 
+	{
+		/* the owner column, padded to the longest name up to 64 */
+		char *longer = repeat('x', 70), want[512];
+		struct sp_rr rr[3] = {
+			{ .name = "a.example.", .type = SP_RR_A, .ttl = 0,
+			    .value = "192.0.2.1" },
+			{ .name = longer, .type = SP_RR_TXT, .ttl = 4294967295u,
+			    .value = "t" },
+			{ .name = "mx.example.", .type = SP_RR_MX, .ttl = 3600,
+			    .value = "0 ." },
+		};
+		struct sp_dnsrec r = { .domain = "example", .rr = rr, .n = 3 };
+		size_t w = 0;
+
+		sp_buf_reset(&out);
+		sp_dnsrec_format(&out, &r, 1, SP_FMT_ZONE);
+		w = snprintf(want, sizeof(want), "; example: the records "
+		    "signpost needs (dnsgen)\n");
+		w += snprintf(want + w, sizeof(want) - w, "%-*s %u\tIN\tA\t"
+		    "192.0.2.1\n", 64, rr[0].name, rr[0].ttl);
+		w += snprintf(want + w, sizeof(want) - w, "%-*s %u\tIN\tTXT\t"
+		    "\"t\"\n", 64, rr[1].name, rr[1].ttl);
+		snprintf(want + w, sizeof(want) - w, "%-*s %u\tIN\tMX\t0 .\n",
+		    64, rr[2].name, rr[2].ttl);
+		is_str(out.data, want, "zone: owner padded to 64, a longer one "
+		    "whole, TTL 0 and 4294967295");
+		free(longer);
+	}
+	sp_buf_reset(&out);
 	sp_dnsrec_format(&out, NULL, 0, SP_FMT_JSON);
 	is_str(out.data, "[]\n", "json: no domains, an empty array");
+	{
+		/* dnsgen records builds the array a domain at a time */
+		struct sp_dnsrec three[3], none;
+		struct sp_buf parts = SP_BUF_INIT;
+		bool first = true;
+
+		memset(&none, 0, sizeof(none));
+		three[0] = b.rec;
+		three[1] = none;
+		three[2] = b.rec;
+		sp_buf_reset(&out);
+		sp_dnsrec_format(&out, three, 3, SP_FMT_JSON);
+		sp_buf_putc(&parts, '[');
+		for (size_t i = 0; i < 3; i++)
+			sp_dnsrec_format_json_items(&parts, &three[i], &first);
+		sp_buf_puts(&parts, first ? "]\n" : "\n]\n");
+		is_str(parts.data, out.data, "json: element by element, with "
+		    "a domain without records between, the same array");
+		first = true;
+		sp_buf_reset(&parts);
+		sp_dnsrec_format_json_items(&parts, &none, &first);
+		ok(first && parts.len == 0, "json: no records, no element");
+		sp_buf_free(&parts);
+	}
 	sp_buf_free(&out);
 	built_free(&b);
 	ok(sp_dns_format_parse("zone") == SP_FMT_ZONE &&
@@ -1080,6 +1190,7 @@ main(void)
 {
 	test_split();
 	test_quote();
+	test_rdata_boundaries();
 	test_json();
 	test_spf();
 	test_dmarc();
