@@ -919,22 +919,17 @@ cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The selectors (file names minus .pem) in dir, sorted; false: error set. */
+/*
+ * The selectors (file names minus .pem) in the folder dp (named dir),
+ * sorted; false: error set. dp stays open: the keys are opened relative
+ * to it.
+ */
 static bool
-list_selectors(const char *dir, struct sp_list *names, sp_err *err)
+list_selectors(DIR *dp, const char *dir, struct sp_list *names, sp_err *err)
 {
-	DIR *dp = opendir(dir);
 	struct dirent *de;
 	const char *why;
 
-	if (dp == NULL) {
-		/* no folder yet: no keys published, not an error */
-		if (errno == ENOENT)
-			return true;
-		sp_err_set(err, "%s: cannot read key folder: %s", dir,
-		    strerror(errno));
-		return false;
-	}
 	errno = 0;
 	while ((de = readdir(dp)) != NULL) {
 		size_t n = strlen(de->d_name);
@@ -947,7 +942,6 @@ list_selectors(const char *dir, struct sp_list *names, sp_err *err)
 			sp_err_set(err, "%s/%s: \"%.*s\" is not a DKIM selector: "
 			    "it %s; rename the file", dir, de->d_name,
 			    (int)(n - 4), de->d_name, why);
-			closedir(dp);
 			sp_list_free(names);
 			return false;
 		}
@@ -957,11 +951,9 @@ list_selectors(const char *dir, struct sp_list *names, sp_err *err)
 	if (errno != 0) {
 		sp_err_set(err, "%s: cannot read key folder: %s", dir,
 		    strerror(errno));
-		closedir(dp);
 		sp_list_free(names);
 		return false;
 	}
-	closedir(dp);
 	if (names->n > 1)
 		qsort(names->v, names->n, sizeof(*names->v), cmp_names);
 	return true;
@@ -974,30 +966,39 @@ sp_keys_in_domain_dir(const struct sp_config *conf, const char *domain,
 {
 	struct sp_list names = SP_LIST_INIT;
 	struct sp_key **out = NULL;
-	bool good = true;
 	char *dir = domain_dir(conf, domain);
+	DIR *dp = opendir(dir);
+	bool good;
 
 	*keys = NULL;
 	*n = 0;
-	if (!list_selectors(dir, &names, err)) {
+	if (dp == NULL) {
+		/* no folder yet: no keys published, not an error */
+		good = errno == ENOENT;
+		if (!good)
+			sp_err_set(err, "%s: cannot read key folder: %s", dir,
+			    strerror(errno));
 		free(dir);
-		return false;
+		return good;
 	}
-	free(dir);
-	if (names.n > 0)
+	good = list_selectors(dp, dir, &names, err);
+	if (good && names.n > 0)
 		out = sp_xcalloc(names.n, sizeof(*out));
-	for (size_t i = 0; i < names.n; i++) {
-		char *path = sp_key_path(conf, domain, names.v[i]);
+	for (size_t i = 0; good && i < names.n; i++) {
+		char *file = sp_xasprintf("%s.pem", names.v[i]);
+		char *path = sp_xasprintf("%s/%s", dir, file);
 
-		out[i] = key_load(AT_FDCWD, path, path, domain, names.v[i],
+		out[i] = key_load(dirfd(dp), file, path, domain, names.v[i],
 		    rules, true, NULL, NULL, err);
+		free(file);
 		free(path);
 		if (out[i] == NULL) {
 			sp_keys_free_array(out, i);
 			good = false;
-			break;
 		}
 	}
+	closedir(dp);
+	free(dir);
 	if (good) {
 		*keys = out;
 		*n = names.n;
