@@ -70,7 +70,8 @@ static int
 smtp_connect(const char *addr, unsigned port, char **why)
 {
 	struct addrinfo hints, *res = NULL;
-	struct timeval tv = { TLS_IO_MS / 1000, (TLS_IO_MS % 1000) * 1000 };
+	long io_ms = tls_limit_ms(TLS_IO_MS);
+	struct timeval tv = { io_ms / 1000, (io_ms % 1000) * 1000 };
 	char service[16];
 	int fd = -1, gai;
 
@@ -123,7 +124,8 @@ smtp_reply(int fd, struct sp_buf *text, long long deadline, char **why)
 
 			if (now_ms() > deadline) {
 				*why = sp_xasprintf("the SMTP dialogue took more "
-				    "than %d s", SMTP_DIALOGUE_MS / 1000);
+				    "than %ld s",
+				    tls_limit_ms(SMTP_DIALOGUE_MS) / 1000);
 				return -1;
 			}
 			got = recv(fd, line + n, 1, 0);
@@ -187,7 +189,7 @@ smtp_starttls(int fd, char **why)
 	char host[256] = "localhost", *ehlo;
 	int code;
 	bool good = false;
-	long long deadline = now_ms() + SMTP_DIALOGUE_MS;
+	long long deadline = now_ms() + tls_limit_ms(SMTP_DIALOGUE_MS);
 
 	if (gethostname(host, sizeof(host) - 1) != 0 || strchr(host, '.') == NULL)
 		snprintf(host, sizeof(host), "localhost");

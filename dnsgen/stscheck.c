@@ -72,8 +72,8 @@ set_options(CURL *h, const struct tls_check *c, const char *url,
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->opts->ca_file);
 		curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
 	}
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)TLS_CONNECT_MS);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)STS_FETCH_MS);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, tls_limit_ms(TLS_CONNECT_MS));
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, tls_limit_ms(STS_FETCH_MS));
 	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)STS_POLICY_MAX);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);

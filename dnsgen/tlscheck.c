@@ -12,12 +12,29 @@
 #include "config.h"
 
 #include <arpa/nameser.h>
+#include <errno.h>
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "dnsgen/tlscheck.h"
+
+long
+tls_limit_ms(long limit_ms)
+{
+	const char *v = getenv("SIGNPOST_TLS_SECONDS");
+	char *end;
+	long secs;
+
+	if (v == NULL || *v == '\0')
+		return limit_ms;
+	errno = 0;
+	secs = strtol(v, &end, 10);
+	if (errno != 0 || *end != '\0' || secs < 1 || secs > TLS_TEST_SECONDS_MAX)
+		return limit_ms;
+	return secs * 1000 < limit_ms ? secs * 1000 : limit_ms;
+}
 
 void
 tls_report(const struct tls_check *c, enum verdict v, const char *kind,

@@ -33,6 +33,14 @@
 #define SMTP_DIALOGUE_MS 30000
 #define SMTP_LINE_MAX 512               /* RFC 5321 section 4.5.3.1.5 */
 #define SMTP_REPLY_LINES_MAX 100
+#define TLS_TEST_SECONDS_MAX 30         /* SIGNPOST_TLS_SECONDS: 1 to this */
+
+/*
+ * LIMIT_MS, or SIGNPOST_TLS_SECONDS seconds when the environment asks for
+ * fewer (1 to TLS_TEST_SECONDS_MAX, for tests of the time-outs: it can
+ * only shorten a limit, never lengthen it; any other value is ignored).
+ */
+long tls_limit_ms(long limit_ms);
 
 /* One line of the report. */
 struct tls_finding {

@@ -22,7 +22,9 @@ tests_tools_spf_eval_LDADD = $(SIGNPOST_LIBS) $(RESOLV_LIBS)
 tests_unit_test_stsparse_SOURCES = tests/unit/test_stsparse.c dnsgen/stsparse.c
 tests_unit_test_tsigkey_SOURCES = tests/unit/test_tsigkey.c dnsgen/tsigkey.c
 tests_unit_test_tsigkey_LDADD = $(SIGNPOST_LIBS)
-DNSGEN_SH_TESTS = tests/integration/dnsgen-zone.sh \
+DNSGEN_SH_TESTS = tests/integration/rotate-drill.sh \
+	tests/integration/rotate-faults.sh tests/integration/dnsgen-tls.sh \
+	tests/integration/dnsgen-zone.sh \
 	tests/integration/dnsgen-knot.sh tests/integration/dnsgen-nsupdate.sh \
 	tests/integration/dnsgen-agreement.sh tests/integration/dnsgen-ns.sh \
 	tests/integration/dnsgen-usage.sh tests/integration/dnsgen-milter.sh \
@@ -30,10 +32,8 @@ DNSGEN_SH_TESTS = tests/integration/dnsgen-zone.sh \
 	tests/integration/dnsgen-faults.sh tests/integration/dnsgen-txtbytes.sh \
 	tests/integration/dnsgen-lame.sh tests/integration/dnsgen-runcap.sh \
 	tests/integration/dnsgen-policy.sh tests/integration/dnsgen-spf.sh \
-	tests/integration/dnsgen-tls.sh tests/integration/dnsgen-many.sh \
-	tests/integration/rotate-schedule.sh tests/integration/rotate-faults.sh \
-	tests/integration/dnsgen-publish.sh tests/integration/rotate-publish.sh \
-	tests/integration/rotate-drill.sh
+	tests/integration/rotate-schedule.sh tests/integration/dnsgen-many.sh \
+	tests/integration/dnsgen-publish.sh tests/integration/rotate-publish.sh
 TESTS += $(DNSGEN_SH_TESTS)
 EXTRA_DIST += tests/integration/dnsgen-lib.sh tests/integration/rotate-lib.sh \
 	tests/integration/knot-lib.sh tests/tools/dns-fault-server.py \

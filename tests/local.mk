@@ -10,11 +10,14 @@ TESTLIB = tests/unit/testlib.c tests/unit/testlib.h
 EXTRA_DIST += tests/integration/lib.sh tests/integration/netns.sh
 EXTRA_DIST += tests/tools/msgtool.py tests/tools/unix-socket.py \
 	tests/tools/dns-roundtrip.py tests/tools/json-vs-zone.py
+# make check starts the tests in this order, so the areas with the longest
+# tests come first (the corpus, the package build, the milter under load,
+# the rotation drills) and the short ones fill in at the end.
+include tests/corpus.mk
+include tests/release.mk
+include tests/milter.mk
+include tests/dnsgen.mk
+include tests/postfix.mk
 include tests/keys.mk
 include tests/conf.mk
 include tests/engine.mk
-include tests/corpus.mk
-include tests/milter.mk
-include tests/postfix.mk
-include tests/dnsgen.mk
-include tests/release.mk

@@ -10,8 +10,8 @@ tests_tools_conf_names_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/lib
 # installs, uses and purges the Debian package (root only); tree-refs.sh:
 # nothing in the tree names a file that is not in it; copyright.sh: every
 # source file carries the copyright line.
-RELEASE_SH_TESTS = tests/integration/manpages.sh \
-	tests/integration/systemd-units.sh tests/integration/package.sh \
+RELEASE_SH_TESTS = tests/integration/package.sh tests/integration/manpages.sh \
+	tests/integration/systemd-units.sh \
 	tests/integration/tree-refs.sh tests/integration/copyright.sh
 if !SANITIZERS
 TESTS += $(RELEASE_SH_TESTS)
