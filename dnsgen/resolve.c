@@ -186,6 +186,22 @@ now_ms(void)
 	return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
+long
+dns_env_seconds(const char *name, long max)
+{
+	const char *v = getenv(name);
+	char *end;
+	long secs;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	errno = 0;
+	secs = strtol(v, &end, 10);
+	if (errno != 0 || *end != '\0' || secs < 1 || secs > max)
+		return 0;
+	return secs;
+}
+
 /*
  * The run's limit: DNS_RUN_MS, or fewer seconds when the environment asks
  * (SIGNPOST_CHECK_SECONDS, 1 to 60, for tests of the limit itself; it can
@@ -194,17 +210,9 @@ now_ms(void)
 static long long
 run_limit_ms(void)
 {
-	const char *v = getenv("SIGNPOST_CHECK_SECONDS");
-	char *end;
-	long secs;
+	long secs = dns_env_seconds("SIGNPOST_CHECK_SECONDS", DNS_RUN_MS / 1000);
 
-	if (v == NULL || *v == '\0')
-		return DNS_RUN_MS;
-	errno = 0;
-	secs = strtol(v, &end, 10);
-	if (errno != 0 || *end != '\0' || secs < 1 || secs > DNS_RUN_MS / 1000)
-		return DNS_RUN_MS;
-	return secs * 1000LL;
+	return secs > 0 ? secs * 1000LL : DNS_RUN_MS;
 }
 
 void

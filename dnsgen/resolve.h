@@ -87,6 +87,13 @@ void dns_server_system(struct dns_server *s);
 bool dns_server_open(struct dns_server *s, sp_err *err);
 void dns_server_close(struct dns_server *s);
 
+/*
+ * A test-only variable that shortens a time limit (SIGNPOST_CHECK_SECONDS,
+ * SIGNPOST_TLS_SECONDS): its whole seconds, 1 to max; 0 when unset or
+ * anything else, and the limit stays as it is.
+ */
+long dns_env_seconds(const char *name, long max);
+
 /* Start the DNS_RUN_MS clock of one `check` run. */
 void dns_run_start(void);
 

@@ -18,22 +18,16 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "dnsgen/resolve.h"
 #include "dnsgen/tlscheck.h"
 
 long
 tls_limit_ms(long limit_ms)
 {
-	const char *v = getenv("SIGNPOST_TLS_SECONDS");
-	char *end;
-	long secs;
+	long secs = dns_env_seconds("SIGNPOST_TLS_SECONDS",
+	    TLS_TEST_SECONDS_MAX);
 
-	if (v == NULL || *v == '\0')
-		return limit_ms;
-	errno = 0;
-	secs = strtol(v, &end, 10);
-	if (errno != 0 || *end != '\0' || secs < 1 || secs > TLS_TEST_SECONDS_MAX)
-		return limit_ms;
-	return secs * 1000 < limit_ms ? secs * 1000 : limit_ms;
+	return secs > 0 && secs * 1000 < limit_ms ? secs * 1000 : limit_ms;
 }
 
 void
