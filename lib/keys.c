@@ -775,13 +775,11 @@ key_from_fd(int fd, const char *path, const struct stat *st,
 	    domain, selector, !want_public, rules, err)) != NULL) {
 		if (reused != NULL)
 			*reused = true;
-	} else {
-		key = key_parse(data, len, path, domain, selector, rules,
-		    want_public, err);
+	} else if ((key = key_parse(data, len, path, domain, selector, rules,
+	    want_public, err)) != NULL) {
+		memcpy(key->fingerprint, fingerprint, sizeof(key->fingerprint));
 	}
 	wipe_free(data, len + 1);
-	if (key != NULL)
-		memcpy(key->fingerprint, fingerprint, sizeof(key->fingerprint));
 	return key;
 }
 
@@ -820,8 +818,6 @@ key_load(int dirfd, const char *name, const char *path, const char *domain,
 	if (previous != NULL && same_file(previous, &id) &&
 	    (key = key_reuse(previous, previous->fingerprint, path, domain,
 	    selector, !want_public, rules, err)) != NULL) {
-		memcpy(key->fingerprint, previous->fingerprint,
-		    sizeof(key->fingerprint));
 		if (reused != NULL)
 			*reused = true;
 	} else {
