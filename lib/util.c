@@ -94,6 +94,20 @@ sp_xrealloc(void *p, size_t nmemb, size_t size)
 	return q;
 }
 
+void *
+sp_xgrow(void *p, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap ? *cap : 8;
+
+	if (need <= *cap)
+		return p;
+	while (n < need)
+		n = n > (size_t)-1 / 2 ? need : n * 2;
+	p = sp_xrealloc(p, n, size);
+	*cap = n;
+	return p;
+}
+
 char *
 sp_xstrdup(const char *s)
 {
@@ -311,7 +325,7 @@ sp_list_add(struct sp_list *l, const char *s)
 void
 sp_list_add_owned(struct sp_list *l, char *s)
 {
-	l->v = sp_xrealloc(l->v, l->n + 1, sizeof(*l->v));
+	l->v = sp_xgrow(l->v, &l->cap, l->n + 1, sizeof(*l->v));
 	l->v[l->n++] = s;
 }
 
@@ -328,7 +342,7 @@ void
 sp_list_copy(struct sp_list *dst, const struct sp_list *src)
 {
 	dst->v = NULL;
-	dst->n = 0;
+	dst->n = dst->cap = 0;
 	for (size_t i = 0; i < src->n; i++)
 		sp_list_add(dst, src->v[i]);
 }
@@ -340,7 +354,7 @@ sp_list_free(struct sp_list *l)
 		free(l->v[i]);
 	free(l->v);
 	l->v = NULL;
-	l->n = 0;
+	l->n = l->cap = 0;
 }
 
 static int

@@ -28,6 +28,11 @@ void sp_err_prefix(sp_err *err, const char *fmt, ...)
 void *sp_xmalloc(size_t n);
 void *sp_xcalloc(size_t nmemb, size_t size);
 void *sp_xrealloc(void *p, size_t nmemb, size_t size);
+/*
+ * An array p with room for *cap elements of size bytes, grown to hold at
+ * least need: doubling, so that n appends one at a time cost O(n) copies.
+ */
+void *sp_xgrow(void *p, size_t *cap, size_t need, size_t size);
 char *sp_xstrdup(const char *s);
 char *sp_xstrndup(const char *s, size_t n);
 char *sp_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -65,9 +70,10 @@ void sp_buf_wipe(struct sp_buf *b);
 struct sp_list {
 	char **v;
 	size_t n;
+	size_t cap;                     /* room in v */
 };
 
-#define SP_LIST_INIT { NULL, 0 }
+#define SP_LIST_INIT { NULL, 0, 0 }
 
 void sp_list_add(struct sp_list *l, const char *s);
 void sp_list_add_owned(struct sp_list *l, char *s);

@@ -54,29 +54,42 @@ header_name_len(const struct line *l)
 	return i < l->len && l->p[i] == ':' ? n : 0;
 }
 
-static void
-add_header(struct mc_msg *msg, const struct line *l, size_t name_len)
+static bool
+is_folded(const struct line *l)
 {
-	struct mc_header *h;
-	const char *colon = memchr(l->p, ':', l->len);
-
-	msg->hdr = sp_xrealloc(msg->hdr, msg->nhdr + 1, sizeof(*msg->hdr));
-	h = &msg->hdr[msg->nhdr++];
-	h->name = sp_xstrndup(l->p, name_len);
-	h->value = sp_xstrndup(colon + 1, l->len - (size_t)(colon + 1 - l->p));
-	h->raw = sp_xasprintf("%.*s\r\n", (int)l->len, l->p);
+	return l->len > 0 && (l->p[0] == ' ' || l->p[0] == '\t');
 }
 
+/*
+ * The field that starts at line l, with the folded lines after it (taken
+ * from *pos): built in one pass, as a field of thousands of folded lines
+ * must not cost a copy of the field per line.
+ */
 static void
-continue_header(struct mc_header *h, const struct line *l)
+add_header(struct mc_msg *msg, const struct line *l, size_t name_len,
+    const char **pos, const char *end)
 {
-	char *v = sp_xasprintf("%s\n%.*s", h->value, (int)l->len, l->p);
-	char *r = sp_xasprintf("%s%.*s\r\n", h->raw, (int)l->len, l->p);
+	const char *colon = memchr(l->p, ':', l->len), *peek = *pos;
+	struct sp_buf value = SP_BUF_INIT, raw = SP_BUF_INIT;
+	struct mc_header *h;
+	struct line fold;
 
-	free(h->value);
-	free(h->raw);
-	h->value = v;
-	h->raw = r;
+	sp_buf_append(&value, colon + 1, l->len - (size_t)(colon + 1 - l->p));
+	sp_buf_append(&raw, l->p, l->len);
+	sp_buf_append(&raw, "\r\n", 2);
+	while (next_line(&peek, end, &fold) && is_folded(&fold)) {
+		sp_buf_append(&value, "\n", 1);
+		sp_buf_append(&value, fold.p, fold.len);
+		sp_buf_append(&raw, fold.p, fold.len);
+		sp_buf_append(&raw, "\r\n", 2);
+		*pos = peek;
+	}
+	msg->hdr = sp_xgrow(msg->hdr, &msg->hdr_cap, msg->nhdr + 1,
+	    sizeof(*msg->hdr));
+	h = &msg->hdr[msg->nhdr++];
+	h->name = sp_xstrndup(l->p, name_len);
+	h->value = sp_buf_steal(&value);
+	h->raw = sp_buf_steal(&raw);
 }
 
 static void
@@ -96,10 +109,8 @@ mc_msg_parse(struct mc_msg *msg, const char *data, size_t len, bool raw_body)
 	memset(msg, 0, sizeof(*msg));
 	sp_buf_init(&msg->body);
 	while (next_line(&pos, end, &l)) {
-		if (l.len > 0 && (l.p[0] == ' ' || l.p[0] == '\t') && msg->nhdr > 0) {
-			continue_header(&msg->hdr[msg->nhdr - 1], &l);
-		} else if ((n = header_name_len(&l)) > 0) {
-			add_header(msg, &l, n);
+		if ((n = header_name_len(&l)) > 0) {
+			add_header(msg, &l, n, &pos, end);
 		} else {
 			/* An empty line ends the header; anything else starts the body. */
 			body_start = l.len == 0 && l.had_lf ? pos : l.p;
@@ -137,7 +148,7 @@ struct hline {
 
 struct hlist {
 	struct hline *v;
-	size_t n;
+	size_t n, cap;
 };
 
 static void
@@ -145,7 +156,7 @@ hlist_insert(struct hlist *hl, size_t pos, char *name, char *raw)
 {
 	if (pos > hl->n)
 		pos = hl->n;
-	hl->v = sp_xrealloc(hl->v, hl->n + 1, sizeof(*hl->v));
+	hl->v = sp_xgrow(hl->v, &hl->cap, hl->n + 1, sizeof(*hl->v));
 	memmove(&hl->v[pos + 1], &hl->v[pos], (hl->n - pos) * sizeof(*hl->v));
 	hl->v[pos].name = name;
 	hl->v[pos].raw = raw;
@@ -221,7 +232,7 @@ void
 mc_msg_render(struct sp_buf *out, const struct mc_msg *msg, const struct mc_result *res,
     bool leadspc, const char *received)
 {
-	struct hlist hl = { NULL, 0 };
+	struct hlist hl = { NULL, 0, 0 };
 
 	if (received != NULL)
 		hlist_insert(&hl, 0, NULL, sp_xasprintf("Received: %s\r\n", received));

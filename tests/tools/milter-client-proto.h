@@ -65,7 +65,7 @@ struct mc_header {
 
 struct mc_msg {
 	struct mc_header *hdr;
-	size_t nhdr;
+	size_t nhdr, hdr_cap;
 	struct sp_buf body;         /* exactly what the milter is sent */
 };
 

@@ -48,7 +48,7 @@ struct message {
 	char *data;
 	size_t len;
 	struct field *fields;
-	size_t n_fields;
+	size_t n_fields, fields_cap;
 	size_t header_end;      /* bytes of header fields (line ends included) */
 	size_t body;            /* offset of the body; == len when none */
 	bool has_separator;     /* an empty line ended the header */
@@ -142,7 +142,7 @@ parse_message(const char *path, struct message *m)
 			if (colon == NULL)
 				die("%s:%zu: header line without a colon", path,
 				    lineno);
-			m->fields = sp_xrealloc(m->fields, m->n_fields + 1,
+			m->fields = sp_xgrow(m->fields, &m->fields_cap, m->n_fields + 1,
 			    sizeof(*m->fields));
 			f = &m->fields[m->n_fields++];
 			f->name = line;
