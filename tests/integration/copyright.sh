@@ -9,14 +9,24 @@
 
 line='Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.'
 
-# unmarked FILE...: the files whose header lacks the line.
+# unmarked FILE...: the files whose header lacks the line. One awk for all
+# the files: a process per file costs more than the reading.
 unmarked() {
 	local f
-	for f in "$@"; do
-		# programs built in the source tree are not sources
-		head -c 4 "$f" | grep -q ELF && continue
-		head -n 60 "$f" | grep -qF "$line" || printf '%s\n' "${f#"$top_srcdir"/}"
-	done
+	for f in "$@"; do [ -s "$f" ] || printf '%s\n' "${f#"$top_srcdir"/}"; done
+	awk -v line="$line" -v top="$top_srcdir/" '
+		function verdict() {
+			if (name != "" && !found)
+				print (index(name, top) == 1 ? substr(name, length(top) + 1) : name)
+		}
+		FNR == 1 {
+			verdict(); name = FILENAME; found = 0
+			# programs built in the source tree are not sources
+			if (substr($0, 1, 4) == "\177ELF") { found = 1; nextfile }
+		}
+		FNR <= 60 && index($0, line) { found = 1; nextfile }
+		FNR > 60 { nextfile }
+		END { verdict() }' "$@"
 }
 
 # The check must see a file without the line, and pass one with it.

@@ -13,37 +13,40 @@
 # A tree path: one of the project's top directories at the start of a word.
 ref_re='(^|[^A-Za-z0-9_./~$@{}-])(tests|etc|scripts|lib|dnsgen|milter|include|debian|build-aux|m4)/[A-Za-z0-9_.*+/-]*[A-Za-z0-9_*]'
 
-# refs FILE: the tree paths FILE names, one a line.
+# refs FILE...: "FILE PATH" for each tree path each FILE names, once. One
+# grep for all the files: a process per file costs more than the reading.
 refs() {
-	grep -ohE "$ref_re" "$1" | sed -E 's/^[^a-z]//' | sort -u
+	grep -oHE "$ref_re" "$@" | sed -E 's/^([^:]*):[^a-z]/\1:/; s/:/ /' | sort -u
 }
 # exists PATH: PATH is in the source tree, or is a program built from
 # PATH.c, or is in the build tree; a glob, or a path with a placeholder in
 # capitals (tests/fuzz/corpus/NAME), matches something. debian/signpost/ is
-# the package's staging tree, made by the build.
+# the package's staging tree, made by the build. Shell builtins only.
 exists() {
 	local p=$1 m
 	case $p in debian/signpost/*) return 0 ;; esac
 	[ -e "$top_srcdir/$p" ] || [ -e "$top_srcdir/$p.c" ] ||
 		[ -e "$top_builddir/$p" ] && return 0
-	p=$(printf '%s' "$p" | sed -E 's/[A-Z][A-Z0-9]{2,}/*/g')
+	while [[ $p =~ [A-Z][A-Z0-9]{2,} ]]; do
+		p=${p/"${BASH_REMATCH[0]}"/*}
+	done
 	case $p in *'*'*) ;; *) return 1 ;; esac
 	for m in "$top_srcdir"/$p; do [ -e "$m" ] && return 0; done
 	return 1
 }
-# missing FILE: the paths FILE names that do not exist.
+# missing FILE...: "FILE PATH" for each path a FILE names that does not exist.
 missing() {
-	local r out=""
-	for r in $(refs "$1"); do
-		exists "$r" || out="$out $r"
+	local f r
+	refs "$@" | while read -r f r; do
+		exists "$r" || printf '%s %s\n' "$f" "$r"
 	done
-	printf '%s' "${out# }"
 }
 
 # The check must see a missing file, and must leave system paths alone.
 printf '%s\n' 'see tests/integration/no-such-test.sh and etc/no-such.conf,' \
 	'but not /etc/signpost/keys nor $(top_srcdir)/tests/gone.sh' >"$TAP_TMP/probe"
-got=$(missing "$TAP_TMP/probe")
+got=$(missing "$TAP_TMP/probe" | cut -d' ' -f2 | tr '\n' ' ')
+got=${got% }
 want="etc/no-such.conf tests/integration/no-such-test.sh"
 if [ "$got" = "$want" ]; then ok "a missing file is found, a system path is not"
 else not_ok "a missing file is found, a system path is not" "got '$got', want '$want'"; fi
@@ -58,10 +61,15 @@ files=$(cd "$top_srcdir" && find . \( -name .git -o -name '_*' -o -name 'signpos
 	-o -path './scripts/*' -o -path './debian/*' -o -path './tests/verify/*' \
 	-o -path './.ci/*' \) -print | sed 's|^\./||' | sort)
 [ -n "$files" ] || bail_out "no files found in $top_srcdir"
+declare -A absent=()
+# shellcheck disable=SC2086 # one name a word
+while read -r f r; do
+	absent[$f]="${absent[$f]:+${absent[$f]} }$r"
+done < <(cd "$top_srcdir" && missing $files)
 for f in $files; do
 	# This test's own probe names missing files on purpose.
 	[ "$f" != tests/integration/tree-refs.sh ] || continue
-	m=$(missing "$top_srcdir/$f")
+	m=${absent[$f]:-}
 	if [ -z "$m" ]; then ok "$f: every tree path it names exists"
 	else not_ok "$f: every tree path it names exists" "missing: $m"; fi
 done
