@@ -174,7 +174,9 @@ size=$(stat -c %s "$TAP_TMP/big.eml")
 [ "$size" -gt $((big_mib * 1024 * 1024)) ] || bail_out "big message is only $size bytes"
 before_kb=$(awk '/^VmRSS/ { print $2 }' "/proc/$worker/status")
 mt_client -o "$TAP_TMP/big.out" "$TAP_TMP/big.eml"
-signed "$big_mib MiB body" "$TAP_TMP/big.out"
+# Three judges: dkimpy takes 40 s of CPU over 50 MiB, where the other three
+# take 10 s together; it judges the corpus's multi-megabyte messages.
+SIGNPOST_VERIFY_ONLY=mail-dkim,mailauth,opendkim signed "$big_mib MiB body" "$TAP_TMP/big.out"
 hwm_kb=$(awk '/^VmHWM/ { print $2 }' "/proc/$worker/status")
 diag "worker RSS before the big message ${before_kb} KiB, peak ${hwm_kb} KiB"
 if [ "${SIGNPOST_SANITIZERS:-no}" = yes ]; then

@@ -90,14 +90,9 @@ class Reasons(logging.Handler):
             self.lines.append(record.getMessage())
 
 
-def verify_one(message, idx, dnsfunc):
-    reasons = Reasons()
-    log = logging.getLogger("dkimpy-verify")
-    log.propagate = False
-    log.setLevel(logging.DEBUG)
-    log.handlers = [reasons]
+def verify_one(d, reasons, idx, dnsfunc):
+    reasons.lines = []
     try:
-        d = dkim.DKIM(message, logger=log, minkey=1024)
         if d.verify(idx=idx, dnsfunc=dnsfunc):
             return "pass", ""
         return "fail", (reasons.lines[-1] if reasons.lines else "signature did not verify")
@@ -110,8 +105,15 @@ def verify_one(message, idx, dnsfunc):
 def judge(m, path, dnsfunc):
     with open(path, "rb") as f:
         message = f.read()
+    reasons = Reasons()
+    log = logging.getLogger("dkimpy-verify")
+    log.propagate = False
+    log.setLevel(logging.DEBUG)
+    log.handlers = [reasons]
     try:
-        headers, _ = dkim.rfc822_parse(message)
+        # One parse for every signature of the message: dkimpy's parse of
+        # a big message costs as much as checking a signature.
+        d = dkim.DKIM(message, logger=log, minkey=1024)
     except dkim.DKIMException as e:
         bad = re.search(r"header: (b(['\"]).*\2)$", str(e))
         if bad and OBSOLETE_WSP.match(ast.literal_eval(bad.group(1))):
@@ -119,9 +121,12 @@ def judge(m, path, dnsfunc):
         else:
             print("%d * fail dkimpy cannot parse the message: %s" % (m, e))
         return
-    count = sum(1 for name, _ in headers if name.lower() == b"dkim-signature")
+    except Exception as e:  # dkimpy chokes on some input: that is a failure too
+        print("%d * fail dkimpy raised %s: %s" % (m, type(e).__name__, e))
+        return
+    count = sum(1 for name, _ in d.headers if name.lower() == b"dkim-signature")
     for idx in range(count):
-        result, reason = verify_one(message, idx, dnsfunc)
+        result, reason = verify_one(d, reasons, idx, dnsfunc)
         print(("%d %d %s %s" % (m, idx, result, " ".join(reason.split()))).rstrip())
 
 
