@@ -9,7 +9,8 @@ TESTLIB = tests/unit/testlib.c tests/unit/testlib.h
 # files, never heredocs.
 EXTRA_DIST += tests/integration/lib.sh tests/integration/netns.sh
 EXTRA_DIST += tests/tools/msgtool.py tests/tools/unix-socket.py \
-	tests/tools/dns-roundtrip.py tests/tools/json-vs-zone.py
+	tests/tools/dns-roundtrip.py tests/tools/json-vs-zone.py \
+	tests/tools/dkim-served.py
 # make check starts the tests in this order, so the areas with the longest
 # tests come first (the corpus, the package build, the milter under load,
 # the rotation drills) and the short ones fill in at the end.
