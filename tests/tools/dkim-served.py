@@ -16,7 +16,8 @@ import dns.resolver
 res = dns.resolver.Resolver(configure=False)
 res.nameservers = ["127.0.0.1"]
 res.port = int(sys.argv[1])
-res.lifetime = 2
+res.timeout = 2          # per try; a loaded machine answers late
+res.lifetime = 10
 try:
     records = json.load(sys.stdin)
 except ValueError:          # dnsgen failed: nothing is known to be served
