@@ -32,13 +32,6 @@ import tempfile
 sys.modules.setdefault("httpx", None)
 sys.modules.setdefault("requests", None)
 
-import dns.exception  # noqa: E402
-import dns.flags  # noqa: E402
-import dns.message  # noqa: E402
-import dns.name  # noqa: E402
-import dns.query  # noqa: E402
-import dns.rcode  # noqa: E402
-import dns.rdatatype  # noqa: E402
 
 OPENDKIM = shutil.which("opendkim", path="/usr/sbin:/usr/bin:/sbin:/bin") or "/usr/sbin/opendkim"
 
@@ -88,6 +81,14 @@ def loses_leading_space(message, sig):
 
 def fetch_records(spec, sigs, path):
     """Ask the DNS server at spec for every signature's key; write NAME VALUE lines."""
+    import dns.exception   # only here: --records runs never load dnspython
+    import dns.flags
+    import dns.message
+    import dns.name
+    import dns.query
+    import dns.rcode
+    import dns.rdatatype
+
     addr, _, port = spec.partition("#")
     port = int(port) if port else 53
     with open(path, "wb") as out:
