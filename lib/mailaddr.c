@@ -356,7 +356,7 @@ addr_spec(struct parser *ps)
 	ps->i++;
 	if (!domain(ps, &dom))
 		goto fail;
-	l->v = sp_xrealloc(l->v, l->n + 1, sizeof(*l->v));
+	l->v = sp_xgrow(l->v, &l->cap, l->n + 1, sizeof(*l->v));
 	l->v[l->n].local = sp_buf_steal(&local);
 	l->v[l->n].domain = sp_buf_steal(&dom);
 	l->n++;
@@ -502,7 +502,7 @@ sp_mailbox_list_parse(const char *value, size_t len,
 	bool ok;
 
 	out->v = NULL;
-	out->n = 0;
+	out->n = out->cap = 0;
 	ok = lex(value, len, &lx, err);
 	if (ok) {
 		ps.t = lx.v;
@@ -526,5 +526,5 @@ sp_mailbox_list_free(struct sp_mailbox_list *l)
 	}
 	free(l->v);
 	l->v = NULL;
-	l->n = 0;
+	l->n = l->cap = 0;
 }

@@ -22,6 +22,7 @@ struct sp_mailbox {
 struct sp_mailbox_list {
 	struct sp_mailbox *v;
 	size_t n;
+	size_t cap;             /* room in v */
 };
 
 /*
