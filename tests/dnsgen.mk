@@ -17,7 +17,7 @@ tests_unit_test_spfeval_LDADD = $(SIGNPOST_LIBS) $(RESOLV_LIBS)
 # dnsgen's SPF evaluator alone, to compare with pyspf (dnsgen-spf.sh).
 check_PROGRAMS += tests/tools/spf-eval
 tests_tools_spf_eval_SOURCES = tests/tools/spf-eval.c dnsgen/spfeval.c \
-	dnsgen/spfmacro.c dnsgen/resolve.c dnsgen/answer.c
+	dnsgen/spfmacro.c dnsgen/resolve.c dnsgen/answer.c $(TOOL_ASAN_OPTIONS)
 tests_tools_spf_eval_LDADD = $(SIGNPOST_LIBS) $(RESOLV_LIBS)
 tests_unit_test_stsparse_SOURCES = tests/unit/test_stsparse.c dnsgen/stsparse.c
 tests_unit_test_tsigkey_SOURCES = tests/unit/test_tsigkey.c dnsgen/tsigkey.c

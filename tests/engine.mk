@@ -3,6 +3,7 @@
 # tool other tests drive, and the engine benchmark (built, never run by check).
 
 noinst_PROGRAMS += tests/tools/sign-file
+tests_tools_sign_file_SOURCES = tests/tools/sign-file.c $(TOOL_ASAN_OPTIONS)
 
 ENGINE_UNIT_TESTS = tests/unit/test_canon tests/unit/test_mailaddr \
 	tests/unit/test_dkim tests/unit/test_rfc8463

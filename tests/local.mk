@@ -4,6 +4,9 @@ EXTRA_DIST += tests/tap.h tests/tap.sh tests/data
 # Helpers the C unit tests share (files, lists, keys, dkimpy, an RNG): a
 # test that uses them adds $(TESTLIB) to its _SOURCES.
 TESTLIB = tests/unit/testlib.c tests/unit/testlib.h
+# What every test tool (tests/tools/*.c) links in: no leak check at exit
+# under the sanitizers (see the file).
+TOOL_ASAN_OPTIONS = tests/tools/tool-asan-options.c
 # What every integration test shares (keys, the milter, the verifiers, the
 # rule for a missing tool), and what the shell tests run in Python: real
 # files, never heredocs.

@@ -4,7 +4,8 @@ check_PROGRAMS += tests/tools/milter-client
 tests_tools_milter_client_SOURCES = tests/tools/milter-client.c \
 	tests/tools/milter-client-proto.c tests/tools/milter-client-txn.c \
 	tests/tools/milter-client-msg.c tests/tools/milter-client-load.c \
-	tests/tools/milter-client-proto.h tests/tools/milter-client-internal.h
+	tests/tools/milter-client-proto.h tests/tools/milter-client-internal.h \
+	$(TOOL_ASAN_OPTIONS)
 
 # End to end through a private Postfix (root, postfix and dovecot needed).
 # postfix-client.sh proves milter-client's conversation is Postfix's own.

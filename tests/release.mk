@@ -4,6 +4,7 @@
 # Debian package builds, installs and purges cleanly; every file the tree
 # names is in it, and every source file says whose it is.
 check_PROGRAMS += tests/tools/conf-names
+tests_tools_conf_names_SOURCES = tests/tools/conf-names.c $(TOOL_ASAN_OPTIONS)
 tests_tools_conf_names_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/lib
 # They judge files and other programs, not our C code: the plain build runs
 # them, the sanitizer build has nothing to add. package.sh builds, lints,
