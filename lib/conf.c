@@ -325,6 +325,22 @@ domain_set_grow(struct sp_config *conf)
 	free(old);
 }
 
+/*
+ * Room for one more domain, doubling. Grown one at a time, 100,000
+ * domains made realloc move the whole array (mremap) every few domains:
+ * seconds of page-table work that, during a reload, also held up the
+ * page faults and TLBs of the threads signing meanwhile.
+ */
+static void
+domains_make_room(struct sp_config *conf)
+{
+	if (conf->n_domains < conf->domains_room)
+		return;
+	conf->domains_room = conf->n_domains < 8 ? 16 : conf->n_domains * 2;
+	conf->domains = sp_xrealloc(conf->domains, conf->domains_room,
+	    sizeof(*conf->domains));
+}
+
 static bool
 start_domain(struct conf_parser *p, const char *raw, sp_err *err)
 {
@@ -349,8 +365,7 @@ start_domain(struct conf_parser *p, const char *raw, sp_err *err)
 		free(name);
 		return false;
 	}
-	conf->domains = sp_xrealloc(conf->domains, conf->n_domains + 1,
-	    sizeof(*conf->domains));
+	domains_make_room(conf);
 	d = &conf->domains[conf->n_domains];
 	memset(d, 0, sizeof(*d));
 	d->name = name;

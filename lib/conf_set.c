@@ -354,7 +354,7 @@ set_selector(struct conf_parser *p, const char *v, sp_err *err)
 		good = false;
 	}
 	for (size_t i = 0; good && i < names.n; i++) {
-		struct sp_list before = { names.v, i };
+		struct sp_list before = { names.v, i, i };
 
 		if (!conf_selector(names.v[i], err))
 			good = false;

@@ -311,7 +311,14 @@ sp_list_add(struct sp_list *l, const char *s)
 void
 sp_list_add_owned(struct sp_list *l, char *s)
 {
-	l->v = sp_xrealloc(l->v, l->n + 1, sizeof(*l->v));
+	/*
+	 * Doubling: a list of 100,000 included files grown one slot at a time
+	 * had realloc move it (mremap) every few hundred entries.
+	 */
+	if (l->n >= l->room) {
+		l->room = l->n < 4 ? 8 : l->n * 2;
+		l->v = sp_xrealloc(l->v, l->room, sizeof(*l->v));
+	}
 	l->v[l->n++] = s;
 }
 
@@ -329,6 +336,7 @@ sp_list_copy(struct sp_list *dst, const struct sp_list *src)
 {
 	dst->v = NULL;
 	dst->n = 0;
+	dst->room = 0;
 	for (size_t i = 0; i < src->n; i++)
 		sp_list_add(dst, src->v[i]);
 }
@@ -341,6 +349,7 @@ sp_list_free(struct sp_list *l)
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;
+	l->room = 0;
 }
 
 static int

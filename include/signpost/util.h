@@ -65,9 +65,10 @@ void sp_buf_wipe(struct sp_buf *b);
 struct sp_list {
 	char **v;
 	size_t n;
+	size_t room;                    /* allocated at v; 0: unknown, n at least */
 };
 
-#define SP_LIST_INIT { NULL, 0 }
+#define SP_LIST_INIT { NULL, 0, 0 }
 
 void sp_list_add(struct sp_list *l, const char *s);
 void sp_list_add_owned(struct sp_list *l, char *s);
