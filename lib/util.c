@@ -313,10 +313,12 @@ sp_list_add_owned(struct sp_list *l, char *s)
 {
 	/*
 	 * Doubling: a list of 100,000 included files grown one slot at a time
-	 * had realloc move it (mremap) every few hundred entries.
+	 * had realloc move it (mremap) every few hundred entries. From one
+	 * slot, so the short lists every domain keeps (its selectors) stay
+	 * their size.
 	 */
 	if (l->n >= l->room) {
-		l->room = l->n < 4 ? 8 : l->n * 2;
+		l->room = l->n == 0 ? 1 : l->n * 2;
 		l->v = sp_xrealloc(l->v, l->room, sizeof(*l->v));
 	}
 	l->v[l->n++] = s;
