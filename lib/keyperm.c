@@ -2,7 +2,10 @@
  * keyperm.c - who may own a key file and with what mode; and what to tell
  * the operator when a key file cannot be opened or is unsafe.
  *
- * Checks run on the open descriptor (no race with a rename). Every refusal
+ * Checks run on the open descriptor (no race with a rename); a key that a
+ * reload takes over without reading it is checked on the stat of its path,
+ * and only when that is the very file, untouched, it was read from (keys.c
+ * key_reuse_untouched), so a file renamed into place is opened. Every refusal
  * names the path and the chown/chmod that fixes it. User and group names are
  * looked up with the reentrant get*_r calls: SIGHUP reloads may run in
  * threads.

@@ -784,11 +784,44 @@ key_from_fd(int fd, const char *path, const struct stat *st,
 }
 
 /*
+ * The previous key again, when the file at `name` is the very one it was
+ * read from, untouched since, and still passes the owner and mode checks:
+ * one fstatat instead of open, fstat and close (a reload of 200,000 keys
+ * made 600,000 system calls for that). Anything else (a changed or
+ * missing file, a check that fails) returns NULL and the caller opens the
+ * file, so the error reported is the one the opened file gives.
+ */
+static struct sp_key *
+key_reuse_untouched(int dirfd, const char *name, const char *path,
+    const char *domain, const char *selector, const struct sp_key_rules *rules,
+    bool want_public, const struct sp_key *previous)
+{
+	struct sp_key_file_id id;
+	struct stat st;
+	sp_err quiet;
+	struct sp_key *key;
+
+	if (fstatat(dirfd, name, &st, 0) != 0 || !S_ISREG(st.st_mode))
+		return NULL;
+	file_id_of(&st, &id);
+	if (!same_file(previous, &id) ||
+	    !sp_key_check_stat(&st, path, rules, &quiet) ||
+	    st.st_size <= 0 || st.st_size > KEY_FILE_MAX)
+		return NULL;
+	key = key_reuse(previous, previous->fingerprint, path, domain,
+	    selector, !want_public, rules, &quiet);
+	if (key != NULL)
+		key->file = id;
+	return key;
+}
+
+/*
  * sp_key_load, the file opened as `name` relative to dirfd (AT_FDCWD:
  * name is the path); without want_public the key has no p= (the
  * milter's). A file the previous key was read from and that has not
- * been touched since is not read again: open and fstat say it is the
- * same, and its owner and mode are checked again on that fstat.
+ * been touched since is not read again: fstatat (or, when that says
+ * otherwise, open and fstat) says it is the same, and its owner and
+ * mode are checked again on that stat.
  */
 struct sp_key *
 key_load(int dirfd, const char *name, const char *path, const char *domain,
@@ -804,6 +837,12 @@ key_load(int dirfd, const char *name, const char *path, const char *domain,
 		SP_BUG("no key rules for %s", path);
 	if (previous != NULL && want_public && previous->public_b64 == NULL)
 		previous = NULL;
+	if (previous != NULL && (key = key_reuse_untouched(dirfd, name, path,
+	    domain, selector, rules, want_public, previous)) != NULL) {
+		if (reused != NULL)
+			*reused = true;
+		return key;
+	}
 	/* O_NONBLOCK: a FIFO must not hang us; it is refused by the check. */
 	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {

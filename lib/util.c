@@ -97,7 +97,7 @@ sp_xrealloc(void *p, size_t nmemb, size_t size)
 void *
 sp_xgrow(void *p, size_t *cap, size_t need, size_t size)
 {
-	size_t n = *cap ? *cap : 8;
+	size_t n = *cap ? *cap : 1;     /* short lists stay short */
 
 	if (need <= *cap)
 		return p;

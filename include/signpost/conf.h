@@ -208,6 +208,7 @@ struct sp_config {
 	struct sp_dns_conf dns;         /* the [dns] section with defaults */
 	struct sp_domain *domains;      /* in file order */
 	size_t n_domains;
+	size_t domains_room;            /* elements allocated at `domains` */
 	/* Finds a domain by name in constant time (conf.c owns it). */
 	struct sp_domain_slot *domain_table;
 	size_t domain_cap;              /* a power of two, or 0 */

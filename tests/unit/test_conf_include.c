@@ -332,7 +332,7 @@ test_many_files(const char *base)
 	char *dir = many_files(base, "many", -1, -1, -1);
 	char *path = sp_xasprintf("%s/main.conf", dir);
 	struct sp_config *conf;
-	bool in_order = true;
+	bool in_order = true, listed = true, found = true;
 	sp_err err;
 
 	conf = sp_config_load(path, &err);
@@ -347,10 +347,20 @@ test_many_files(const char *base)
 		    strcmp(conf->domains[i].file, file) != 0 ||
 		    conf->domains[i].line != 1)
 			in_order = false;
+		if (i >= conf->included.n ||
+		    strcmp(conf->included.v[i], file) != 0)
+			listed = false;
+		if (sp_config_domain_named(conf, want) != &conf->domains[i])
+			found = false;
 		free(file);
 	}
 	ok(conf != NULL && in_order, "%d files: domains in file order, each "
 	    "with its file and line", MANY_FILES);
+	/* both arrays grow as they fill: nothing lost or moved on the way */
+	ok(conf != NULL && listed && conf->included.n == MANY_FILES,
+	    "%d files: each listed once as included, in order", MANY_FILES);
+	ok(conf != NULL && found, "%d files: each domain found by its name",
+	    MANY_FILES);
 	sp_config_free(conf);
 	free(path);
 	free(dir);

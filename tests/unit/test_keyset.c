@@ -172,6 +172,39 @@ test_rewritten_in_place(const struct sp_config *conf,
 }
 
 /*
+ * A key file swapped for another by rename: a new inode at the same
+ * path, while the file the old key came from is still untouched. The
+ * stat of the path (not of the old file) decides.
+ */
+static void
+test_swapped_by_rename(const struct sp_config *conf,
+    const struct sp_key_rules *rules, const struct sp_keyset *old,
+    EVP_PKEY *other)
+{
+	char *path = key_path(45, "e"), *aside = key_path(45, "old.pem");
+	char *fresh_file = sp_xasprintf("%s.new", path);
+	struct sp_keyset *ks;
+	EVP_PKEY *fresh;
+	sp_err err;
+
+	write_key(fresh_file, other, 0600);
+	if (link(path, aside) != 0 || rename(fresh_file, path) != 0)
+		bail_out("rename %s: %s", path, strerror(errno));
+	ks = sp_keyset_reload(conf, rules, old, SP_KEYSET_ALL_CPUS, &err);
+	fresh = ks != NULL ? sp_key_pkey(ks->keys[45]) : NULL;
+	ok(ks != NULL && ks->keys[45]->secret != old->keys[45]->secret &&
+	    fresh != NULL && EVP_PKEY_eq(fresh, other) == 1,
+	    "reload: a key file renamed over the old one is read again");
+	EVP_PKEY_free(fresh);
+	sp_keyset_free(ks);
+	if (rename(aside, path) != 0)
+		bail_out("rename %s: %s", aside, strerror(errno));
+	free(fresh_file);
+	free(aside);
+	free(path);
+}
+
+/*
  * Keys are opened relative to keys_dir: a symlinked key is still
  * followed, and judged by its target's owner and mode under the link's
  * name.
@@ -249,6 +282,7 @@ test_reload(const struct sp_config *conf, const struct sp_key_rules *rules,
 	sp_keyset_free(ks);
 
 	test_rewritten_in_place(conf, rules, old, other);
+	test_swapped_by_rename(conf, rules, old, other);
 
 	chmod(unsafe, 0644);
 	ks = sp_keyset_reload(conf, rules, old, SP_KEYSET_ALL_CPUS, &err);
