@@ -56,19 +56,11 @@ wipe_free(char *p, size_t len)
 	free(p);
 }
 
-/*
- * The open key file's owner and mode, checked on the fstat() that also
- * gives its size and identity, so that no path can be swapped between
- * the check and the read.
- */
+/* Owner, mode and size of a key file, on its stat. */
 static bool
-stat_key_file(int fd, const char *path, const struct sp_key_rules *rules,
-    struct stat *st, sp_err *err)
+key_stat_ok(const struct stat *st, const char *path,
+    const struct sp_key_rules *rules, sp_err *err)
 {
-	if (fstat(fd, st) != 0) {
-		sp_err_set(err, "%s: cannot stat: %s", path, strerror(errno));
-		return false;
-	}
 	if (!sp_key_check_stat(st, path, rules, err))
 		return false;
 	if (st->st_size <= 0) {
@@ -82,6 +74,22 @@ stat_key_file(int fd, const char *path, const struct sp_key_rules *rules,
 		return false;
 	}
 	return true;
+}
+
+/*
+ * The open key file's owner and mode, checked on the fstat() that also
+ * gives its size and identity, so that no path can be swapped between
+ * the check and the read.
+ */
+static bool
+stat_key_file(int fd, const char *path, const struct sp_key_rules *rules,
+    struct stat *st, sp_err *err)
+{
+	if (fstat(fd, st) != 0) {
+		sp_err_set(err, "%s: cannot stat: %s", path, strerror(errno));
+		return false;
+	}
+	return key_stat_ok(st, path, rules, err);
 }
 
 /*
@@ -804,9 +812,7 @@ key_reuse_untouched(int dirfd, const char *name, const char *path,
 	if (fstatat(dirfd, name, &st, 0) != 0 || !S_ISREG(st.st_mode))
 		return NULL;
 	file_id_of(&st, &id);
-	if (!same_file(previous, &id) ||
-	    !sp_key_check_stat(&st, path, rules, &quiet) ||
-	    st.st_size <= 0 || st.st_size > KEY_FILE_MAX)
+	if (!same_file(previous, &id) || !key_stat_ok(&st, path, rules, &quiet))
 		return NULL;
 	key = key_reuse(previous, previous->fingerprint, path, domain,
 	    selector, !want_public, rules, &quiet);
@@ -819,9 +825,9 @@ key_reuse_untouched(int dirfd, const char *name, const char *path,
  * sp_key_load, the file opened as `name` relative to dirfd (AT_FDCWD:
  * name is the path); without want_public the key has no p= (the
  * milter's). A file the previous key was read from and that has not
- * been touched since is not read again: fstatat (or, when that says
- * otherwise, open and fstat) says it is the same, and its owner and
- * mode are checked again on that stat.
+ * been touched since is not read again: fstatat says it is the same, and
+ * its owner and mode are checked again on that stat. Any other file is
+ * opened, checked and read, and taken over if its bytes are the same.
  */
 struct sp_key *
 key_load(int dirfd, const char *name, const char *path, const char *domain,
@@ -854,15 +860,9 @@ key_load(int dirfd, const char *name, const char *path, const char *domain,
 		return NULL;
 	}
 	file_id_of(&st, &id);
-	if (previous != NULL && same_file(previous, &id) &&
-	    (key = key_reuse(previous, previous->fingerprint, path, domain,
-	    selector, !want_public, rules, err)) != NULL) {
-		if (reused != NULL)
-			*reused = true;
-	} else {
-		key = key_from_fd(fd, path, &st, domain, selector, rules,
-		    want_public, previous, reused, err);
-	}
+	/* Not the untouched file: read, and taken over if its bytes are. */
+	key = key_from_fd(fd, path, &st, domain, selector, rules, want_public,
+	    previous, reused, err);
 	close(fd);
 	if (key != NULL)
 		key->file = id;
