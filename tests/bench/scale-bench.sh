@@ -9,22 +9,28 @@
 #     and the worker's RSS after it (target < 256 MiB);
 #   - SIGHUP reload: from the signal to the "reloaded" line (target < 10 s),
 #     while tests/tools/milter-client --load sends mail for one of the
-#     domains; the longest a message waited in the 2-second load runs
-#     that overlap the reload (target < 100 ms) beside the same load
-#     without a reload; the worker's RSS
-#     after the reload and its peak (two snapshots live during a reload);
+#     domains, twice: under steady mail (--rate: half the messages per
+#     second the same connections get through back to back, or -R), and
+#     under that back-to-back load, which keeps both CPUs full. For each,
+#     the longest a message waited in the 2-second load runs that overlap
+#     the reload (target < 100 ms under steady mail; each message timed
+#     from its planned start, so a stall counts in the messages queued
+#     behind it too) beside the same load without a reload; the worker's
+#     RSS after the reload and its peak (two snapshots live in a reload);
 #   - dnsgen -f zone for every domain (target < 10 s) and its peak RSS;
 #   - the per-message domain lookup with 10 and with DOMAINS domains
 #     (tests/bench/lookup-bench).
 # Not part of `make check`. Needs openssl and python3; not root.
 #
 # usage: tests/bench/scale-bench.sh [-b BUILDDIR] [-n DOMAINS] [-d DIR]
-#                                   [-r ROUNDS] [-c CONNECTIONS]
+#                                   [-r ROUNDS] [-c CONNECTIONS] [-R RATE]
 #   -b  an optimised build tree (default _build-bench, built when missing)
 #   -n  domains (default 100000)     -r  rounds (default 3)
 #   -d  where the tree lives (default ${TMPDIR:-/tmp}/signpost-scale-DOMAINS;
 #       kept between runs: making it takes minutes)
 #   -c  connections of the load client during reloads (default 4)
+#   -R  messages per second of the steady mail (default: half of what the
+#       connections get through back to back, measured each round)
 # Exit: 0 every target met, 1 a target missed, 2 could not run.
 #
 # Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
@@ -34,6 +40,7 @@ build=$top/_build-bench
 domains=100000
 rounds=3
 conns=4
+steady=
 dir=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -42,6 +49,7 @@ while [ $# -gt 0 ]; do
 	-d) dir=$2; shift 2 ;;
 	-r) rounds=$2; shift 2 ;;
 	-c) conns=$2; shift 2 ;;
+	-R) steady=$2; shift 2 ;;
 	-h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "scale-bench: unknown argument $1 (-h for help)" >&2; exit 2 ;;
 	esac
@@ -143,9 +151,49 @@ dnsgen_once() {
 	record dnsgen_cpu "$(tail -n 1 "$S/dnsgen.time" | awk '{ print $1 + $2 }')"
 }
 
-# One start, a load run without reload, then a load run with a SIGHUP in it.
+# reload_under NAME LOAD-ARGS...: the milter client's load in 2-second
+# runs (LOAD-ARGS beside -c), a SIGHUP once 3 s have passed, on until the
+# reload is over (plus one run). Records NAME (signal to "reloaded"),
+# NAME_cpu (worker CPU meanwhile), NAME_max and NAME_p99 (the longest
+# message wait and the worst p99 of the runs that overlap the reload) and
+# NAME_base (the longest wait of the runs before the signal: the same
+# load without a reload).
+reload_under() {
+	local name=$1 load before cpu0 runs_before t0
+	shift
+	rm -f "$S/stop" "$S/load.out"
+	( while [ ! -e "$S/stop" ]; do
+		"$CLIENT" -s "unix:$dir/milter.sock" --load -c "$conns" "$@" -T 2 "$S/msg.eml" ||
+			echo "FAILED"
+	  done > "$S/load.out" ) &
+	load=$!
+	sleep 3
+	before=$(grep -c 'reloaded' "$S/milter.log")
+	cpu0=$(cpu_s "$worker")
+	runs_before=$(wc -l < "$S/load.out")
+	t0=$(now)
+	kill -HUP "$pid"
+	wait_line "$S/milter.log" 'reloaded' $((before + 1)) ||
+		{ cat "$S/milter.log" >&2; die "the reload did not finish"; }
+	record "$name" "$(since "$t0")"
+	record "${name}_cpu" "$(awk -v a="$cpu0" -v b="$(cpu_s "$worker")" 'BEGIN { printf "%.2f", b - a }')"
+	touch "$S/stop"
+	wait "$load"
+	grep -q FAILED "$S/load.out" && die "the load client failed during the reload: $(cat "$S/load.out")"
+	head -n "$runs_before" "$S/load.out" > "$S/before.out"
+	tail -n +$((runs_before + 1)) "$S/load.out" > "$S/during.out"
+	record "${name}_base" "$(field max_ms < "$S/before.out" | sort -g | tail -n 1)"
+	record "${name}_max" "$(field max_ms < "$S/during.out" | sort -g | tail -n 1)"
+	record "${name}_p99" "$(field p99_ms < "$S/during.out" | sort -g | tail -n 1)"
+	[ "$(field errors < "$S/load.out" | sort -u)" = 0 ] &&
+	[ "$(field tempfail < "$S/load.out" | sort -u)" = 0 ] ||
+		die "messages failed during the reload: $(cat "$S/load.out")"
+}
+
+# One start, a load run back to back, then a reload under steady mail and
+# one under the back-to-back load.
 milter_once() {
-	local t0 pid worker load base before cpu0
+	local t0 base rate pid worker
 	rm -f "$dir/milter.sock"
 	t0=$(now)
 	"$MILTER" -f -c "$CONF" > "$S/milter.log" 2>&1 &
@@ -160,38 +208,16 @@ milter_once() {
 
 	base=$("$CLIENT" -s "unix:$dir/milter.sock" --load -c "$conns" -T 5 "$S/msg.eml") ||
 		die "the load client failed: $base"
-	record base_max "$(echo "$base" | field max_ms)"
 	[ "$(echo "$base" | field signed)" = "$(echo "$base" | field messages)" ] ||
 		die "not every message was signed: $base"
+	record throughput "$(echo "$base" | field msgs_per_s)"
+	rate=${steady:-$(echo "$base" | field msgs_per_s | awk '{ printf "%.0f", $1 / 2 }')}
+	record rate "$rate"
 
-	# load in 2-second runs until the reload is over (plus one run)
-	rm -f "$S/stop" "$S/load.out"
-	( while [ ! -e "$S/stop" ]; do
-		"$CLIENT" -s "unix:$dir/milter.sock" --load -c "$conns" -T 2 "$S/msg.eml" ||
-			echo "FAILED"
-	  done > "$S/load.out" ) &
-	load=$!
-	sleep 3
-	before=$(grep -c 'reloaded' "$S/milter.log")
-	cpu0=$(cpu_s "$worker")
-	# runs that ended before the signal are the same load without a reload
-	runs_before=$(wc -l < "$S/load.out")
-	t0=$(now)
-	kill -HUP "$pid"
-	wait_line "$S/milter.log" 'reloaded' $((before + 1)) ||
-		{ cat "$S/milter.log" >&2; die "the reload did not finish"; }
-	record reload "$(since "$t0")"
-	record reload_cpu "$(awk -v a="$cpu0" -v b="$(cpu_s "$worker")" 'BEGIN { printf "%.2f", b - a }')"
-	touch "$S/stop"
-	wait "$load"
-	grep -q FAILED "$S/load.out" && die "the load client failed during the reload: $(cat "$S/load.out")"
-	tail -n +$((runs_before + 1)) "$S/load.out" > "$S/during.out"
-	record reload_max "$(field max_ms < "$S/during.out" | sort -g | tail -n 1)"
-	record reload_p99 "$(field p99_ms < "$S/during.out" | sort -g | tail -n 1)"
-	[ "$(field errors < "$S/load.out" | sort -u)" = 0 ] &&
-	[ "$(field tempfail < "$S/load.out" | sort -u)" = 0 ] ||
-		die "messages failed during the reload: $(cat "$S/load.out")"
+	reload_under reload --rate "$rate"
+	sleep 5         # the old set freed and given back
 	record rss_after "$(mib "$(kib "$worker" VmRSS)")"
+	reload_under full
 	record rss_peak "$(mib "$(kib "$worker" VmHWM)")"
 	stop_pid "$pid"
 }
@@ -203,7 +229,8 @@ for r in $(seq "$rounds"); do
 	milter_once
 	echo "round $r: -t $(tail -n 1 "$S/check") s, dnsgen $(tail -n 1 "$S/dnsgen") s," \
 		"start $(tail -n 1 "$S/start") s, reload $(tail -n 1 "$S/reload") s," \
-		"max delay $(tail -n 1 "$S/reload_max") ms"
+		"max delay $(tail -n 1 "$S/reload_max") ms at $(tail -n 1 "$S/rate")/s," \
+		"reload back to back $(tail -n 1 "$S/full") s, max delay $(tail -n 1 "$S/full_max") ms"
 done
 grep -c '^\$ORIGIN\|DKIM1' "$S/zone" > /dev/null || die "dnsgen wrote no DKIM records"
 dkim=$(grep -c 'v=DKIM1' "$S/zone")
@@ -230,11 +257,16 @@ row "signpost-milter -t peak RSS" "$(m check_rss)" MiB ""
 row "milter start" "$(m start)" s 10
 row "milter start, worker CPU" "$(m start_cpu)" s ""
 row "worker RSS after start" "$(m rss)" MiB 256
-row "SIGHUP reload" "$(m reload)" s 10
+row "back-to-back load: messages per second" "$(m throughput)" /s ""
+row "steady mail for the reload (-R, or half that)" "$(m rate)" /s ""
+row "SIGHUP reload under steady mail" "$(m reload)" s 10
 row "SIGHUP reload, worker CPU (signing included)" "$(m reload_cpu)" s ""
 row "longest message wait during the reload" "$(m reload_max)" ms 100
 row "worst 2-s p99 message wait during the reload" "$(m reload_p99)" ms ""
-row "longest message wait, same load, no reload" "$(m base_max)" ms ""
+row "longest message wait, steady mail, no reload" "$(m reload_base)" ms ""
+row "SIGHUP reload under the back-to-back load" "$(m full)" s 10
+row "longest message wait then (both CPUs full)" "$(m full_max)" ms ""
+row "longest message wait, back to back, no reload" "$(m full_base)" ms ""
 row "worker RSS after the reload" "$(m rss_after)" MiB 256
 row "worker peak RSS (two snapshots in the reload)" "$(m rss_peak)" MiB ""
 row "dnsgen -f zone" "$(m dnsgen)" s 10

@@ -42,6 +42,7 @@ struct mc_load_opts {
 	unsigned messages;          /* per connection, when seconds == 0 */
 	double seconds;
 	bool hold;                  /* all connections open before any message */
+	double rate;                /* messages per second in all; 0: back to back */
 	int timeout_ms;
 	int verbose;
 };

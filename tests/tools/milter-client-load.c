@@ -6,7 +6,10 @@
  * end-of-message reply) at the 50th and 99th percentile, and the count of
  * each verdict. All connections open before the clock starts; with --hold
  * every one also stays open until the last message of every other is done,
- * so the milter holds all of them at once.
+ * so the milter holds all of them at once. With --rate the messages leave
+ * at planned times instead of back to back, and each is timed from its
+ * planned start (a stall then also counts in the messages queued behind
+ * it, as it would for an MTA's queue).
  *
  * Copyright (c) 2026 The signpost authors. ISC licence: see LICENSE.
  */
@@ -29,6 +32,8 @@ struct worker {
 	struct mc_env env;
 	pthread_barrier_t *start, *end;
 	double deadline;              /* seconds mode: monotonic end time */
+	double interval, phase;       /* --rate: seconds between messages, offset */
+	double first;                 /* --rate: planned start of the first */
 	double *lat;
 	size_t nlat, cap;
 	unsigned long accept, signed_, tempfail, reject, other, errors;
@@ -93,6 +98,20 @@ more(const struct worker *w, unsigned sent)
 	return w->o->seconds > 0 ? now() < w->deadline : sent < w->o->messages;
 }
 
+/* --rate: wait for message N's planned start, and return it. */
+static double
+planned_start(const struct worker *w, unsigned n)
+{
+	double at = w->first + (double)n * w->interval;
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)at;
+	ts.tv_nsec = (long)((at - (double)ts.tv_sec) * 1e9);
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+	return at;
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -103,6 +122,7 @@ worker_main(void *arg)
 
 	pthread_barrier_wait(w->start);
 	w->deadline = now() + w->o->seconds;
+	w->first = now() + w->interval * w->phase;
 	while (more(w, sent) && failures < 20) {
 		struct mc_result res;
 		double t0;
@@ -112,7 +132,7 @@ worker_main(void *arg)
 			failures++;
 			continue;
 		}
-		t0 = now();
+		t0 = w->o->rate > 0 ? planned_start(w, sent) : now();
 		rc = mc_transaction(&c, &w->env, w->msg, NULL, 0, ++sent, &res);
 		count(w, &res, (now() - t0) * 1000.0);
 		mc_result_free(&res);
@@ -221,6 +241,10 @@ mc_load_run(const struct mc_load_opts *o, const struct mc_env *env,
 		w[i].env.client_port = env->client_port + i;
 		w[i].start = &start;
 		w[i].end = o->hold ? &end : NULL;
+		if (o->rate > 0) {      /* connection i starts i/n of an interval late */
+			w[i].interval = (double)n / o->rate;
+			w[i].phase = (double)i / (double)n;
+		}
 		if ((rc = pthread_create(&w[i].tid, &attr, worker_main, &w[i])) != 0) {
 			fprintf(stderr, "milter-client: pthread_create: %s\n", strerror(rc));
 			exit(2);

@@ -87,6 +87,11 @@ static const char usage_text[] =
 "  -T, --seconds T        send for T seconds instead of M messages\n"
 "      --hold             open every connection (OPTNEG, CONNECT, HELO) before\n"
 "                         any sends a message, keep all open until all are done\n"
+"      --rate R           R messages per second in all, evenly spread over the\n"
+"                         connections, each sent at its planned time (or at\n"
+"                         once when the one before it is late); a message's\n"
+"                         time then counts from its planned start, so a\n"
+"                         stall also counts in the messages queued behind it\n"
 "  Prints one line: connections= messages= seconds= msgs_per_s= p50_ms=\n"
 "  p99_ms= max_ms= accept= signed= tempfail= reject= other= errors=\n"
 "  (accept counts continue and accept; signed those with a header added).\n"
@@ -134,6 +139,19 @@ number(const char *s, const char *what)
 	v = strtoul(s, &end, 10);
 	if (errno != 0 || end == s || *end != '\0')
 		usage_error("bad number for %s", what);
+	return v;
+}
+
+static double
+positive(const char *s, const char *what)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !(v > 0))
+		usage_error("%s wants a number above 0", what);
 	return v;
 }
 
@@ -211,7 +229,7 @@ add_hook(struct options *o, enum mc_action action, const char *arg)
 }
 
 enum { OPT_AUTH_TYPE = 256, OPT_MACROS, OPT_RAW, OPT_RECEIVED, OPT_ABORT,
-	OPT_DROP, OPT_PAUSE, OPT_WAIT, OPT_HOLD, OPT_NO_LEADSPC };
+	OPT_DROP, OPT_PAUSE, OPT_WAIT, OPT_HOLD, OPT_RATE, OPT_NO_LEADSPC };
 
 static const struct option long_options[] = {
 	{ "socket", required_argument, NULL, 's' },
@@ -242,6 +260,7 @@ static const struct option long_options[] = {
 	{ "messages", required_argument, NULL, 'm' },
 	{ "seconds", required_argument, NULL, 'T' },
 	{ "hold", no_argument, NULL, OPT_HOLD },
+	{ "rate", required_argument, NULL, OPT_RATE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -295,6 +314,7 @@ parse_option(struct options *o, int ch, const char *arg)
 	case 'm': o->load.messages = (unsigned)number(arg, "--messages"); break;
 	case 'T': o->load.seconds = strtod(arg, NULL); break;
 	case OPT_HOLD: o->load.hold = true; break;
+	case OPT_RATE: o->load.rate = positive(arg, "--rate"); break;
 	case 'h': fputs(usage_text, stdout); exit(0);
 	default: fputs(usage_text, stderr); exit(2);
 	}
