@@ -13,6 +13,8 @@ signed=$rfc/signed-rfc.eml
 records=$rfc/records.txt
 
 need dkimpy dnspython mail-dkim mailauth
+# Every judge, unless a check names fewer (section 6 tries the default).
+export SIGNPOST_VERIFY_ONLY=${SIGNPOST_VERIFY_ONLY:-all}
 
 # judge VERIFY-ARGS... : verify-dkim's output in $out, its exit status in
 # $rc. The same arguments (with the same SIGNPOST_VERIFY_ONLY) are judged
@@ -177,7 +179,33 @@ else
 $out"
 fi
 
-# 6. usage
+# 6. the default judges: dkimpy and Mail::DKIM, and for Ed25519 OpenDKIM
+# for up to three messages, mailauth for more (they start the cheaper)
+default_judges() {   # default_judges NAME WANT LEFT-OUT MESSAGE...
+	local name=$1 want=$2 left_out=$3; shift 3
+	SIGNPOST_VERIFY_ONLY= judge --records "$records" "$@"
+	if [ "$rc" -eq 0 ] && ! grep -q "pass $left_out " <<<"$out" &&
+	   [ "$(grep -c "pass $want d=football\.example\.com s=brisbane a=ed25519-sha256\$" <<<"$out")" -eq $# ] &&
+	   [ "$(grep -c 'pass mail-dkim d=football\.example\.com s=test a=rsa-sha256$' <<<"$out")" -eq $# ] &&
+	   [ "$(grep -c 'pass dkimpy d=football\.example\.com s=brisbane ' <<<"$out")" -eq $# ]; then
+		ok "$name"
+	else
+		not_ok "$name" "exit $rc
+$out"
+	fi
+}
+default_judges "by default one message is judged by dkimpy, Mail::DKIM and OpenDKIM" \
+	opendkim mailauth "$signed"
+cp "$signed" "$t/copy2.eml"; cp "$signed" "$t/copy3.eml"; cp "$signed" "$t/copy4.eml"
+default_judges "by default four messages are judged by dkimpy, Mail::DKIM and mailauth" \
+	mailauth opendkim "$signed" "$t/copy2.eml" "$t/copy3.eml" "$t/copy4.eml"
+out=$(SIGNPOST_VERIFY_ONLY= SIGNPOST_NODE_MODULES=$t/absent/node_modules \
+	"$verify" --records "$records" "$signed" "$t/copy2.eml" "$t/copy3.eml" "$t/copy4.eml" 2>&1) &&
+	[ "$(grep -c ': pass opendkim .*s=brisbane ' <<<"$out")" -eq 4 ] &&
+	ok "by default, without mailauth four messages are judged by OpenDKIM instead" ||
+	not_ok "by default, without mailauth four messages are judged by OpenDKIM instead" "$out"
+
+# 7. usage
 fails "no arguments is a usage error" 2 'usage' 
 fails "both --records and --server is a usage error" 2 'usage' --records "$records" --server 127.0.0.1 "$signed"
 fails "a missing message file is an error" 2 'no-such' --records "$records" "$t/no-such.eml"
