@@ -127,6 +127,20 @@ if echo "$out" | grep -q 'connections=3 messages=12 .* accept=12 signed=12 tempf
 else
 	not_ok "--load -c 3 -m 4 --hold: 12 messages on 3 connections, all counted" "$out"
 fi
+# --rate paces the messages: 10 at 20 a second start over 0.45 s, where
+# back to back they take a few milliseconds (0.4: the run's clock starts
+# when the connections do, give or take a scheduler's delay).
+start_recorder "$own/rate" --leadspc --noreply-headers
+out=$(client --load -c 2 -m 5 --rate 20 "$msg" 2>&1)
+stop_recorder "$own/rate"
+secs=$(echo " $out" | sed -n 's/.* seconds=\([0-9.]*\) .*/\1/p')
+if echo "$out" | grep -q 'connections=2 messages=10 .* accept=10 signed=10 .* errors=0' &&
+   awk -v s="${secs:-0}" 'BEGIN { exit !(s >= 0.4) }' &&
+   [ "$(cat "$own"/rate/conn-*.log | grep -c '^EOB')" -eq 10 ]; then
+	ok "--load --rate 20: 10 messages paced, not sent back to back (took $secs s)"
+else
+	not_ok "--load --rate 20: 10 messages paced, not sent back to back" "$out"
+fi
 
 # What the records show about Postfix, checked where it matters to a milter.
 log=$TAP_TMP/rec/leading\ space,\ no\ header\ replies,\ macro\ lists/postfix/conn-1.log
