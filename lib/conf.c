@@ -349,11 +349,7 @@ start_domain(struct conf_parser *p, const char *raw, sp_err *err)
 		free(name);
 		return false;
 	}
-	/*
-	 * Doubling: grown one at a time, 100,000 domains made realloc move
-	 * the array (mremap) every few domains, seconds of page-table work
-	 * that during a reload also held up the signing threads' page faults.
-	 */
+	/* Doubling (sp_xgrow): 100,000 domains must not move it each time. */
 	conf->domains = sp_xgrow(conf->domains, &conf->domains_room,
 	    conf->n_domains + 1, sizeof(*conf->domains));
 	d = &conf->domains[conf->n_domains];

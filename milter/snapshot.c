@@ -204,12 +204,10 @@ struct reload_build {
 
 /*
  * Loader threads for the keys (the builder waits for them): half the CPUs
- * on machines of 4 or more, the rest for the mail; two on 2 or 3 CPUs.
- * Messages are delayed while the CPUs are saturated (libmilter's pool
- * hands a connection back when the MTA is 1 ms late: see
- * tests/bench/README.md), and now that an untouched key costs one
- * system call the keys are a short phase: ended sooner by two threads,
- * the reload took 10.2 s instead of 13.8 under load, with no longer waits.
+ * on machines of 4 or more, the rest for the mail; two on 2 or 3 CPUs,
+ * where an untouched key costs one system call and two threads end that
+ * phase sooner with no longer message waits (tests/bench/README.md, "The
+ * reload under load").
  */
 static size_t
 reload_threads(void)
