@@ -153,16 +153,16 @@ dnsgen_once() {
 	record dnsgen_cpu "$(tail -n 1 "$S/dnsgen.time" | awk '{ print $1 + $2 }')"
 }
 
-# reload_under NAME LOAD-ARGS...: the milter client's load in 2-second
-# runs (LOAD-ARGS beside -c), a SIGHUP once 3 s have passed, on until the
-# reload is over (plus one run). Records NAME (signal to "reloaded"),
+# reload_under NAME PID WORKER LOAD-ARGS...: the milter client's load in
+# 2-second runs (LOAD-ARGS beside -c), a SIGHUP to the milter's PID once
+# 3 s have passed, on until the reload is over (plus one run). Records NAME (signal to "reloaded"),
 # NAME_cpu (worker CPU meanwhile), NAME_max and NAME_p99 (the longest
 # message wait and the worst p99 of the runs that overlap the reload) and
 # NAME_base (the longest wait of the runs before the signal: the same
 # load without a reload).
 reload_under() {
-	local name=$1 load before cpu0 runs_before t0
-	shift
+	local name=$1 pid=$2 worker=$3 load before cpu0 runs_before t0
+	shift 3
 	rm -f "$S/stop" "$S/load.out"
 	( while [ ! -e "$S/stop" ]; do
 		"$CLIENT" -s "unix:$dir/milter.sock" --load -c "$conns" "$@" -T 2 "$S/msg.eml" ||
@@ -216,11 +216,11 @@ milter_once() {
 	rate=${steady:-$(echo "$base" | field msgs_per_s | awk '{ printf "%.0f", $1 / 4 }')}
 	record rate "$rate"
 
-	reload_under reload --rate "$rate"
+	reload_under reload "$pid" "$worker" --rate "$rate"
 	sleep 5         # the old set freed and given back
 	record rss_after "$(mib "$(kib "$worker" VmRSS)")"
-	reload_under double --rate $((rate * 2))
-	reload_under full
+	reload_under double "$pid" "$worker" --rate $((rate * 2))
+	reload_under full "$pid" "$worker"
 	record rss_peak "$(mib "$(kib "$worker" VmHWM)")"
 	stop_pid "$pid"
 }

@@ -32,8 +32,7 @@ struct worker {
 	struct mc_env env;
 	pthread_barrier_t *start, *end;
 	double deadline;              /* seconds mode: monotonic end time */
-	double interval, phase;       /* --rate: seconds between messages, offset */
-	double first;                 /* --rate: planned start of the first */
+	double interval, offset;      /* --rate: seconds between messages, before the first */
 	double *lat;
 	size_t nlat, cap;
 	unsigned long accept, signed_, tempfail, reject, other, errors;
@@ -98,11 +97,11 @@ more(const struct worker *w, unsigned sent)
 	return w->o->seconds > 0 ? now() < w->deadline : sent < w->o->messages;
 }
 
-/* --rate: wait for message N's planned start, and return it. */
+/* --rate: wait for message N's planned start (the run began at `begun`). */
 static double
-planned_start(const struct worker *w, unsigned n)
+planned_start(const struct worker *w, double begun, unsigned n)
 {
-	double at = w->first + (double)n * w->interval;
+	double at = begun + w->offset + (double)n * w->interval;
 	struct timespec ts;
 
 	ts.tv_sec = (time_t)at;
@@ -119,10 +118,11 @@ worker_main(void *arg)
 	struct mc_conn c;
 	bool open = open_conn(w, &c);
 	unsigned sent = 0, failures = 0;
+	double begun;
 
 	pthread_barrier_wait(w->start);
-	w->deadline = now() + w->o->seconds;
-	w->first = now() + w->interval * w->phase;
+	begun = now();
+	w->deadline = begun + w->o->seconds;
 	while (more(w, sent) && failures < 20) {
 		struct mc_result res;
 		double t0;
@@ -132,7 +132,7 @@ worker_main(void *arg)
 			failures++;
 			continue;
 		}
-		t0 = w->o->rate > 0 ? planned_start(w, sent) : now();
+		t0 = w->o->rate > 0 ? planned_start(w, begun, sent) : now();
 		rc = mc_transaction(&c, &w->env, w->msg, NULL, 0, ++sent, &res);
 		count(w, &res, (now() - t0) * 1000.0);
 		mc_result_free(&res);
@@ -243,7 +243,7 @@ mc_load_run(const struct mc_load_opts *o, const struct mc_env *env,
 		w[i].end = o->hold ? &end : NULL;
 		if (o->rate > 0) {      /* connection i starts i/n of an interval late */
 			w[i].interval = (double)n / o->rate;
-			w[i].phase = (double)i / (double)n;
+			w[i].offset = (double)i / o->rate;
 		}
 		if ((rc = pthread_create(&w[i].tid, &attr, worker_main, &w[i])) != 0) {
 			fprintf(stderr, "milter-client: pthread_create: %s\n", strerror(rc));
