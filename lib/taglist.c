@@ -53,7 +53,7 @@ tag_name_ok(const char *name)
 #define MOD61 ((UINT64_C(1) << 61) - 1)
 
 static uint64_t hash_base;      /* 2^32 <= base < MOD61 */
-static uint64_t hash_mix;       /* odd: spreads a hash over the index */
+static uint64_t hash_mix;       /* random: keys the index's slot choice */
 static pthread_once_t hash_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -111,10 +111,25 @@ struct tag_index {
 	size_t *probes;
 };
 
+/*
+ * The home slot: the hash keyed with hash_mix and run through MurmurHash3's
+ * 64-bit finaliser, a bijection in which every output bit depends on every
+ * input bit. The polynomial hash is linear: names that differ only in their
+ * last byte ("t12340" to "t12349") get consecutive hashes, and a plain
+ * multiply kept that structure, so with about one base in twenty a list of
+ * 150,000 such names clustered into runs that linear probing walked (17
+ * probes a tag instead of 2).
+ */
 static size_t
 index_home(const struct tag_index *ix, uint64_t h)
 {
-	return (size_t)((h * hash_mix) >> 32) & ix->mask;
+	h ^= hash_mix;
+	h ^= h >> 33;
+	h *= UINT64_C(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	h *= UINT64_C(0xc4ceb9fe1a85ec53);
+	h ^= h >> 33;
+	return (size_t)h & ix->mask;
 }
 
 /* Where a tag with this hash and name sits, or the empty slot for it. */
